@@ -1,0 +1,43 @@
+# pertoken: `make run` and `make test` are the two commands a fresh Debian 12 machine needs.
+BUILD_DIR ?= build
+JOBS ?= $(shell nproc)
+APT_PACKAGES := build-essential cmake libcli11-dev libtomlplusplus-dev nlohmann-json3-dev libfmt-dev \
+                libgtest-dev libgmock-dev libbenchmark-dev clang-format
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: all deps build run test test-slow format format-check clean
+
+all: build
+
+# Installs the Debian packages that are missing (and nothing when all are present).
+deps:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:" $$missing; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+$(BUILD_DIR)/CMakeCache.txt:
+	cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release
+
+build: deps $(BUILD_DIR)/CMakeCache.txt
+	cmake --build $(BUILD_DIR) -j $(JOBS)
+
+# The main job on built-in defaults: does Llama-3.1-70B fit on H100s, on how many, with how much room.
+run: build
+	$(BUILD_DIR)/pertoken fit --model llama-3.1-70b --accelerator h100-sxm --context 8192
+
+test: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) -LE slow
+
+test-slow: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -L slow
+
+SOURCES = $(shell git ls-files '*.cc' '*.h' 2>/dev/null)
+format:
+	clang-format -i $(SOURCES)
+format-check:
+	clang-format --dry-run -Werror $(SOURCES)
+
+clean:
+	rm -rf $(BUILD_DIR)

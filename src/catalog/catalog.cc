@@ -1,0 +1,337 @@
+#include "catalog/catalog.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <set>
+
+#include "catalog/loaders.h"
+#include "catalog/toml_reader.h"
+#include "common/names.h"
+
+namespace pertoken::catalog {
+
+namespace fs = std::filesystem;
+
+std::string_view KindFolder(Kind kind) {
+  switch (kind) {
+    case Kind::kAccelerator:
+      return "accelerators";
+    case Kind::kModel:
+      return "models";
+    case Kind::kQuantization:
+      return "quantization";
+    case Kind::kEngine:
+      return "engines";
+    case Kind::kPrice:
+      return "prices";
+    case Kind::kApiPrice:
+      return "api-prices";
+  }
+  return "";
+}
+
+std::string_view KindNoun(Kind kind) {
+  switch (kind) {
+    case Kind::kAccelerator:
+      return "accelerator";
+    case Kind::kModel:
+      return "model";
+    case Kind::kQuantization:
+      return "quantization format";
+    case Kind::kEngine:
+      return "engine";
+    case Kind::kPrice:
+      return "price list";
+    case Kind::kApiPrice:
+      return "API price list";
+  }
+  return "";
+}
+
+const std::vector<Kind>& AllKinds() {
+  static const std::vector<Kind> kinds = {Kind::kAccelerator,  Kind::kModel, Kind::kQuantization,
+                                          Kind::kEngine,       Kind::kPrice, Kind::kApiPrice};
+  return kinds;
+}
+
+namespace {
+
+// Loads every file of one kind into `out` with `read`, appending problems to `errors`.
+template <typename T, typename ReadFn>
+void LoadKind(const fs::path& dir, ReadFn read, std::vector<T>* out, ErrorList* errors) {
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) {
+    errors->push_back(fmt::format("{}: catalog folder is missing", dir.string()));
+    return;
+  }
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::directory_iterator(dir, ec)) {
+    if (entry.is_regular_file() && entry.path().extension() == ".toml") files.push_back(entry.path());
+  }
+  std::sort(files.begin(), files.end());
+  for (const auto& path : files) {
+    const size_t before = errors->size();
+    auto file = TomlFile::Parse(path.string(), errors);
+    if (!file) continue;
+    FieldReader root = file->Root(errors);
+    T record;
+    ReadEntity(root, path.stem().string(), &record);
+    read(root, &record);
+    root.CheckUnknownKeys();
+    record.provenance.file = path.string();
+    record.provenance.fields = file->Records();
+    for (size_t i = 0; i < record.provenance.alternatives.size(); ++i) {
+      for (const auto& f : record.provenance.fields) {
+        if (f.path == fmt::format("alternatives[{}].value", i)) {
+          record.provenance.alternatives[i].value_text = f.value_text;
+        }
+      }
+    }
+    if (errors->size() == before) out->push_back(std::move(record));
+  }
+}
+
+int LineOf(const Provenance& prov, std::string_view path) {
+  for (const auto& f : prov.fields) {
+    if (f.path == path || f.path.rfind(std::string(path) + ".", 0) == 0) return f.line;
+  }
+  return 1;
+}
+
+std::string At(const Entity& e, std::string_view path) {
+  return fmt::format("{}:{}: {}", e.provenance.file, LineOf(e.provenance, path), path);
+}
+
+// Checks that [field_sources] and [[alternatives]] name fields that exist in the file.
+void CheckProvenancePaths(const Entity& e, ErrorList* errors) {
+  auto exists = [&](const std::string& path) {
+    return std::any_of(e.provenance.fields.begin(), e.provenance.fields.end(), [&](const auto& f) {
+      return f.path == path || f.path.rfind(path + ".", 0) == 0 || f.path.rfind(path + "[", 0) == 0;
+    });
+  };
+  for (const auto& [path, src] : e.provenance.field_sources) {
+    if (!exists(path)) {
+      errors->push_back(fmt::format("{}: field_sources names '{}', which the file does not set",
+                                    At(e, "field_sources"), path));
+    }
+  }
+  for (size_t i = 0; i < e.provenance.alternatives.size(); ++i) {
+    const auto& alt = e.provenance.alternatives[i];
+    if (!alt.field.empty() && !exists(alt.field)) {
+      const std::string where = fmt::format("alternatives[{}].field", i);
+      errors->push_back(fmt::format("{}: '{}' is not a field the file sets", At(e, where), alt.field));
+    }
+  }
+}
+
+template <typename T>
+std::vector<NamedId> Names(const std::vector<T>& items) {
+  std::vector<NamedId> names;
+  for (const auto& item : items) {
+    names.push_back({item.id, item.id});
+    for (const auto& a : item.aliases) names.push_back({a, item.id});
+  }
+  return names;
+}
+
+// No two entities of one kind may answer to the same normalised name.
+template <typename T>
+void CheckUniqueNames(const std::vector<T>& items, ErrorList* errors) {
+  std::map<std::string, const T*> owner;
+  for (const auto& item : items) {
+    std::set<std::string> own;
+    own.insert(NormalizeName(item.id));
+    for (const auto& a : item.aliases) own.insert(NormalizeName(a));
+    for (const auto& n : own) {
+      auto [it, inserted] = owner.emplace(n, &item);
+      if (!inserted) {
+        errors->push_back(fmt::format("{}: name '{}' is also used by {}", At(item, "aliases"), n,
+                                      it->second->provenance.file));
+      }
+    }
+  }
+}
+
+template <typename T>
+const T* Lookup(const std::vector<T>& items, std::string_view name) {
+  const std::string n = NormalizeName(name);
+  for (const auto& item : items) {
+    if (NormalizeName(item.id) == n) return &item;
+  }
+  for (const auto& item : items) {
+    for (const auto& a : item.aliases) {
+      if (NormalizeName(a) == n) return &item;
+    }
+  }
+  return nullptr;
+}
+
+template <typename T>
+Result<const T*> Find(const std::vector<T>& items, std::string_view name, std::string_view noun) {
+  if (const T* found = Lookup(items, name)) return found;
+  return Status::NotFound(fmt::format("unknown {} '{}'{}", noun, name,
+                                      DidYouMean(ClosestIds(name, Names(items)))));
+}
+
+void CrossCheck(const Catalog& cat, ErrorList* errors) {
+  CheckUniqueNames(cat.accelerators(), errors);
+  CheckUniqueNames(cat.models(), errors);
+  CheckUniqueNames(cat.quant_formats(), errors);
+  CheckUniqueNames(cat.engines(), errors);
+  CheckUniqueNames(cat.prices(), errors);
+  CheckUniqueNames(cat.api_prices(), errors);
+  for (Kind kind : AllKinds()) {
+    for (const Entity* e : cat.Entities(kind)) CheckProvenancePaths(*e, errors);
+  }
+  for (const auto& m : cat.models()) {
+    for (const auto* key : {"default_weights", "default_expert_weights"}) {
+      const std::string& id = std::string_view(key) == "default_weights" ? m.default_weights
+                                                                          : m.default_expert_weights;
+      if (id.empty()) continue;
+      const QuantFormat* q = Lookup(cat.quant_formats(), id);
+      if (!q || !q->for_weights) {
+        errors->push_back(fmt::format("{}: '{}' is not a weight format in quantization/", At(m, key), id));
+      }
+    }
+  }
+  std::map<std::pair<std::string, bool>, const QuantFormat*> defaults;
+  for (const auto& q : cat.quant_formats()) {
+    for (bool kv : {false, true}) {
+      if (!(kv ? q.default_for_kv : q.default_for_weights)) continue;
+      auto [it, inserted] = defaults.emplace(std::make_pair(q.precision, kv), &q);
+      if (!inserted) {
+        errors->push_back(fmt::format("{}: {} is already the default {} format for '{}'",
+                                      At(q, "default_for"), it->second->id, kv ? "KV" : "weight",
+                                      q.precision));
+      }
+    }
+  }
+  for (const auto& p : cat.prices()) {
+    for (size_t i = 0; i < p.offers.size(); ++i) {
+      const auto& o = p.offers[i];
+      if (!o.accelerator.empty() && !Lookup(cat.accelerators(), o.accelerator)) {
+        errors->push_back(fmt::format("{}: unknown accelerator '{}'",
+                                      At(p, fmt::format("offers[{}].accelerator", i)), o.accelerator));
+      }
+    }
+  }
+  for (const auto& p : cat.api_prices()) {
+    for (size_t i = 0; i < p.offers.size(); ++i) {
+      const auto& o = p.offers[i];
+      if (!o.model.empty() && !Lookup(cat.models(), o.model)) {
+        errors->push_back(
+            fmt::format("{}: unknown model '{}'", At(p, fmt::format("offers[{}].model", i)), o.model));
+      }
+    }
+  }
+}
+
+}  // namespace
+
+Result<Catalog> Catalog::Load(const std::string& data_dir) {
+  std::error_code ec;
+  if (!fs::is_directory(data_dir, ec)) {
+    return Status::NotFound(fmt::format("catalog directory '{}' does not exist", data_dir));
+  }
+  Catalog cat;
+  cat.data_dir_ = data_dir;
+  ErrorList errors;
+  const fs::path root(data_dir);
+  LoadKind(root / "accelerators", ReadAccelerator, &cat.accelerators_, &errors);
+  LoadKind(root / "models", ReadModel, &cat.models_, &errors);
+  LoadKind(root / "quantization", ReadQuantFormat, &cat.quant_formats_, &errors);
+  LoadKind(root / "engines", ReadEngine, &cat.engines_, &errors);
+  LoadKind(root / "prices", ReadPriceList, &cat.prices_, &errors);
+  LoadKind(root / "api-prices", ReadApiPriceList, &cat.api_prices_, &errors);
+  CrossCheck(cat, &errors);
+  if (!errors.empty()) {
+    std::string msg;
+    for (const auto& e : errors) msg += (msg.empty() ? "" : "\n") + e;
+    return Status::ParseError(msg);
+  }
+  return cat;
+}
+
+Result<const Accelerator*> Catalog::FindAccelerator(std::string_view name) const {
+  return Find(accelerators_, name, "accelerator");
+}
+Result<const Model*> Catalog::FindModel(std::string_view name) const {
+  return Find(models_, name, "model");
+}
+Result<const QuantFormat*> Catalog::FindQuantFormat(std::string_view name) const {
+  return Find(quant_formats_, name, "quantization format");
+}
+Result<const Engine*> Catalog::FindEngine(std::string_view name) const {
+  return Find(engines_, name, "engine");
+}
+
+Result<const QuantFormat*> Catalog::FindPrecision(std::string_view precision, bool for_kv) const {
+  const std::string p = NormalizeName(precision);
+  for (const auto& q : quant_formats_) {
+    if (q.precision == p && (for_kv ? q.default_for_kv : q.default_for_weights)) return &q;
+  }
+  const bool is_precision = std::any_of(quant_formats_.begin(), quant_formats_.end(),
+                                        [&](const QuantFormat& q) { return q.precision == p; });
+  if (is_precision && !Lookup(quant_formats_, precision)) {
+    return Status::InvalidArgument(fmt::format("the catalog has no {} format for {}", p,
+                                               for_kv ? "the KV cache" : "weights"));
+  }
+  auto found = FindQuantFormat(precision);
+  if (!found.ok()) return found;
+  if (for_kv ? !(*found)->for_kv : !(*found)->for_weights) {
+    return Status::InvalidArgument(fmt::format("quantization format '{}' does not apply to {}",
+                                               (*found)->id, for_kv ? "the KV cache" : "weights"));
+  }
+  return found;
+}
+
+std::vector<const Entity*> Catalog::Entities(Kind kind) const {
+  std::vector<const Entity*> out;
+  auto add = [&out](const auto& items) {
+    for (const auto& item : items) out.push_back(&item);
+  };
+  switch (kind) {
+    case Kind::kAccelerator:
+      add(accelerators_);
+      break;
+    case Kind::kModel:
+      add(models_);
+      break;
+    case Kind::kQuantization:
+      add(quant_formats_);
+      break;
+    case Kind::kEngine:
+      add(engines_);
+      break;
+    case Kind::kPrice:
+      add(prices_);
+      break;
+    case Kind::kApiPrice:
+      add(api_prices_);
+      break;
+  }
+  return out;
+}
+
+Result<const Entity*> Catalog::FindAny(std::string_view name, Kind* kind) const {
+  std::vector<NamedId> all;
+  for (Kind k : AllKinds()) {
+    for (const Entity* e : Entities(k)) {
+      bool match = NormalizeName(e->id) == NormalizeName(name);
+      for (const auto& a : e->aliases) match = match || NormalizeName(a) == NormalizeName(name);
+      if (match) {
+        *kind = k;
+        return e;
+      }
+      all.push_back({e->id, e->id});
+      for (const auto& a : e->aliases) all.push_back({a, e->id});
+    }
+  }
+  return Status::NotFound(
+      fmt::format("nothing in the catalog is called '{}'{}", name, DidYouMean(ClosestIds(name, all))));
+}
+
+}  // namespace pertoken::catalog

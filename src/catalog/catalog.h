@@ -1,0 +1,66 @@
+// The catalog: every accelerator, model, quantization format, engine profile and price list that
+// pertoken knows, loaded from a data directory (one TOML file per entity, doc/formats/).
+//
+// Load() parses and validates every file and returns all problems at once; a Catalog that loads
+// is immutable, so any number of threads may share it.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "catalog/types.h"
+#include "common/status.h"
+
+namespace pertoken::catalog {
+
+// The kinds of catalog entity, each in its own folder.
+enum class Kind { kAccelerator, kModel, kQuantization, kEngine, kPrice, kApiPrice };
+
+// "accelerators", "models", "quantization", "engines", "prices", "api-prices".
+std::string_view KindFolder(Kind kind);
+// "accelerator", "model", "quantization format", "engine", "price list", "API price list".
+std::string_view KindNoun(Kind kind);
+const std::vector<Kind>& AllKinds();
+
+class Catalog {
+ public:
+  // Loads every `*.toml` under `data_dir`/<kind folder>/. On failure the Status (ParseError)
+  // lists every problem found, one per line, as "file:line: key: message".
+  static Result<Catalog> Load(const std::string& data_dir);
+
+  // Lookups by id or alias (case-insensitive, see NormalizeName). NotFound names the closest
+  // ids: "unknown model 'llama-70b'; did you mean llama-2-70b, llama-3.1-70b?".
+  Result<const Accelerator*> FindAccelerator(std::string_view name) const;
+  Result<const Model*> FindModel(std::string_view name) const;
+  Result<const QuantFormat*> FindQuantFormat(std::string_view name) const;
+  Result<const Engine*> FindEngine(std::string_view name) const;
+  // Any entity of any kind, for `catalog show`.
+  Result<const Entity*> FindAny(std::string_view name, Kind* kind) const;
+
+  // The format that `--weights <precision>` (for_kv = false) or `--kv <precision>` means;
+  // a precision name not in the catalog falls back to a format id or alias.
+  Result<const QuantFormat*> FindPrecision(std::string_view precision, bool for_kv) const;
+
+  const std::vector<Accelerator>& accelerators() const { return accelerators_; }
+  const std::vector<Model>& models() const { return models_; }
+  const std::vector<QuantFormat>& quant_formats() const { return quant_formats_; }
+  const std::vector<Engine>& engines() const { return engines_; }
+  const std::vector<PriceList>& prices() const { return prices_; }
+  const std::vector<ApiPriceList>& api_prices() const { return api_prices_; }
+  const std::string& data_dir() const { return data_dir_; }
+
+  // The entities of one kind, as their common part.
+  std::vector<const Entity*> Entities(Kind kind) const;
+
+ private:
+  std::string data_dir_;
+  std::vector<Accelerator> accelerators_;
+  std::vector<Model> models_;
+  std::vector<QuantFormat> quant_formats_;
+  std::vector<Engine> engines_;
+  std::vector<PriceList> prices_;
+  std::vector<ApiPriceList> api_prices_;
+};
+
+}  // namespace pertoken::catalog

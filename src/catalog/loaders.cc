@@ -1,0 +1,358 @@
+#include "catalog/loaders.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <regex>
+
+namespace pertoken::catalog {
+
+namespace {
+
+constexpr int64_t kSchemaVersion = 1;
+
+const std::vector<std::string> kPrecisions = {"fp64", "fp32", "tf32", "bf16", "fp16",
+                                              "fp8",  "int8", "fp6",  "fp4",  "int4"};
+
+void ReadAlternatives(FieldReader& root, Provenance* prov) {
+  for (FieldReader& alt : root.TableArray("alternatives", false)) {
+    Alternative a;
+    a.field = alt.ReqString("field");
+    alt.Skip("value");
+    if (!alt.Has("value")) alt.Error("value", "required key is missing");
+    a.source = alt.ReqString("source");
+    a.why_not_default = alt.ReqString("why_not_default");
+    alt.CheckUnknownKeys();
+    prov->alternatives.push_back(std::move(a));
+  }
+}
+
+// Dates are "YYYY", "YYYY-MM", "YYYY-MM-DD" or "undated"; a source may also state a span.
+void CheckDate(FieldReader& r, std::string_view key, const std::string& value) {
+  static const std::regex kDate(R"(\d{4}(-\d{2}(-\d{2})?)?.*)");
+  if (value.empty() || value == "undated") return;
+  if (!std::regex_match(value, kDate)) r.Error(key, fmt::format("'{}' is not a date", value));
+}
+
+}  // namespace
+
+void ReadEntity(FieldReader& root, const std::string& stem, Entity* entity) {
+  const int64_t version = root.ReqInt("schema_version", Bound::kPositive);
+  if (version != 0 && version != kSchemaVersion) {
+    root.Error("schema_version",
+               fmt::format("version {} is not supported (this build reads {})", version, kSchemaVersion));
+  }
+  entity->id = root.ReqString("id");
+  static const std::regex kId(R"([a-z0-9][a-z0-9.\-]*)");
+  if (!entity->id.empty() && !std::regex_match(entity->id, kId)) {
+    root.Error("id", fmt::format("'{}' is not a lowercase id ([a-z0-9][a-z0-9.-]*)", entity->id));
+  } else if (!entity->id.empty() && entity->id != stem) {
+    root.Error("id", fmt::format("'{}' does not match the file name '{}.toml'", entity->id, stem));
+  }
+  entity->name = root.ReqString("name");
+  entity->aliases = root.StringArray("aliases", false);
+  entity->provenance.source = root.ReqString("source");
+  entity->provenance.notes = root.OptString("notes").value_or("");
+  if (auto fs = root.Table("field_sources", false)) {
+    // Keys are dotted paths, which TOML reads as nested tables when unquoted; accept both.
+    for (auto& [path, src] : fs->FlatStrings()) entity->provenance.field_sources[path] = src;
+  }
+  ReadAlternatives(root, &entity->provenance);
+}
+
+void ReadAccelerator(FieldReader& root, Accelerator* out) {
+  out->vendor = root.ReqString("vendor");
+  out->category = root.ReqEnum("category", {"gpu", "tpu", "npu", "cpu"});
+  out->form_factor = root.OptString("form_factor").value_or("");
+  out->release_year = static_cast<int>(root.OptInt("release_year", Bound::kPositive).value_or(0));
+  out->memory_bytes = root.OptInt("memory_bytes", Bound::kPositive);
+  out->memory_label = root.OptString("memory_label").value_or("");
+  out->memory_type = root.OptString("memory_type").value_or("");
+  out->mem_bw_bytes_per_s = root.ReqNumber("mem_bw_bytes_per_s", Bound::kPositive);
+  out->tdp_w = root.OptNumber("tdp_w", Bound::kPositive);
+  if (auto peaks = root.Table("peak_flops_per_s", true)) {
+    for (const auto& p : kPrecisions) {
+      if (auto v = peaks->OptNumber(p, Bound::kPositive)) out->peak_flops_per_s[p] = *v;
+    }
+    peaks->CheckUnknownKeys();
+    if (out->peak_flops_per_s.empty()) peaks->Error("", "needs at least one precision");
+  }
+  if (auto ic = root.Table("interconnect", false)) {
+    out->scaleup_name = ic->OptString("scaleup_name").value_or("");
+    out->scaleup_bw_bytes_per_s = ic->OptNumber("scaleup_bw_bytes_per_s", Bound::kPositive);
+    out->scaleup_domain_size =
+        static_cast<int>(ic->OptInt("scaleup_domain_size", Bound::kPositive).value_or(1));
+    if (auto g = ic->OptInt("pcie_gen", Bound::kPositive)) out->pcie_gen = static_cast<int>(*g);
+    ic->CheckUnknownKeys();
+  }
+}
+
+namespace {
+
+AttentionType ParseAttentionType(const std::string& s) {
+  if (s == "gqa") return AttentionType::kGqa;
+  if (s == "mqa") return AttentionType::kMqa;
+  if (s == "mla") return AttentionType::kMla;
+  return AttentionType::kMha;
+}
+
+void ReadAttention(FieldReader& a, Attention* out) {
+  out->type = ParseAttentionType(a.ReqEnum("type", {"mha", "gqa", "mqa", "mla"}));
+  out->heads = a.ReqInt("heads", Bound::kPositive);
+  out->kv_heads = a.ReqInt("kv_heads", Bound::kPositive);
+  out->head_dim = a.ReqInt("head_dim", Bound::kPositive);
+  out->qkv_bias = a.OptBool("qkv_bias", false);
+  out->k_bias = a.OptBool("k_bias", out->qkv_bias);
+  out->output_bias = a.OptBool("output_bias", false);
+  out->qk_norm = a.OptBool("qk_norm", false);
+  out->sinks = a.OptBool("sinks", false);
+  out->sliding_window_tokens = a.OptInt("sliding_window_tokens", Bound::kNonNegative).value_or(0);
+  out->sliding_window_layers = a.OptInt("sliding_window_layers", Bound::kNonNegative).value_or(-1);
+  const bool mla = out->type == AttentionType::kMla;
+  for (const char* key : {"q_lora_rank", "kv_lora_rank", "qk_rope_head_dim", "qk_nope_head_dim",
+                          "v_head_dim"}) {
+    if (!mla && a.Has(key)) a.Error(key, "only meaningful for type = \"mla\"");
+  }
+  if (mla) {
+    out->q_lora_rank = a.ReqInt("q_lora_rank", Bound::kNonNegative);
+    out->kv_lora_rank = a.ReqInt("kv_lora_rank", Bound::kPositive);
+    out->qk_rope_head_dim = a.ReqInt("qk_rope_head_dim", Bound::kPositive);
+    out->qk_nope_head_dim = a.ReqInt("qk_nope_head_dim", Bound::kPositive);
+    out->v_head_dim = a.ReqInt("v_head_dim", Bound::kPositive);
+    if (out->head_dim != out->qk_nope_head_dim + out->qk_rope_head_dim) {
+      a.Error("head_dim", fmt::format("{} must equal qk_nope_head_dim + qk_rope_head_dim = {}",
+                                      out->head_dim, out->qk_nope_head_dim + out->qk_rope_head_dim));
+    }
+  }
+  // Consistency of heads: a contradiction here is an error, never a guess.
+  if (out->heads > 0 && out->kv_heads > 0) {
+    if (out->kv_heads > out->heads) {
+      a.Error("kv_heads", fmt::format("{} exceeds heads = {}", out->kv_heads, out->heads));
+    } else if (out->heads % out->kv_heads != 0) {
+      a.Error("kv_heads", fmt::format("{} does not divide heads = {}", out->kv_heads, out->heads));
+    }
+    if (out->type == AttentionType::kMha && out->kv_heads != out->heads) {
+      a.Error("kv_heads", "type \"mha\" needs kv_heads = heads");
+    }
+    if (out->type == AttentionType::kMqa && out->kv_heads != 1) {
+      a.Error("kv_heads", "type \"mqa\" needs kv_heads = 1");
+    }
+    if (out->type == AttentionType::kGqa && (out->kv_heads == out->heads || out->kv_heads == 1)) {
+      a.Error("type", fmt::format("kv_heads = {} of heads = {} is {}, not \"gqa\"", out->kv_heads,
+                                  out->heads, out->kv_heads == 1 ? "\"mqa\"" : "\"mha\""));
+    }
+  }
+  a.CheckUnknownKeys();
+}
+
+void ReadMlp(FieldReader& m, Mlp* out) {
+  out->type = m.ReqEnum("type", {"gated", "plain"}) == "plain" ? MlpType::kPlain : MlpType::kGated;
+  out->intermediate_size = m.ReqInt("intermediate_size", Bound::kPositive);
+  out->bias = m.OptBool("bias", false);
+  m.CheckUnknownKeys();
+}
+
+void ReadMoe(FieldReader& m, int64_t layers, Moe* out) {
+  out->experts = m.ReqInt("experts", Bound::kPositive);
+  out->experts_per_token = m.ReqInt("experts_per_token", Bound::kPositive);
+  out->shared_experts = m.OptInt("shared_experts", Bound::kNonNegative).value_or(0);
+  out->expert_intermediate_size = m.ReqInt("expert_intermediate_size", Bound::kPositive);
+  out->dense_layers = m.OptInt("dense_layers", Bound::kNonNegative).value_or(0);
+  out->router_bias = m.OptBool("router_bias", false);
+  out->expert_bias = m.OptBool("expert_bias", false);
+  out->router_score_correction_bias = m.OptBool("router_score_correction_bias", false);
+  if (out->experts > 0 && out->experts_per_token > out->experts) {
+    m.Error("experts_per_token",
+            fmt::format("{} exceeds experts = {}", out->experts_per_token, out->experts));
+  }
+  if (layers > 0 && out->dense_layers >= layers) {
+    m.Error("dense_layers", fmt::format("{} leaves no MoE layer of {}", out->dense_layers, layers));
+  }
+  m.CheckUnknownKeys();
+}
+
+}  // namespace
+
+void ReadModel(FieldReader& root, Model* out) {
+  out->hf_id = root.OptString("hf_id").value_or("");
+  out->family = root.ReqString("family");
+  out->encoder_decoder =
+      root.ReqEnum("architecture", {"decoder", "encoder-decoder"}) == "encoder-decoder";
+  out->params_published = root.OptString("params_published").value_or("");
+  out->params_reference = root.OptNumber("params_reference", Bound::kPositive);
+  out->params_active_reference = root.OptNumber("params_active_reference", Bound::kPositive);
+  out->max_context_tokens = root.ReqInt("max_context_tokens", Bound::kPositive);
+  out->default_weights = root.OptString("default_weights").value_or("bf16");
+  out->default_expert_weights = root.OptString("default_expert_weights").value_or("");
+  out->layers = root.ReqInt("layers", Bound::kPositive);
+  out->hidden_size = root.ReqInt("hidden_size", Bound::kPositive);
+  out->vocab_size = root.ReqInt("vocab_size", Bound::kPositive);
+  out->tied_embeddings = root.ReqBool("tied_embeddings");
+  const std::string pos = root.ReqEnum("position_embedding", {"rope", "learned", "sinusoidal"});
+  out->position_embedding = pos == "learned"      ? PositionEmbedding::kLearned
+                            : pos == "sinusoidal" ? PositionEmbedding::kSinusoidal
+                                                  : PositionEmbedding::kRope;
+  out->norm = root.ReqEnum("norm", {"rmsnorm", "layernorm"}) == "layernorm" ? NormType::kLayerNorm
+                                                                            : NormType::kRmsNorm;
+  out->norms_per_layer = root.ReqInt("norms_per_layer", Bound::kNonNegative);
+  if (auto a = root.Table("attention", true)) ReadAttention(*a, &out->attention);
+  if (auto m = root.Table("mlp", true)) ReadMlp(*m, &out->mlp);
+  if (auto m = root.Table("moe", false)) {
+    out->moe.emplace();
+    ReadMoe(*m, out->layers, &*out->moe);
+  }
+  if (auto e = root.Table("encoder", out->encoder_decoder)) {
+    if (!out->encoder_decoder) e->Error("", "only meaningful for architecture = \"encoder-decoder\"");
+    out->encoder.emplace();
+    out->encoder->layers = e->ReqInt("layers", Bound::kPositive);
+    out->encoder->input_positions = e->ReqInt("input_positions", Bound::kPositive);
+    out->encoder->input_channels = e->ReqInt("input_channels", Bound::kPositive);
+    e->CheckUnknownKeys();
+  }
+  Attention& att = out->attention;
+  if (att.sliding_window_layers < 0) {
+    att.sliding_window_layers = att.sliding_window_tokens > 0 ? out->layers : 0;
+  } else if (att.sliding_window_layers > out->layers) {
+    root.Error("attention", fmt::format("sliding_window_layers = {} exceeds layers = {}",
+                                        att.sliding_window_layers, out->layers));
+  }
+  if (att.type != AttentionType::kMla && out->hidden_size > 0 && att.head_dim == 0) {
+    root.Error("attention", "head_dim is required");
+  }
+}
+
+void ReadQuantFormat(FieldReader& root, QuantFormat* out) {
+  for (const auto& use : root.StringArray("applies_to", true)) {
+    if (use == "weights") {
+      out->for_weights = true;
+    } else if (use == "kv") {
+      out->for_kv = true;
+    } else {
+      root.Error("applies_to", fmt::format("'{}' is not one of: weights, kv", use));
+    }
+  }
+  out->precision = root.ReqEnum("precision", {"bf16", "fp16", "fp8", "int8", "int4", "fp4"});
+  for (const auto& use : root.StringArray("default_for", false)) {
+    if (use == "weights" && out->for_weights) {
+      out->default_for_weights = true;
+    } else if (use == "kv" && out->for_kv) {
+      out->default_for_kv = true;
+    } else {
+      root.Error("default_for", fmt::format("'{}' is not one of the uses in applies_to", use));
+    }
+  }
+  out->bits = root.ReqNumber("bits", Bound::kPositive);
+  out->group_size = root.OptInt("group_size", Bound::kNonNegative).value_or(0);
+  out->scale_bits = root.OptInt("scale_bits", Bound::kNonNegative).value_or(0);
+  out->zero_point_bits = root.OptInt("zero_point_bits", Bound::kNonNegative).value_or(0);
+  out->compute_precision = root.ReqEnum("compute_precision", kPrecisions);
+  out->quantizes_embeddings = root.OptBool("quantizes_embeddings", false);
+  out->method = root.OptString("method").value_or("");
+  if (out->bits > 32) root.Error("bits", fmt::format("{} bits per element is not plausible", out->bits));
+  for (FieldReader& r : root.TableArray("results", false)) {
+    QualityResult q;
+    q.model = r.ReqString("model");
+    q.method = r.ReqString("method");
+    q.weight_bits = r.OptNumber("weight_bits", Bound::kPositive);
+    q.activation_bits = r.OptNumber("activation_bits", Bound::kPositive);
+    q.kv_bits = r.OptNumber("kv_bits", Bound::kPositive);
+    q.metric = r.ReqString("metric");
+    q.higher_is_better = r.ReqBool("higher_is_better");
+    q.baseline_precision = r.ReqString("baseline_precision");
+    q.baseline_value = r.ReqNumber("baseline_value", Bound::kAny);
+    q.quantized_value = r.ReqNumber("quantized_value", Bound::kAny);
+    q.delta = r.ReqNumber("delta", Bound::kAny);
+    q.eval_setup = r.OptString("eval_setup").value_or("");
+    q.source = r.ReqString("source");
+    q.notes = r.OptString("notes").value_or("");
+    const double expected = q.quantized_value - q.baseline_value;
+    if (std::abs(expected - q.delta) > 1e-6 * std::max(1.0, std::abs(expected)) + 1e-9) {
+      r.Error("delta", fmt::format("{} is not quantized_value - baseline_value = {}", q.delta, expected));
+    }
+    r.CheckUnknownKeys();
+    out->results.push_back(std::move(q));
+  }
+}
+
+void ReadEngine(FieldReader& root, Engine* out) {
+  out->version = root.ReqString("version");
+  if (auto m = root.Table("memory", true)) {
+    const std::string policy = m->ReqEnum(
+        "policy", {"fraction-of-total", "static-fraction-of-total", "fraction-of-free", "all-remaining"});
+    out->memory_policy = policy == "static-fraction-of-total" ? MemoryPolicy::kStaticFractionOfTotal
+                         : policy == "fraction-of-free"       ? MemoryPolicy::kFractionOfFree
+                         : policy == "all-remaining"          ? MemoryPolicy::kAllRemaining
+                                                              : MemoryPolicy::kFractionOfTotal;
+    out->memory_fraction = m->ReqNumber("fraction", Bound::kFraction);
+    out->runtime_overhead_bytes = m->ReqInt("runtime_overhead_bytes", Bound::kNonNegative);
+    out->cuda_graph_bytes = m->ReqInt("cuda_graph_bytes", Bound::kNonNegative);
+    out->activation_dtype_bytes = m->ReqInt("activation_dtype_bytes", Bound::kPositive);
+    out->logits_dtype_bytes = m->ReqInt("logits_dtype_bytes", Bound::kPositive);
+    m->CheckUnknownKeys();
+  }
+  if (auto k = root.Table("kv_cache", true)) {
+    out->kv_allocation =
+        k->ReqEnum("allocation", {"paged", "contiguous"}) == "contiguous" ? KvAllocation::kContiguous
+                                                                          : KvAllocation::kPaged;
+    out->block_tokens = k->ReqInt("block_tokens", Bound::kPositive);
+    k->CheckUnknownKeys();
+  }
+  if (auto l = root.Table("limits", true)) {
+    out->max_num_seqs = l->ReqInt("max_num_seqs", Bound::kPositive);
+    out->max_num_batched_tokens = l->ReqInt("max_num_batched_tokens", Bound::kPositive);
+    out->max_model_len = l->ReqInt("max_model_len", Bound::kNonNegative);
+    l->CheckUnknownKeys();
+  }
+}
+
+void ReadPriceList(FieldReader& root, PriceList* out) {
+  out->as_of = root.ReqString("as_of");
+  CheckDate(root, "as_of", out->as_of);
+  out->kind = root.ReqEnum("kind", {"cloud", "marketplace", "purchase", "market-summary"});
+  for (FieldReader& o : root.TableArray("offers", true)) {
+    PriceOffer p;
+    p.sku = o.ReqString("sku");
+    p.accelerator = o.OptString("accelerator").value_or("");
+    p.accelerator_name = o.OptString("accelerator_name").value_or("");
+    p.accelerators = o.OptInt("accelerators", Bound::kPositive);
+    p.pricing = o.ReqEnum("pricing", {"on_demand", "spot", "reserved", "commit_1yr", "commit_3yr",
+                                      "commit_1yr_or_3yr", "capacity_block", "serverless_flex",
+                                      "serverless_active", "on_demand_community",
+                                      "on_demand_historical", "purchase", "price_change", "relative"});
+    p.usd_per_hour = o.OptNumber("usd_per_hour", Bound::kPositive);
+    p.capex_usd = o.OptNumber("capex_usd", Bound::kPositive);
+    p.discount_fraction = o.OptNumber("discount_fraction", Bound::kFraction);
+    p.region = o.OptString("region").value_or("");
+    p.as_of = o.ReqString("as_of");
+    CheckDate(o, "as_of", p.as_of);
+    p.source = o.ReqString("source");
+    p.notes = o.OptString("notes").value_or("");
+    if (p.usd_per_hour && p.pricing == "purchase") {
+      o.Error("usd_per_hour", "a purchase offer has capex_usd, not an hourly price");
+    }
+    o.CheckUnknownKeys();
+    out->offers.push_back(std::move(p));
+  }
+}
+
+void ReadApiPriceList(FieldReader& root, ApiPriceList* out) {
+  out->as_of = root.ReqString("as_of");
+  CheckDate(root, "as_of", out->as_of);
+  for (FieldReader& o : root.TableArray("offers", true)) {
+    ApiOffer a;
+    a.model_name = o.ReqString("model_name");
+    a.model = o.OptString("model").value_or("");
+    a.open_weights = o.ReqBool("open_weights");
+    a.input_usd_per_mtok = o.ReqNumber("input_usd_per_mtok", Bound::kNonNegative);
+    a.output_usd_per_mtok = o.ReqNumber("output_usd_per_mtok", Bound::kNonNegative);
+    a.cached_input_usd_per_mtok = o.OptNumber("cached_input_usd_per_mtok", Bound::kNonNegative);
+    a.as_of = o.ReqString("as_of");
+    CheckDate(o, "as_of", a.as_of);
+    a.source = o.ReqString("source");
+    a.notes = o.OptString("notes").value_or("");
+    o.CheckUnknownKeys();
+    out->offers.push_back(std::move(a));
+  }
+}
+
+}  // namespace pertoken::catalog

@@ -1,0 +1,206 @@
+// The catalog's records: plain value types, one per kind of catalog file. Their fields mirror the
+// file formats in doc/formats/; units are in the names. Records are immutable once loaded.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "catalog/provenance.h"
+
+namespace pertoken::catalog {
+
+// What every catalog entity has: identity, names and provenance.
+struct Entity {
+  std::string id;
+  std::string name;
+  std::vector<std::string> aliases;
+  Provenance provenance;
+};
+
+struct Accelerator : Entity {
+  std::string vendor;
+  std::string category;  // gpu | tpu | npu | cpu
+  std::string form_factor;
+  int release_year = 0;
+  std::optional<int64_t> memory_bytes;  // usable, as the runtime reports it
+  std::string memory_label;             // marketing capacity ("80 GB")
+  std::string memory_type;
+  double mem_bw_bytes_per_s = 0;
+  std::optional<double> tdp_w;
+  std::map<std::string, double> peak_flops_per_s;  // dense, by compute precision
+  std::string scaleup_name;
+  std::optional<double> scaleup_bw_bytes_per_s;  // bidirectional, per accelerator
+  int scaleup_domain_size = 1;
+  std::optional<int> pcie_gen;
+};
+
+enum class AttentionType { kMha, kGqa, kMqa, kMla };
+enum class MlpType { kGated, kPlain };
+enum class NormType { kRmsNorm, kLayerNorm };
+enum class PositionEmbedding { kRope, kLearned, kSinusoidal };
+
+struct Attention {
+  AttentionType type = AttentionType::kMha;
+  int64_t heads = 0;
+  int64_t kv_heads = 0;
+  int64_t head_dim = 0;
+  bool qkv_bias = false;
+  bool k_bias = false;  // meaningful only with qkv_bias
+  bool output_bias = false;
+  bool qk_norm = false;
+  bool sinks = false;
+  int64_t sliding_window_tokens = 0;  // 0 = no sliding window
+  int64_t sliding_window_layers = 0;  // decoder layers that use the window
+  // MLA only.
+  int64_t q_lora_rank = 0;
+  int64_t kv_lora_rank = 0;
+  int64_t qk_rope_head_dim = 0;
+  int64_t qk_nope_head_dim = 0;
+  int64_t v_head_dim = 0;
+};
+
+struct Mlp {
+  MlpType type = MlpType::kGated;
+  int64_t intermediate_size = 0;
+  bool bias = false;
+};
+
+struct Moe {
+  int64_t experts = 0;
+  int64_t experts_per_token = 0;
+  int64_t shared_experts = 0;
+  int64_t expert_intermediate_size = 0;
+  int64_t dense_layers = 0;
+  bool router_bias = false;
+  bool expert_bias = false;
+  bool router_score_correction_bias = false;
+};
+
+struct Encoder {
+  int64_t layers = 0;
+  int64_t input_positions = 0;
+  int64_t input_channels = 0;
+};
+
+struct Model : Entity {
+  std::string hf_id;
+  std::string family;
+  bool encoder_decoder = false;
+  std::string params_published;
+  std::optional<double> params_reference;
+  std::optional<double> params_active_reference;
+  int64_t max_context_tokens = 0;
+  std::string default_weights = "bf16";  // quantization format id
+  std::string default_expert_weights;    // empty = same as default_weights
+  int64_t layers = 0;
+  int64_t hidden_size = 0;
+  int64_t vocab_size = 0;
+  bool tied_embeddings = false;
+  PositionEmbedding position_embedding = PositionEmbedding::kRope;
+  NormType norm = NormType::kRmsNorm;
+  int64_t norms_per_layer = 2;
+  Attention attention;
+  Mlp mlp;
+  std::optional<Moe> moe;
+  std::optional<Encoder> encoder;
+};
+
+struct QualityResult {
+  std::string model;  // catalog id, or the source's name for models the catalog lacks
+  std::string method;
+  std::optional<double> weight_bits;
+  std::optional<double> activation_bits;
+  std::optional<double> kv_bits;
+  std::string metric;
+  bool higher_is_better = false;
+  std::string baseline_precision;
+  double baseline_value = 0;
+  double quantized_value = 0;
+  double delta = 0;
+  std::string eval_setup;
+  std::string source;
+  std::string notes;
+};
+
+struct QuantFormat : Entity {
+  bool for_weights = false;
+  bool for_kv = false;
+  std::string precision;  // user-facing name: bf16, fp16, fp8, int8, int4, fp4
+  bool default_for_weights = false;
+  bool default_for_kv = false;
+  double bits = 16;
+  int64_t group_size = 0;
+  int64_t scale_bits = 0;
+  int64_t zero_point_bits = 0;
+  std::string compute_precision;
+  bool quantizes_embeddings = false;
+  std::string method;
+  std::vector<QualityResult> results;
+
+  // Stored bits per element, scales and zero points included.
+  double BitsPerElement() const {
+    if (group_size <= 0) return bits;
+    return bits + static_cast<double>(scale_bits + zero_point_bits) / static_cast<double>(group_size);
+  }
+};
+
+enum class MemoryPolicy { kFractionOfTotal, kStaticFractionOfTotal, kFractionOfFree, kAllRemaining };
+enum class KvAllocation { kPaged, kContiguous };
+
+struct Engine : Entity {
+  std::string version;
+  MemoryPolicy memory_policy = MemoryPolicy::kFractionOfTotal;
+  double memory_fraction = 0.9;
+  int64_t runtime_overhead_bytes = 0;
+  int64_t cuda_graph_bytes = 0;
+  int64_t activation_dtype_bytes = 2;
+  int64_t logits_dtype_bytes = 4;
+  KvAllocation kv_allocation = KvAllocation::kPaged;
+  int64_t block_tokens = 16;
+  int64_t max_num_seqs = 256;
+  int64_t max_num_batched_tokens = 8192;
+  int64_t max_model_len = 0;  // 0 = the model's maximum context
+};
+
+struct PriceOffer {
+  std::string sku;
+  std::string accelerator;       // catalog id, may be empty
+  std::string accelerator_name;  // provider's wording
+  std::optional<int64_t> accelerators;
+  std::string pricing;
+  std::optional<double> usd_per_hour;
+  std::optional<double> capex_usd;
+  std::optional<double> discount_fraction;
+  std::string region;
+  std::string as_of;
+  std::string source;
+  std::string notes;
+};
+
+struct PriceList : Entity {
+  std::string as_of;
+  std::string kind;  // cloud | marketplace | purchase | market-summary
+  std::vector<PriceOffer> offers;
+};
+
+struct ApiOffer {
+  std::string model_name;
+  std::string model;  // catalog id, may be empty
+  bool open_weights = false;
+  double input_usd_per_mtok = 0;
+  double output_usd_per_mtok = 0;
+  std::optional<double> cached_input_usd_per_mtok;
+  std::string as_of;
+  std::string source;
+  std::string notes;
+};
+
+struct ApiPriceList : Entity {
+  std::string as_of;
+  std::vector<ApiOffer> offers;
+};
+
+}  // namespace pertoken::catalog

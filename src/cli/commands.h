@@ -1,0 +1,52 @@
+// The subcommands of the `pertoken` binary, as library functions: options in, report out, exit
+// code back. tools/pertoken/main.cc only parses flags into these structs; tests call them directly.
+// Exit codes: 0 success, 1 a failure or a negative answer (does not fit), 2 a usage error.
+#pragma once
+
+#include <optional>
+#include <ostream>
+#include <string>
+
+#include "catalog/catalog.h"
+
+namespace pertoken::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailure = 1;
+inline constexpr int kExitUsage = 2;
+
+// Default tokens per sequence when --context is not given.
+inline constexpr int64_t kDefaultContextTokens = 4096;
+
+struct FitOptions {
+  std::string model;        // id or alias
+  std::string accelerator;  // id or alias
+  std::string engine = "vllm";
+  std::string weights;  // precision or format id; empty = the model's released format
+  std::string kv = "bf16";
+  std::optional<int> count;  // accelerators in the replica
+  std::optional<int> tp;
+  std::optional<int> pp;
+  std::optional<int> ep;
+  std::optional<int64_t> context_tokens;      // tokens per sequence
+  std::optional<int64_t> max_context_tokens;  // longest admitted sequence
+  bool json = false;
+};
+
+// `pertoken fit`: 0 when the model fits, 1 when it does not or the input is wrong.
+int RunFit(const catalog::Catalog& catalog, const FitOptions& options, std::ostream& out,
+           std::ostream& err);
+
+// `pertoken catalog list [KIND]`: KIND is a folder name (accelerators, models, quantization,
+// engines, prices, api-prices); empty lists every kind.
+int RunCatalogList(const catalog::Catalog& catalog, const std::string& kind, bool json,
+                   std::ostream& out, std::ostream& err);
+
+// `pertoken catalog show ID`: ID may be "KIND/ID" where two kinds share an id.
+int RunCatalogShow(const catalog::Catalog& catalog, const std::string& id, bool json,
+                   std::ostream& out, std::ostream& err);
+
+// `pertoken catalog check`: loads and validates every file of `data_dir`, printing every problem.
+int RunCatalogCheck(const std::string& data_dir, bool json, std::ostream& out, std::ostream& err);
+
+}  // namespace pertoken::cli

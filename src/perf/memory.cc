@@ -1,0 +1,367 @@
+#include "perf/memory.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "perf/params.h"
+
+namespace pertoken::perf {
+
+using catalog::AttentionType;
+
+namespace {
+
+constexpr double kVectorBytes = 2.0;  // biases, norms and routers stay at 16 bits
+
+double Bytes(double params, const catalog::QuantFormat& format) {
+  return params * format.BitsPerElement() / 8.0;
+}
+
+int64_t CeilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+// KV heads each accelerator holds: heads split over TP, replicated when TP exceeds them.
+int64_t KvHeadsPerDevice(const catalog::Model& m, int tp) { return CeilDiv(m.attention.kv_heads, tp); }
+
+// Whether decoder layer `i` uses the sliding window (window layers spread evenly, e.g. alternating).
+bool IsWindowLayer(const catalog::Model& m, int i) {
+  const int64_t n = m.attention.sliding_window_layers;
+  if (m.attention.sliding_window_tokens <= 0 || n <= 0) return false;
+  return (static_cast<int64_t>(i) + 1) * n / m.layers > static_cast<int64_t>(i) * n / m.layers;
+}
+
+// Weight bytes of decoder layer `i` on one accelerator of a TP group.
+double LayerWeightBytes(const catalog::Model& m, const Precision& p, int i, int tp) {
+  const auto& a = m.attention;
+  const int64_t h = m.hidden_size;
+  double bytes = 0;
+  if (a.type == AttentionType::kMla) {
+    // The down-projections to the latents are replicated on every TP rank; the up-projections
+    // and the output projection are split by heads.
+    const int64_t qk = a.qk_nope_head_dim + a.qk_rope_head_dim;
+    double replicated = static_cast<double>(h) * (a.kv_lora_rank + a.qk_rope_head_dim);
+    double split = static_cast<double>(a.kv_lora_rank) * a.heads * (a.qk_nope_head_dim + a.v_head_dim) +
+                   static_cast<double>(a.heads) * a.v_head_dim * h;
+    if (a.q_lora_rank > 0) {
+      replicated += static_cast<double>(h) * a.q_lora_rank;
+      split += static_cast<double>(a.q_lora_rank) * a.heads * qk;
+    } else {
+      split += static_cast<double>(h) * a.heads * qk;
+    }
+    bytes += Bytes(replicated + split / tp, *p.weights);
+  } else {
+    const double q = static_cast<double>(a.heads) * a.head_dim;
+    const double kv = static_cast<double>(KvHeadsPerDevice(m, tp)) * a.head_dim;
+    bytes += Bytes(2.0 * h * q / tp + 2.0 * h * kv, *p.weights);
+  }
+  const BlockParams attn = AttentionParams(m);
+  bytes += kVectorBytes * attn.vector / tp;
+  bytes += kVectorBytes * m.norms_per_layer * h * (m.norm == catalog::NormType::kLayerNorm ? 2 : 1);
+  if (m.encoder) bytes += Bytes(static_cast<double>(attn.matrix) / tp, *p.weights);  // cross-attn
+
+  if (m.moe && i >= m.moe->dense_layers) {
+    const auto& e = *m.moe;
+    const BlockParams expert = MlpParams(m, e.expert_intermediate_size, e.expert_bias);
+    bytes += Bytes(static_cast<double>(e.experts) * expert.matrix / tp, *p.expert_weights);
+    bytes += Bytes(static_cast<double>(e.shared_experts) * expert.matrix / tp, *p.weights);
+    bytes += kVectorBytes * (e.experts + e.shared_experts) * expert.vector / tp;
+    bytes += kVectorBytes * (h * e.experts + (e.router_bias ? e.experts : 0) +
+                             (e.router_score_correction_bias ? e.experts : 0));
+  } else {
+    const BlockParams mlp = MlpParams(m, m.mlp.intermediate_size, m.mlp.bias);
+    bytes += Bytes(static_cast<double>(mlp.matrix) / tp, *p.weights) + kVectorBytes * mlp.vector / tp;
+  }
+  return bytes;
+}
+
+// KV bytes one token occupies in decoder layer `i` on one accelerator.
+double LayerKvBytesPerToken(const catalog::Model& m, const catalog::QuantFormat& kv, int tp) {
+  const auto& a = m.attention;
+  if (a.type == AttentionType::kMla) {
+    // The compressed latent and the shared RoPE key; every TP rank keeps the whole latent.
+    return Bytes(static_cast<double>(a.kv_lora_rank + a.qk_rope_head_dim), kv);
+  }
+  return Bytes(2.0 * KvHeadsPerDevice(m, tp) * a.head_dim, kv);
+}
+
+// Tokens of a `context`-token sequence that layer `i` keeps, optionally rounded up to blocks.
+double LayerTokens(const catalog::Model& m, int i, int64_t context, int64_t block) {
+  int64_t tokens = context;
+  if (IsWindowLayer(m, i)) tokens = std::min(tokens, m.attention.sliding_window_tokens);
+  if (block > 1) tokens = CeilDiv(tokens, block) * block;
+  return static_cast<double>(tokens);
+}
+
+// Activation workspace of one forward pass over `tokens` tokens on one accelerator: the residual
+// stream and its normalised copy, plus the widest intermediate (QKV or the MLP's gate and up).
+double ActivationBytes(const catalog::Model& m, const catalog::Engine& e, int tp, bool last_stage) {
+  const auto& a = m.attention;
+  const double tokens = static_cast<double>(e.max_num_batched_tokens);
+  const double attn_width =
+      a.type == AttentionType::kMla
+          ? static_cast<double>(a.heads) * (a.qk_nope_head_dim + a.qk_rope_head_dim + a.v_head_dim) / tp +
+                a.kv_lora_rank + a.qk_rope_head_dim
+          : (static_cast<double>(a.heads) / tp + 2.0 * KvHeadsPerDevice(m, tp)) * a.head_dim;
+  const double gate_up = m.mlp.type == catalog::MlpType::kGated ? 2.0 : 1.0;
+  double mlp_width = gate_up * m.mlp.intermediate_size / tp;
+  if (m.moe) {
+    const auto& x = *m.moe;
+    const double moe_width =
+        gate_up * x.expert_intermediate_size * (x.experts_per_token + x.shared_experts) / tp;
+    mlp_width = x.dense_layers > 0 ? std::max(mlp_width, moe_width) : moe_width;
+  }
+  double bytes = tokens * (2.0 * m.hidden_size + std::max(attn_width, mlp_width)) * e.activation_dtype_bytes;
+  if (last_stage) {
+    // The sampler holds one row of logits per running sequence.
+    const double rows = std::min<double>(e.max_num_seqs, tokens);
+    bytes += rows * static_cast<double>(m.vocab_size) / tp * e.logits_dtype_bytes;
+  }
+  return bytes;
+}
+
+void SizeKvPool(const catalog::Engine& e, StageMemory* s) {
+  const double m = s->usable_bytes;
+  const double others = s->activation_bytes + s->runtime_overhead_bytes + s->cuda_graph_bytes;
+  switch (e.memory_policy) {
+    case catalog::MemoryPolicy::kFractionOfTotal:
+      s->reserved_bytes = (1 - e.memory_fraction) * m;
+      s->kv_pool_bytes = e.memory_fraction * m - s->weight_bytes - others;
+      break;
+    case catalog::MemoryPolicy::kStaticFractionOfTotal:
+      s->reserved_bytes = (1 - e.memory_fraction) * m - others;
+      s->kv_pool_bytes = e.memory_fraction * m - s->weight_bytes;
+      break;
+    case catalog::MemoryPolicy::kFractionOfFree: {
+      const double free = m - s->weight_bytes - others;
+      s->reserved_bytes = free > 0 ? (1 - e.memory_fraction) * free : 0;
+      s->kv_pool_bytes = free > 0 ? e.memory_fraction * free : free;
+      break;
+    }
+    case catalog::MemoryPolicy::kAllRemaining:
+      s->reserved_bytes = 0;
+      s->kv_pool_bytes = m - s->weight_bytes - others;
+      break;
+  }
+}
+
+std::string Gb(double bytes) { return fmt::format("{:.2f} GB", bytes / 1e9); }
+
+}  // namespace
+
+int MaxTensorParallel(const catalog::Accelerator& acc) {
+  // A PCIe-only card still runs tensor parallelism across the (up to 8) cards of one server.
+  return acc.scaleup_domain_size > 1 ? acc.scaleup_domain_size : 8;
+}
+
+Status CheckLayout(const catalog::Model& m, const catalog::Accelerator& acc, const Layout& l) {
+  if (l.tp < 1 || l.pp < 1 || l.ep < 1) {
+    return Status::InvalidArgument("TP, PP and EP must each be at least 1");
+  }
+  const auto& a = m.attention;
+  if (a.heads % l.tp != 0) {
+    return Status::InvalidArgument(
+        fmt::format("TP={} does not divide the {} attention heads of {}", l.tp, a.heads, m.id));
+  }
+  if (a.type != AttentionType::kMla && a.kv_heads % l.tp != 0 && l.tp % a.kv_heads != 0) {
+    return Status::InvalidArgument(fmt::format(
+        "TP={} neither divides nor is a multiple of the {} KV heads of {}", l.tp, a.kv_heads, m.id));
+  }
+  if (l.tp > MaxTensorParallel(acc)) {
+    return Status::InvalidArgument(fmt::format("TP={} exceeds the {} {} can join in one {}", l.tp,
+                                               MaxTensorParallel(acc), acc.id,
+                                               acc.scaleup_domain_size > 1 ? "scale-up domain" : "server"));
+  }
+  if (l.pp > m.layers) {
+    return Status::InvalidArgument(
+        fmt::format("PP={} exceeds the {} layers of {}", l.pp, m.layers, m.id));
+  }
+  if (l.ep > 1) {
+    if (!m.moe) {
+      return Status::InvalidArgument(fmt::format("EP={} needs a mixture-of-experts model; {} is dense", l.ep, m.id));
+    }
+    if (m.moe->experts % l.ep != 0) {
+      return Status::InvalidArgument(
+          fmt::format("EP={} does not divide the {} experts of {}", l.ep, m.moe->experts, m.id));
+    }
+    if (l.tp % l.ep != 0) {
+      return Status::InvalidArgument(
+          fmt::format("EP={} must divide TP={}: experts are split within each stage's TP group", l.ep, l.tp));
+    }
+  }
+  return Status();
+}
+
+FitResult Fit(const FitRequest& r) {
+  const catalog::Model& m = *r.model;
+  const catalog::Engine& e = *r.engine;
+  const Precision& p = r.precision;
+  const int tp = r.layout.tp;
+  const int pp = r.layout.pp;
+  FitResult out;
+  out.layout = r.layout;
+
+  const ParamCount params = CountParams(m);
+  const double embed_bytes_per_param =
+      p.weights->quantizes_embeddings ? p.weights->BitsPerElement() / 8.0 : kVectorBytes;
+  const double block = e.block_tokens;
+
+  // Split the layers over the stages, earlier stages taking the remainder.
+  int first = 0;
+  for (int s = 0; s < pp; ++s) {
+    StageMemory st;
+    st.first_layer = first;
+    st.layers = static_cast<int>(m.layers / pp + (s < m.layers % pp ? 1 : 0));
+    first += st.layers;
+    st.usable_bytes = static_cast<double>(*r.accelerator->memory_bytes);
+    const bool first_stage = s == 0;
+    const bool last_stage = s == pp - 1;
+    for (int i = st.first_layer; i < st.first_layer + st.layers; ++i) {
+      st.weight_bytes += LayerWeightBytes(m, p, i, tp);
+      const double per_token = LayerKvBytesPerToken(m, *p.kv, tp);
+      st.kv_bytes_per_token += per_token;
+      st.kv_bytes_per_sequence += per_token * LayerTokens(m, i, r.context_tokens, 1);
+      st.kv_bytes_per_sequence_paged += per_token * LayerTokens(m, i, r.context_tokens, e.block_tokens);
+      st.kv_bytes_per_sequence_contiguous += per_token * LayerTokens(m, i, r.max_context_tokens, 1);
+      if (m.encoder) {
+        // Cross-attention keys and values of the encoder output, fixed per sequence.
+        const double cross = per_token * static_cast<double>(m.encoder->input_positions);
+        st.kv_bytes_per_sequence += cross;
+        st.kv_bytes_per_sequence_paged += per_token * std::ceil(m.encoder->input_positions / block) * block;
+        st.kv_bytes_per_sequence_contiguous += cross;
+      }
+    }
+    if (first_stage) {
+      st.weight_bytes += static_cast<double>(params.embedding) / tp * embed_bytes_per_param;
+      st.weight_bytes += (Bytes(static_cast<double>(params.encoder_matrix), *p.weights) +
+                          kVectorBytes * params.encoder_vector) / tp;
+    }
+    if (last_stage) {
+      // A tied LM head is the embedding; a later pipeline stage still needs its own copy.
+      const double head = m.tied_embeddings ? (pp > 1 ? m.vocab_size * m.hidden_size : 0)
+                                            : static_cast<double>(params.lm_head);
+      st.weight_bytes += head / tp * embed_bytes_per_param;
+      st.weight_bytes += kVectorBytes * m.hidden_size;  // final norm
+    }
+    st.activation_bytes = ActivationBytes(m, e, tp, last_stage);
+    st.runtime_overhead_bytes = static_cast<double>(e.runtime_overhead_bytes);
+    st.cuda_graph_bytes = static_cast<double>(e.cuda_graph_bytes);
+    SizeKvPool(e, &st);
+    out.stages.push_back(st);
+  }
+
+  // Whole-model figures.
+  for (const auto& st : out.stages) out.weight_bytes += st.weight_bytes * tp;
+  out.kv_bytes_per_token = static_cast<double>(m.layers) * LayerKvBytesPerToken(m, *p.kv, 1);
+
+  // The binding stage holds the fewest sequences (or overflows most).
+  const bool contiguous = e.kv_allocation == catalog::KvAllocation::kContiguous;
+  int64_t best = -1;
+  for (size_t s = 0; s < out.stages.size(); ++s) {
+    const StageMemory& st = out.stages[s];
+    const double per_seq = contiguous ? st.kv_bytes_per_sequence_contiguous : st.kv_bytes_per_sequence_paged;
+    const int64_t n = st.kv_pool_bytes > 0 ? static_cast<int64_t>(st.kv_pool_bytes / per_seq) : -1;
+    if (best < 0 || n < best) {
+      best = n;
+      out.binding_stage = static_cast<int>(s);
+    }
+  }
+  const StageMemory& b = out.stages[out.binding_stage];
+  if (b.kv_pool_bytes > 0) {
+    out.kv_tokens = static_cast<int64_t>(b.kv_pool_bytes / b.kv_bytes_per_token);
+    out.max_sequences_paged = static_cast<int64_t>(b.kv_pool_bytes / b.kv_bytes_per_sequence_paged);
+    out.max_sequences_contiguous =
+        static_cast<int64_t>(b.kv_pool_bytes / b.kv_bytes_per_sequence_contiguous);
+    out.paged_waste_bytes =
+        out.max_sequences_paged * (b.kv_bytes_per_sequence_paged - b.kv_bytes_per_sequence);
+    out.contiguous_waste_bytes =
+        out.max_sequences_contiguous * (b.kv_bytes_per_sequence_contiguous - b.kv_bytes_per_sequence);
+  }
+  out.max_concurrent_sequences = contiguous ? out.max_sequences_contiguous : out.max_sequences_paged;
+  out.fits = out.max_concurrent_sequences >= 1;
+
+  if (!out.fits) {
+    const double budget = b.kv_pool_bytes + b.weight_bytes;
+    if (b.kv_pool_bytes <= 0) {
+      out.reason = fmt::format(
+          "the weights ({} per accelerator) and workspace leave no room for the KV cache in the "
+          "{} the engine lets them use on stage {}",
+          Gb(b.weight_bytes), Gb(budget), out.binding_stage);
+    } else {
+      out.reason = fmt::format("the {} KV pool per accelerator is smaller than one sequence of {} tokens ({})",
+                               Gb(b.kv_pool_bytes), contiguous ? r.max_context_tokens : r.context_tokens,
+                               Gb(contiguous ? b.kv_bytes_per_sequence_contiguous : b.kv_bytes_per_sequence_paged));
+    }
+    if (e.memory_policy == catalog::MemoryPolicy::kStaticFractionOfTotal && b.reserved_bytes < 0) {
+      out.reason += fmt::format("; activations, CUDA graphs and runtime need {} more than the {} "
+                                "left outside mem_fraction_static",
+                                Gb(-b.reserved_bytes), Gb((1 - e.memory_fraction) * b.usable_bytes));
+    }
+    return out;
+  }
+  if (e.memory_policy == catalog::MemoryPolicy::kStaticFractionOfTotal && b.reserved_bytes < 0) {
+    out.fits = false;
+    out.reason = fmt::format(
+        "activations, CUDA graphs and runtime ({}) do not fit in the {} left outside the static pool",
+        Gb(b.activation_bytes + b.runtime_overhead_bytes + b.cuda_graph_bytes),
+        Gb((1 - e.memory_fraction) * b.usable_bytes));
+    return out;
+  }
+  if (!contiguous && b.kv_pool_bytes < b.kv_bytes_per_sequence_contiguous) {
+    out.warnings.push_back(fmt::format(
+        "the KV pool holds {} tokens, fewer than one sequence of the maximum context ({} tokens): "
+        "{} refuses to start unless its maximum model length is lowered to at most {}",
+        out.kv_tokens, r.max_context_tokens, e.name, out.kv_tokens));
+  }
+  const std::string& compute = p.weights->compute_precision;
+  if (!r.accelerator->peak_flops_per_s.count(compute)) {
+    out.warnings.push_back(fmt::format(
+        "{} has no {} matrix engine: {} weights would run dequantized to a precision it has, "
+        "at the speed of that precision", r.accelerator->id, compute, p.weights->id));
+  }
+  return out;
+}
+
+std::vector<Layout> LayoutsFor(const catalog::Model& m, const catalog::Accelerator& acc, int count) {
+  std::vector<Layout> out;
+  for (int tp = 1; tp <= count; ++tp) {
+    if (count % tp != 0) continue;
+    Layout l{.tp = tp, .pp = count / tp, .ep = 1};
+    if (!CheckLayout(m, acc, l).ok()) continue;
+    out.push_back(l);
+    if (m.moe && tp > 1) {
+      Layout ep = l;
+      ep.ep = tp;
+      if (CheckLayout(m, acc, ep).ok()) out.push_back(ep);
+    }
+  }
+  return out;
+}
+
+bool BetterFit(const FitResult& a, const FitResult& b) {
+  if (a.fits != b.fits) return a.fits;
+  if (a.max_concurrent_sequences != b.max_concurrent_sequences) {
+    return a.max_concurrent_sequences > b.max_concurrent_sequences;
+  }
+  if (a.layout.pp != b.layout.pp) return a.layout.pp < b.layout.pp;
+  return a.layout.ep < b.layout.ep;
+}
+
+CountSearch FindMinAccelerators(FitRequest request, int max_count) {
+  CountSearch out;
+  for (int count = 1; count <= max_count; count = count < 64 ? count + 1 : count * 2) {
+    std::vector<FitResult> fits;
+    for (const Layout& l : LayoutsFor(*request.model, *request.accelerator, count)) {
+      request.layout = l;
+      fits.push_back(Fit(request));
+    }
+    if (std::none_of(fits.begin(), fits.end(), [](const FitResult& f) { return f.fits; })) continue;
+    std::stable_sort(fits.begin(), fits.end(), BetterFit);
+    out.min_accelerators = count;
+    out.layouts = std::move(fits);
+    return out;
+  }
+  return out;
+}
+
+}  // namespace pertoken::perf

@@ -1,0 +1,107 @@
+// The memory model: how a model's weights, KV cache and workspace lay out over the accelerators of
+// one replica, whether they fit, and how many concurrent sequences the remaining memory holds.
+// Pure functions of catalog records; thread-safe. Units: bytes, tokens.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "catalog/types.h"
+#include "common/status.h"
+
+namespace pertoken::perf {
+
+// How one replica is split over its accelerators: tensor, pipeline and expert parallelism.
+struct Layout {
+  int tp = 1;  // tensor-parallel degree (within a scale-up domain)
+  int pp = 1;  // pipeline stages
+  int ep = 1;  // expert-parallel degree (MoE), splitting the experts of each stage over its TP group
+  int count() const { return tp * pp; }
+  bool operator==(const Layout&) const = default;
+};
+
+// The numeric formats of one deployment.
+struct Precision {
+  const catalog::QuantFormat* weights = nullptr;         // dense linear layers
+  const catalog::QuantFormat* expert_weights = nullptr;  // MoE experts (same as weights unless the
+                                                         // checkpoint differs, as gpt-oss's MXFP4)
+  const catalog::QuantFormat* kv = nullptr;              // KV cache
+};
+
+struct FitRequest {
+  const catalog::Model* model = nullptr;
+  const catalog::Accelerator* accelerator = nullptr;
+  const catalog::Engine* engine = nullptr;
+  Precision precision;
+  Layout layout;
+  int64_t context_tokens = 0;      // tokens per sequence (prompt + output)
+  int64_t max_context_tokens = 0;  // longest sequence admitted (contiguous slots are this long)
+};
+
+// Memory of one accelerator in one pipeline stage (every accelerator of a stage holds the same).
+struct StageMemory {
+  int first_layer = 0;
+  int layers = 0;
+  double usable_bytes = 0;          // the accelerator's usable memory
+  double weight_bytes = 0;          // its shard of the weights
+  double activation_bytes = 0;      // forward-pass workspace for max_num_batched_tokens (estimate)
+  double runtime_overhead_bytes = 0;  // engine runtime outside its pools (CUDA context, NCCL, ...)
+  double cuda_graph_bytes = 0;
+  double reserved_bytes = 0;  // memory the engine's memory fraction leaves unused
+  double kv_pool_bytes = 0;   // what remains for the KV cache; negative when nothing remains
+  double kv_bytes_per_token = 0;     // one token held by every layer of this stage
+  double kv_bytes_per_sequence = 0;  // one sequence of context_tokens (window caps, cross-attention)
+  double kv_bytes_per_sequence_paged = 0;       // the same, rounded up to whole KV blocks
+  double kv_bytes_per_sequence_contiguous = 0;  // a slot reserved for max_context_tokens
+};
+
+struct FitResult {
+  Layout layout;
+  bool fits = false;
+  std::string reason;                 // why not, when !fits
+  std::vector<std::string> warnings;  // it fits, but a user should know
+  std::vector<StageMemory> stages;
+  int binding_stage = 0;  // the stage that limits concurrency (or overflows first)
+
+  // Whole-model figures (all accelerators together).
+  double weight_bytes = 0;
+  double kv_bytes_per_token = 0;  // all layers, unsharded, no window cap
+
+  // Concurrency at context_tokens, limited by the binding stage's KV pool.
+  int64_t kv_tokens = 0;                 // tokens the pool holds in every layer
+  int64_t max_sequences_paged = 0;       // with paged KV (engine's block size)
+  int64_t max_sequences_contiguous = 0;  // with slots pre-allocated to max_context_tokens
+  int64_t max_concurrent_sequences = 0;  // with the engine's own allocation
+  double paged_waste_bytes = 0;          // per accelerator, at max_sequences_paged
+  double contiguous_waste_bytes = 0;     // per accelerator, at max_sequences_contiguous
+};
+
+// OK when `layout` can run `model` on `accelerator`; InvalidArgument saying why not (TP not
+// dividing the heads, EP not dividing the experts, TP beyond the scale-up domain, PP > layers).
+Status CheckLayout(const catalog::Model& model, const catalog::Accelerator& accelerator,
+                   const Layout& layout);
+
+// The largest TP degree the accelerator supports within one server or scale-up domain.
+int MaxTensorParallel(const catalog::Accelerator& accelerator);
+
+// Memory fit of one valid layout. REQUIRES: CheckLayout(...) is OK, every pointer set, the
+// accelerator has memory_bytes, context_tokens > 0.
+FitResult Fit(const FitRequest& request);
+
+// Every valid layout with `count` accelerators.
+std::vector<Layout> LayoutsFor(const catalog::Model& model, const catalog::Accelerator& accelerator,
+                               int count);
+
+// The smallest accelerator count for which some layout fits, with the fits of every valid layout
+// of that count (best first). min_accelerators = 0 when nothing up to `max_count` fits.
+struct CountSearch {
+  int min_accelerators = 0;
+  std::vector<FitResult> layouts;
+};
+CountSearch FindMinAccelerators(FitRequest request, int max_count = 1024);
+
+// Orders fits best first: fitting before not, then more concurrent sequences, then fewer stages.
+bool BetterFit(const FitResult& a, const FitResult& b);
+
+}  // namespace pertoken::perf

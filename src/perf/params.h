@@ -1,0 +1,44 @@
+// Parameter counts of a model, exact and by part, from its architecture (doc/formats/model.md,
+// "Parameter count"). Pure functions of a catalog::Model; thread-safe.
+#pragma once
+
+#include <cstdint>
+
+#include "catalog/types.h"
+
+namespace pertoken::perf {
+
+// Parameters by part. "matrix" parameters are the weights of linear layers, which quantization
+// formats compress; "vector" parameters (biases, norms, sinks) stay at 16 bits.
+struct ParamCount {
+  int64_t embedding = 0;        // token embedding and learned positions (decoder)
+  int64_t lm_head = 0;          // 0 when tied to the embedding
+  int64_t attention_matrix = 0;  // q/k/v/o (and MLA low-rank) projections, all decoder layers
+  int64_t attention_vector = 0;  // their biases, qk-norms, MLA latent norms, sinks
+  int64_t mlp_matrix = 0;        // dense MLP layers
+  int64_t mlp_vector = 0;
+  int64_t expert_matrix = 0;  // routed experts, all MoE layers
+  int64_t expert_vector = 0;
+  int64_t shared_expert_matrix = 0;
+  int64_t shared_expert_vector = 0;
+  int64_t router = 0;        // router weights and biases (kept at 16 bits by every format)
+  int64_t norms = 0;         // layer norms and the final norm
+  int64_t encoder_matrix = 0;  // encoder stack (encoder-decoder models), stem included
+  int64_t encoder_vector = 0;  // encoder biases, norms and positions
+
+  int64_t total = 0;   // every parameter
+  int64_t active = 0;  // parameters one token uses (routed experts: experts_per_token of them)
+};
+
+ParamCount CountParams(const catalog::Model& model);
+
+// Parameters of one decoder layer's attention block (self-attention; matrices and vectors).
+struct BlockParams {
+  int64_t matrix = 0;
+  int64_t vector = 0;
+};
+BlockParams AttentionParams(const catalog::Model& model);
+// One dense MLP (or one expert) of width `intermediate`.
+BlockParams MlpParams(const catalog::Model& model, int64_t intermediate, bool bias);
+
+}  // namespace pertoken::perf

@@ -1,0 +1,18 @@
+// Number formatting shared by the text reports.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace pertoken::report {
+
+// 137955296384 -> "137.96 GB" (decimal units, as datasheets and the catalog use).
+std::string FormatGb(double bytes);
+// 85520809984 -> "79.65 GiB".
+std::string FormatGib(double bytes);
+// 327680 -> "327,680".
+std::string FormatCount(int64_t n);
+// 1.9789e15 -> "1,978.9 T".
+std::string FormatTera(double v);
+
+}  // namespace pertoken::report

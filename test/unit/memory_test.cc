@@ -1,0 +1,213 @@
+#include "perf/memory.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "catalog/catalog.h"
+#include "test_util.h"
+
+namespace pertoken::perf {
+namespace {
+
+using ::testing::HasSubstr;
+
+// Fixture values (test/data/catalog_small): H100 81,559 MiB usable, H200 143,771 MiB; the vLLM
+// fixture keeps 0.9 of memory, 0.5e9 B runtime, 1e9 B CUDA graphs, 8192 batched tokens, 256
+// sequences, 16-token blocks.
+constexpr double kH100 = 81559.0 * 1024 * 1024;
+constexpr double kH200 = 143771.0 * 1024 * 1024;
+
+class MemoryTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto cat = catalog::Catalog::Load(testing::FixtureCatalog());
+    ASSERT_TRUE(cat.ok()) << cat.status().message();
+    cat_ = std::move(cat).value();
+  }
+
+  FitRequest Request(const char* model, const char* acc, const char* engine = "vllm",
+                     const char* weights = "bf16", const char* kv = "bf16") {
+    FitRequest r;
+    r.model = *cat_.FindModel(model);
+    r.accelerator = *cat_.FindAccelerator(acc);
+    r.engine = *cat_.FindEngine(engine);
+    r.precision.weights = *cat_.FindPrecision(weights, false);
+    r.precision.expert_weights = r.precision.weights;
+    r.precision.kv = *cat_.FindPrecision(kv, true);
+    r.context_tokens = 4096;
+    r.max_context_tokens = r.model->max_context_tokens;
+    return r;
+  }
+
+  catalog::Catalog cat_;
+};
+
+// KV bytes per token at 16 bits, by hand (2 for K and V, 2 bytes per element):
+// Llama-2-7B 32 layers × 2 × 32 heads × 128 × 2 = 524,288; Llama-2-70B 80 × 2 × 8 × 128 × 2 =
+// 327,680; DeepSeek-V3 (MLA) 61 × (512 + 64) × 2 = 70,272.
+TEST_F(MemoryTest, KvBytesPerTokenByHand) {
+  const struct {
+    const char* model;
+    double bytes;
+  } cases[] = {{"llama-2-7b", 524'288}, {"llama-2-70b", 327'680}, {"deepseek-v3", 70'272}};
+  for (const auto& c : cases) {
+    FitRequest r = Request(c.model, "h200-sxm");
+    r.layout = {.tp = 8};
+    EXPECT_DOUBLE_EQ(Fit(r).kv_bytes_per_token, c.bytes) << c.model;
+  }
+  // FP8 KV halves it.
+  FitRequest r = Request("llama-2-70b", "h100-sxm", "vllm", "bf16", "fp8");
+  r.layout = {.tp = 2};
+  EXPECT_DOUBLE_EQ(Fit(r).kv_bytes_per_token, 163'840);
+}
+
+// Llama-2-70B in BF16 is 137.95e9 B of weights: more than one H100's 85.5e9 B.
+TEST_F(MemoryTest, Llama2_70bDoesNotFitOneH100) {
+  FitRequest r = Request("llama-2-70b", "h100-sxm");
+  const FitResult f = Fit(r);
+  EXPECT_FALSE(f.fits);
+  EXPECT_NEAR(f.weight_bytes, 137.95e9, 0.01e9);
+  EXPECT_LT(f.stages[0].kv_pool_bytes, 0);
+  EXPECT_THAT(f.reason, HasSubstr("leave no room for the KV cache"));
+}
+
+// On 2 × H100 with TP=2, each holds half of every matrix and of the embeddings, plus all the norms
+// (80 × 2 × 8192 + 8192 = 1,318,912 parameters): (137,953,296,384 − 2 × 2,637,824) / 2 + 2,637,824
+// = 68,977,967,104 B. Activations for 8192 tokens: 8192 × (2 × 8192 + 28672) × 2 B = 738,197,504,
+// plus 256 logit rows × 16000 × 4 B = 16,384,000. KV pool = 0.9 × M − W − A − 0.5e9 − 1e9.
+// Per accelerator one token holds 80 × 2 × 4 heads × 128 × 2 = 163,840 B, a 4096-token sequence
+// 671,088,640 B: 8 sequences fit.
+TEST_F(MemoryTest, Llama2_70bFitsTwoH100WithTp2) {
+  FitRequest r = Request("llama-2-70b", "h100-sxm");
+  r.layout = {.tp = 2};
+  const FitResult f = Fit(r);
+  ASSERT_TRUE(f.fits) << f.reason;
+  const StageMemory& s = f.stages[0];
+  EXPECT_DOUBLE_EQ(s.weight_bytes, 68'977'967'104);
+  EXPECT_DOUBLE_EQ(s.activation_bytes, 738'197'504 + 16'384'000);
+  const double pool = 0.9 * kH100 - 68'977'967'104 - (738'197'504 + 16'384'000) - 0.5e9 - 1e9;
+  EXPECT_NEAR(s.kv_pool_bytes, pool, 1);
+  EXPECT_DOUBLE_EQ(s.kv_bytes_per_token, 163'840);
+  EXPECT_EQ(f.max_concurrent_sequences, static_cast<int64_t>(pool / 671'088'640));
+  EXPECT_EQ(f.max_concurrent_sequences, 8);
+  EXPECT_EQ(f.kv_tokens, static_cast<int64_t>(pool / 163'840));
+}
+
+// One H200 (150.75e9 B): vLLM's 0.9 budget is 135.68e9 B, below the 137.95e9 B of weights, so it
+// does not fit; TensorRT-LLM takes its 0.9 fraction of what is free after the weights, so it fits.
+TEST_F(MemoryTest, OneH200DependsOnTheEngineReservation) {
+  FitRequest r = Request("llama-2-70b", "h200-sxm");
+  EXPECT_LT(0.9 * kH200, 137.95e9);
+  EXPECT_FALSE(Fit(r).fits);
+  r.engine = *cat_.FindEngine("trtllm");
+  const FitResult f = Fit(r);
+  ASSERT_TRUE(f.fits) << f.reason;
+  const StageMemory& s = f.stages[0];
+  EXPECT_NEAR(s.kv_pool_bytes,
+              0.9 * (kH200 - s.weight_bytes - s.activation_bytes - 0.5e9 - 1e9), 1);
+  EXPECT_GT(s.kv_pool_bytes, 8e9);
+}
+
+TEST_F(MemoryTest, StaticFractionNeedsHeadroomForActivations) {
+  FitRequest r = Request("llama-2-7b", "h100-sxm", "sglang");
+  const FitResult f = Fit(r);
+  ASSERT_TRUE(f.fits) << f.reason;
+  EXPECT_NEAR(f.stages[0].kv_pool_bytes, 0.88 * kH100 - f.stages[0].weight_bytes, 1);
+}
+
+// The PagedAttention comparison: 1000-token sequences, slots pre-allocated to 8192 tokens.
+// Paged: ceil(1000 / 16) × 16 = 1008 tokens per sequence, 8 wasted; contiguous: 7192 wasted.
+TEST_F(MemoryTest, PagedVersusContiguous) {
+  FitRequest r = Request("llama-3.1-70b", "h100-sxm");
+  r.layout = {.tp = 2};
+  r.context_tokens = 1000;
+  r.max_context_tokens = 8192;
+  const FitResult f = Fit(r);
+  ASSERT_TRUE(f.fits);
+  const double pool = f.stages[0].kv_pool_bytes;
+  const double per_token = 163'840;
+  EXPECT_EQ(f.max_sequences_paged, static_cast<int64_t>(pool / (1008 * per_token)));
+  EXPECT_EQ(f.max_sequences_contiguous, static_cast<int64_t>(pool / (8192 * per_token)));
+  EXPECT_GT(f.max_sequences_paged, 6 * f.max_sequences_contiguous);
+  EXPECT_DOUBLE_EQ(f.paged_waste_bytes, f.max_sequences_paged * 8 * per_token);
+  EXPECT_DOUBLE_EQ(f.contiguous_waste_bytes, f.max_sequences_contiguous * 7192 * per_token);
+  // llama.cpp allocates contiguously.
+  r.engine = *cat_.FindEngine("llamacpp");
+  const FitResult c = Fit(r);
+  EXPECT_EQ(c.max_concurrent_sequences, c.max_sequences_contiguous);
+}
+
+// Llama-3.1-70B's 131,072-token maximum needs 21.5e9 B of KV per sequence per accelerator at TP=2:
+// more than the pool, so vLLM would refuse to start at its default maximum length.
+TEST_F(MemoryTest, WarnsWhenTheMaximumContextDoesNotFit) {
+  FitRequest r = Request("llama-3.1-70b", "h100-sxm");
+  r.layout = {.tp = 2};
+  const FitResult f = Fit(r);
+  ASSERT_TRUE(f.fits);
+  ASSERT_FALSE(f.warnings.empty());
+  EXPECT_THAT(f.warnings[0], HasSubstr("refuses to start"));
+}
+
+// Mistral's 4096-token sliding window caps every layer: 32 layers × 4096 tokens × 4096 B.
+TEST_F(MemoryTest, SlidingWindowCapsTheCache) {
+  FitRequest r = Request("mistral-7b", "h100-sxm");
+  r.context_tokens = 8192;
+  EXPECT_DOUBLE_EQ(Fit(r).stages[0].kv_bytes_per_sequence, 32.0 * 4096 * 4096);
+  r.context_tokens = 2000;
+  EXPECT_DOUBLE_EQ(Fit(r).stages[0].kv_bytes_per_sequence, 32.0 * 2000 * 4096);
+}
+
+// MLA keeps the whole latent on every TP rank: 70,272 B per token per accelerator at TP=8.
+TEST_F(MemoryTest, MlaLatentIsReplicatedAcrossTensorParallelRanks) {
+  FitRequest r = Request("deepseek-v3", "h200-sxm", "vllm", "fp8");
+  r.layout = {.tp = 8};
+  const FitResult f = Fit(r);
+  EXPECT_DOUBLE_EQ(f.stages[0].kv_bytes_per_token, 70'272);
+  ASSERT_TRUE(f.fits) << f.reason;
+}
+
+// Whisper's decoder also holds the encoder's 1500 frames of cross-attention K and V per layer:
+// 32 layers × (448 + 1500) × 2 × 20 × 64 × 2 B.
+TEST_F(MemoryTest, EncoderDecoderHoldsCrossAttention) {
+  FitRequest r = Request("whisper-large-v3", "h100-sxm");
+  r.context_tokens = 448;
+  EXPECT_DOUBLE_EQ(Fit(r).stages[0].kv_bytes_per_sequence, 32.0 * (448 + 1500) * 2 * 20 * 64 * 2);
+}
+
+// PP=2: 40 layers per stage; the first stage holds the embedding, the last the LM head and final
+// norm, each 32000 × 8192 × 2 B.
+TEST_F(MemoryTest, PipelineStagesSplitLayersAndEmbeddings) {
+  FitRequest r = Request("llama-2-70b", "h100-sxm");
+  r.layout = {.pp = 2};
+  const FitResult f = Fit(r);
+  ASSERT_EQ(f.stages.size(), 2u);
+  EXPECT_EQ(f.stages[0].layers, 40);
+  EXPECT_EQ(f.stages[1].first_layer, 40);
+  EXPECT_DOUBLE_EQ(f.stages[1].weight_bytes - f.stages[0].weight_bytes, 2.0 * 8192);
+  EXPECT_NEAR(f.stages[0].weight_bytes + f.stages[1].weight_bytes, f.weight_bytes, 1);
+}
+
+TEST_F(MemoryTest, InvalidLayoutsSayWhy) {
+  const auto& m = **cat_.FindModel("llama-2-70b");
+  const auto& moe = **cat_.FindModel("deepseek-v3");
+  const auto& h100 = **cat_.FindAccelerator("h100-sxm");
+  EXPECT_THAT(CheckLayout(m, h100, {.tp = 3}).message(), HasSubstr("TP=3 does not divide the 64 attention heads"));
+  EXPECT_THAT(CheckLayout(m, h100, {.tp = 16}).message(), HasSubstr("exceeds the 8"));
+  EXPECT_THAT(CheckLayout(m, h100, {.pp = 81}).message(), HasSubstr("PP=81 exceeds the 80 layers"));
+  EXPECT_THAT(CheckLayout(m, h100, {.tp = 2, .ep = 2}).message(), HasSubstr("is dense"));
+  EXPECT_THAT(CheckLayout(moe, h100, {.tp = 8, .ep = 3}).message(), HasSubstr("does not divide the 256 experts"));
+  EXPECT_TRUE(CheckLayout(moe, h100, {.tp = 8, .ep = 8}).ok());
+}
+
+TEST_F(MemoryTest, SmallestCount) {
+  EXPECT_EQ(FindMinAccelerators(Request("llama-2-70b", "h100-sxm")).min_accelerators, 2);
+  EXPECT_EQ(FindMinAccelerators(Request("llama-2-7b", "h100-sxm")).min_accelerators, 1);
+  // Weight-only INT4 (4.156 bits) shrinks Llama-2-70B to about 36.6e9 B: one H100.
+  EXPECT_EQ(FindMinAccelerators(Request("llama-2-70b", "h100-sxm", "vllm", "int4")).min_accelerators, 1);
+  const CountSearch s = FindMinAccelerators(Request("llama-2-70b", "h100-sxm"));
+  ASSERT_FALSE(s.layouts.empty());
+  EXPECT_EQ(s.layouts.front().layout, (Layout{.tp = 2, .pp = 1, .ep = 1}));
+}
+
+}  // namespace
+}  // namespace pertoken::perf

@@ -1,0 +1,37 @@
+// Helpers for tests: fixture paths and scratch catalogs.
+#pragma once
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+namespace pertoken::testing {
+
+inline std::string FixtureCatalog() { return std::string(PERTOKEN_TEST_DATA) + "/catalog_small"; }
+
+// A copy of the fixture catalog in a fresh temporary folder, removed when the object goes away;
+// tests overwrite or add files in it to break it on purpose.
+class ScratchCatalog {
+ public:
+  explicit ScratchCatalog(const std::string& name) {
+    dir_ = std::filesystem::temp_directory_path() / ("pertoken-test-" + name);
+    std::filesystem::remove_all(dir_);
+    std::filesystem::copy(FixtureCatalog(), dir_, std::filesystem::copy_options::recursive);
+  }
+  ~ScratchCatalog() { std::filesystem::remove_all(dir_); }
+  ScratchCatalog(const ScratchCatalog&) = delete;
+  ScratchCatalog& operator=(const ScratchCatalog&) = delete;
+
+  // Writes `text` to `relative` (e.g. "models/x.toml") and returns the file's path.
+  std::string Write(const std::string& relative, const std::string& text) const {
+    const auto path = dir_ / relative;
+    std::ofstream(path) << text;
+    return path.string();
+  }
+  std::string dir() const { return dir_.string(); }
+
+ private:
+  std::filesystem::path dir_;
+};
+
+}  // namespace pertoken::testing
