@@ -52,8 +52,8 @@ std::string_view KindNoun(Kind kind) {
 }
 
 const std::vector<Kind>& AllKinds() {
-  static const std::vector<Kind> kinds = {Kind::kAccelerator,  Kind::kModel, Kind::kQuantization,
-                                          Kind::kEngine,       Kind::kPrice, Kind::kApiPrice};
+  static const std::vector<Kind> kinds = {Kind::kAccelerator, Kind::kModel, Kind::kQuantization,
+                                          Kind::kEngine,      Kind::kPrice, Kind::kApiPrice};
   return kinds;
 }
 
@@ -69,7 +69,8 @@ void LoadKind(const fs::path& dir, ReadFn read, std::vector<T>* out, ErrorList* 
   }
   std::vector<fs::path> files;
   for (const auto& entry : fs::directory_iterator(dir, ec)) {
-    if (entry.is_regular_file() && entry.path().extension() == ".toml") files.push_back(entry.path());
+    if (entry.is_regular_file() && entry.path().extension() == ".toml")
+      files.push_back(entry.path());
   }
   std::sort(files.begin(), files.end());
   for (const auto& path : files) {
@@ -105,7 +106,8 @@ std::string At(const Entity& e, std::string_view path) {
   return fmt::format("{}:{}: {}", e.provenance.file, LineOf(e.provenance, path), path);
 }
 
-// Checks that [field_sources] and [[alternatives]] name fields that exist in the file.
+// Checks that [field_sources] names fields that exist in the file. ([[alternatives]] may name a
+// field the file leaves unset: a conflict no source settles.)
 void CheckProvenancePaths(const Entity& e, ErrorList* errors) {
   auto exists = [&](const std::string& path) {
     return std::any_of(e.provenance.fields.begin(), e.provenance.fields.end(), [&](const auto& f) {
@@ -116,13 +118,6 @@ void CheckProvenancePaths(const Entity& e, ErrorList* errors) {
     if (!exists(path)) {
       errors->push_back(fmt::format("{}: field_sources names '{}', which the file does not set",
                                     At(e, "field_sources"), path));
-    }
-  }
-  for (size_t i = 0; i < e.provenance.alternatives.size(); ++i) {
-    const auto& alt = e.provenance.alternatives[i];
-    if (!alt.field.empty() && !exists(alt.field)) {
-      const std::string where = fmt::format("alternatives[{}].field", i);
-      errors->push_back(fmt::format("{}: '{}' is not a field the file sets", At(e, where), alt.field));
     }
   }
 }
@@ -172,8 +167,8 @@ const T* Lookup(const std::vector<T>& items, std::string_view name) {
 template <typename T>
 Result<const T*> Find(const std::vector<T>& items, std::string_view name, std::string_view noun) {
   if (const T* found = Lookup(items, name)) return found;
-  return Status::NotFound(fmt::format("unknown {} '{}'{}", noun, name,
-                                      DidYouMean(ClosestIds(name, Names(items)))));
+  return Status::NotFound(
+      fmt::format("unknown {} '{}'{}", noun, name, DidYouMean(ClosestIds(name, Names(items)))));
 }
 
 void CrossCheck(const Catalog& cat, ErrorList* errors) {
@@ -188,12 +183,13 @@ void CrossCheck(const Catalog& cat, ErrorList* errors) {
   }
   for (const auto& m : cat.models()) {
     for (const auto* key : {"default_weights", "default_expert_weights"}) {
-      const std::string& id = std::string_view(key) == "default_weights" ? m.default_weights
-                                                                          : m.default_expert_weights;
+      const std::string& id =
+          std::string_view(key) == "default_weights" ? m.default_weights : m.default_expert_weights;
       if (id.empty()) continue;
       const QuantFormat* q = Lookup(cat.quant_formats(), id);
       if (!q || !q->for_weights) {
-        errors->push_back(fmt::format("{}: '{}' is not a weight format in quantization/", At(m, key), id));
+        errors->push_back(
+            fmt::format("{}: '{}' is not a weight format in quantization/", At(m, key), id));
       }
     }
   }
@@ -214,7 +210,8 @@ void CrossCheck(const Catalog& cat, ErrorList* errors) {
       const auto& o = p.offers[i];
       if (!o.accelerator.empty() && !Lookup(cat.accelerators(), o.accelerator)) {
         errors->push_back(fmt::format("{}: unknown accelerator '{}'",
-                                      At(p, fmt::format("offers[{}].accelerator", i)), o.accelerator));
+                                      At(p, fmt::format("offers[{}].accelerator", i)),
+                                      o.accelerator));
       }
     }
   }
@@ -222,8 +219,8 @@ void CrossCheck(const Catalog& cat, ErrorList* errors) {
     for (size_t i = 0; i < p.offers.size(); ++i) {
       const auto& o = p.offers[i];
       if (!o.model.empty() && !Lookup(cat.models(), o.model)) {
-        errors->push_back(
-            fmt::format("{}: unknown model '{}'", At(p, fmt::format("offers[{}].model", i)), o.model));
+        errors->push_back(fmt::format("{}: unknown model '{}'",
+                                      At(p, fmt::format("offers[{}].model", i)), o.model));
       }
     }
   }
@@ -276,8 +273,8 @@ Result<const QuantFormat*> Catalog::FindPrecision(std::string_view precision, bo
   const bool is_precision = std::any_of(quant_formats_.begin(), quant_formats_.end(),
                                         [&](const QuantFormat& q) { return q.precision == p; });
   if (is_precision && !Lookup(quant_formats_, precision)) {
-    return Status::InvalidArgument(fmt::format("the catalog has no {} format for {}", p,
-                                               for_kv ? "the KV cache" : "weights"));
+    return Status::InvalidArgument(
+        fmt::format("the catalog has no {} format for {}", p, for_kv ? "the KV cache" : "weights"));
   }
   auto found = FindQuantFormat(precision);
   if (!found.ok()) return found;
@@ -330,8 +327,8 @@ Result<const Entity*> Catalog::FindAny(std::string_view name, Kind* kind) const 
       for (const auto& a : e->aliases) all.push_back({a, e->id});
     }
   }
-  return Status::NotFound(
-      fmt::format("nothing in the catalog is called '{}'{}", name, DidYouMean(ClosestIds(name, all))));
+  return Status::NotFound(fmt::format("nothing in the catalog is called '{}'{}", name,
+                                      DidYouMean(ClosestIds(name, all))));
 }
 
 }  // namespace pertoken::catalog

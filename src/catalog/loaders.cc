@@ -39,8 +39,8 @@ void CheckDate(FieldReader& r, std::string_view key, const std::string& value) {
 void ReadEntity(FieldReader& root, const std::string& stem, Entity* entity) {
   const int64_t version = root.ReqInt("schema_version", Bound::kPositive);
   if (version != 0 && version != kSchemaVersion) {
-    root.Error("schema_version",
-               fmt::format("version {} is not supported (this build reads {})", version, kSchemaVersion));
+    root.Error("schema_version", fmt::format("version {} is not supported (this build reads {})",
+                                             version, kSchemaVersion));
   }
   entity->id = root.ReqString("id");
   static const std::regex kId(R"([a-z0-9][a-z0-9.\-]*)");
@@ -109,8 +109,8 @@ void ReadAttention(FieldReader& a, Attention* out) {
   out->sliding_window_tokens = a.OptInt("sliding_window_tokens", Bound::kNonNegative).value_or(0);
   out->sliding_window_layers = a.OptInt("sliding_window_layers", Bound::kNonNegative).value_or(-1);
   const bool mla = out->type == AttentionType::kMla;
-  for (const char* key : {"q_lora_rank", "kv_lora_rank", "qk_rope_head_dim", "qk_nope_head_dim",
-                          "v_head_dim"}) {
+  for (const char* key :
+       {"q_lora_rank", "kv_lora_rank", "qk_rope_head_dim", "qk_nope_head_dim", "v_head_dim"}) {
     if (!mla && a.Has(key)) a.Error(key, "only meaningful for type = \"mla\"");
   }
   if (mla) {
@@ -120,8 +120,9 @@ void ReadAttention(FieldReader& a, Attention* out) {
     out->qk_nope_head_dim = a.ReqInt("qk_nope_head_dim", Bound::kPositive);
     out->v_head_dim = a.ReqInt("v_head_dim", Bound::kPositive);
     if (out->head_dim != out->qk_nope_head_dim + out->qk_rope_head_dim) {
-      a.Error("head_dim", fmt::format("{} must equal qk_nope_head_dim + qk_rope_head_dim = {}",
-                                      out->head_dim, out->qk_nope_head_dim + out->qk_rope_head_dim));
+      a.Error("head_dim",
+              fmt::format("{} must equal qk_nope_head_dim + qk_rope_head_dim = {}", out->head_dim,
+                          out->qk_nope_head_dim + out->qk_rope_head_dim));
     }
   }
   // Consistency of heads: a contradiction here is an error, never a guess.
@@ -202,7 +203,8 @@ void ReadModel(FieldReader& root, Model* out) {
     ReadMoe(*m, out->layers, &*out->moe);
   }
   if (auto e = root.Table("encoder", out->encoder_decoder)) {
-    if (!out->encoder_decoder) e->Error("", "only meaningful for architecture = \"encoder-decoder\"");
+    if (!out->encoder_decoder)
+      e->Error("", "only meaningful for architecture = \"encoder-decoder\"");
     out->encoder.emplace();
     out->encoder->layers = e->ReqInt("layers", Bound::kPositive);
     out->encoder->input_positions = e->ReqInt("input_positions", Bound::kPositive);
@@ -248,7 +250,8 @@ void ReadQuantFormat(FieldReader& root, QuantFormat* out) {
   out->compute_precision = root.ReqEnum("compute_precision", kPrecisions);
   out->quantizes_embeddings = root.OptBool("quantizes_embeddings", false);
   out->method = root.OptString("method").value_or("");
-  if (out->bits > 32) root.Error("bits", fmt::format("{} bits per element is not plausible", out->bits));
+  if (out->bits > 32)
+    root.Error("bits", fmt::format("{} bits per element is not plausible", out->bits));
   for (FieldReader& r : root.TableArray("results", false)) {
     QualityResult q;
     q.model = r.ReqString("model");
@@ -267,7 +270,8 @@ void ReadQuantFormat(FieldReader& root, QuantFormat* out) {
     q.notes = r.OptString("notes").value_or("");
     const double expected = q.quantized_value - q.baseline_value;
     if (std::abs(expected - q.delta) > 1e-6 * std::max(1.0, std::abs(expected)) + 1e-9) {
-      r.Error("delta", fmt::format("{} is not quantized_value - baseline_value = {}", q.delta, expected));
+      r.Error("delta",
+              fmt::format("{} is not quantized_value - baseline_value = {}", q.delta, expected));
     }
     r.CheckUnknownKeys();
     out->results.push_back(std::move(q));
@@ -278,7 +282,8 @@ void ReadEngine(FieldReader& root, Engine* out) {
   out->version = root.ReqString("version");
   if (auto m = root.Table("memory", true)) {
     const std::string policy = m->ReqEnum(
-        "policy", {"fraction-of-total", "static-fraction-of-total", "fraction-of-free", "all-remaining"});
+        "policy",
+        {"fraction-of-total", "static-fraction-of-total", "fraction-of-free", "all-remaining"});
     out->memory_policy = policy == "static-fraction-of-total" ? MemoryPolicy::kStaticFractionOfTotal
                          : policy == "fraction-of-free"       ? MemoryPolicy::kFractionOfFree
                          : policy == "all-remaining"          ? MemoryPolicy::kAllRemaining
@@ -291,9 +296,9 @@ void ReadEngine(FieldReader& root, Engine* out) {
     m->CheckUnknownKeys();
   }
   if (auto k = root.Table("kv_cache", true)) {
-    out->kv_allocation =
-        k->ReqEnum("allocation", {"paged", "contiguous"}) == "contiguous" ? KvAllocation::kContiguous
-                                                                          : KvAllocation::kPaged;
+    out->kv_allocation = k->ReqEnum("allocation", {"paged", "contiguous"}) == "contiguous"
+                             ? KvAllocation::kContiguous
+                             : KvAllocation::kPaged;
     out->block_tokens = k->ReqInt("block_tokens", Bound::kPositive);
     k->CheckUnknownKeys();
   }
@@ -315,10 +320,11 @@ void ReadPriceList(FieldReader& root, PriceList* out) {
     p.accelerator = o.OptString("accelerator").value_or("");
     p.accelerator_name = o.OptString("accelerator_name").value_or("");
     p.accelerators = o.OptInt("accelerators", Bound::kPositive);
-    p.pricing = o.ReqEnum("pricing", {"on_demand", "spot", "reserved", "commit_1yr", "commit_3yr",
-                                      "commit_1yr_or_3yr", "capacity_block", "serverless_flex",
-                                      "serverless_active", "on_demand_community",
-                                      "on_demand_historical", "purchase", "price_change", "relative"});
+    p.pricing =
+        o.ReqEnum("pricing",
+                  {"on_demand", "spot", "reserved", "commit_1yr", "commit_3yr", "commit_1yr_or_3yr",
+                   "capacity_block", "serverless_flex", "serverless_active", "on_demand_community",
+                   "on_demand_historical", "purchase", "price_change", "relative"});
     p.usd_per_hour = o.OptNumber("usd_per_hour", Bound::kPositive);
     p.capex_usd = o.OptNumber("capex_usd", Bound::kPositive);
     p.discount_fraction = o.OptNumber("discount_fraction", Bound::kFraction);

@@ -1,10 +1,10 @@
 #include "catalog/toml_reader.h"
 
 #include <fmt/format.h>
+#include <toml++/toml.h>
 
 #include <algorithm>
 #include <cmath>
-#include <toml++/toml.h>
 
 namespace pertoken::catalog {
 
@@ -78,7 +78,11 @@ void Collect(const toml::table& table, const std::string& path, std::vector<Fiel
 
 FieldReader::FieldReader(const toml::table& table, std::string file, std::string path, int line,
                          ErrorList* errors)
-    : table_(&table), file_(std::move(file)), path_(std::move(path)), line_(line), errors_(errors) {}
+    : table_(&table),
+      file_(std::move(file)),
+      path_(std::move(path)),
+      line_(line),
+      errors_(errors) {}
 
 const toml::node* FieldReader::Get(std::string_view key) {
   used_.insert(std::string(key));
@@ -104,7 +108,8 @@ void FieldReader::Error(std::string_view key, std::string_view message) {
 }
 
 void FieldReader::Missing(std::string_view key) {
-  errors_->push_back(fmt::format("{}:{}: {}: required key is missing", file_, line_, Join(path_, key)));
+  errors_->push_back(
+      fmt::format("{}:{}: {}: required key is missing", file_, line_, Join(path_, key)));
 }
 
 std::optional<std::string> FieldReader::OptString(std::string_view key) {
@@ -275,7 +280,8 @@ void Flatten(const toml::table& table, const std::string& path, const std::strin
     } else if (node.is_string()) {
       out->emplace_back(p, *node.value<std::string>());
     } else {
-      errors->push_back(fmt::format("{}:{}: {}: expected a string", file, node.source().begin.line, p));
+      errors->push_back(
+          fmt::format("{}:{}: {}: expected a string", file, node.source().begin.line, p));
     }
   }
 }
@@ -321,6 +327,9 @@ FieldReader TomlFile::Root(ErrorList* errors) const {
 std::vector<FieldRecord> TomlFile::Records() const {
   std::vector<FieldRecord> out;
   Collect(impl_->table, "", &out);
+  // toml++ keeps keys sorted; show them in the order the file has them.
+  std::stable_sort(out.begin(), out.end(),
+                   [](const FieldRecord& a, const FieldRecord& b) { return a.line < b.line; });
   return out;
 }
 

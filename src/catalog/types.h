@@ -143,11 +143,17 @@ struct QuantFormat : Entity {
   // Stored bits per element, scales and zero points included.
   double BitsPerElement() const {
     if (group_size <= 0) return bits;
-    return bits + static_cast<double>(scale_bits + zero_point_bits) / static_cast<double>(group_size);
+    return bits +
+           static_cast<double>(scale_bits + zero_point_bits) / static_cast<double>(group_size);
   }
 };
 
-enum class MemoryPolicy { kFractionOfTotal, kStaticFractionOfTotal, kFractionOfFree, kAllRemaining };
+enum class MemoryPolicy {
+  kFractionOfTotal,
+  kStaticFractionOfTotal,
+  kFractionOfFree,
+  kAllRemaining
+};
 enum class KvAllocation { kPaged, kContiguous };
 
 struct Engine : Entity {

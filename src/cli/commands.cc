@@ -24,20 +24,26 @@ int Fail(std::ostream& err, const std::string& message) {
 
 Status CheckPositive(const char* flag, std::optional<int64_t> v, int64_t max) {
   if (!v) return Status();
-  if (*v <= 0) return Status::InvalidArgument(fmt::format("{} must be at least 1, got {}", flag, *v));
-  if (*v > max) return Status::InvalidArgument(fmt::format("{} = {} is not plausible (at most {})", flag, *v, max));
+  if (*v <= 0)
+    return Status::InvalidArgument(fmt::format("{} must be at least 1, got {}", flag, *v));
+  if (*v > max)
+    return Status::InvalidArgument(
+        fmt::format("{} = {} is not plausible (at most {})", flag, *v, max));
   return Status();
 }
 
 Status CheckFlags(const FitOptions& o) {
-  for (auto [flag, v] : {std::pair{"--count", o.count}, std::pair{"--tp", o.tp}, std::pair{"--pp", o.pp},
-                         std::pair{"--ep", o.ep}}) {
-    if (Status s = CheckPositive(flag, v ? std::optional<int64_t>(*v) : std::nullopt, kMaxAccelerators); !s.ok()) {
+  for (auto [flag, v] : {std::pair{"--count", o.count}, std::pair{"--tp", o.tp},
+                         std::pair{"--pp", o.pp}, std::pair{"--ep", o.ep}}) {
+    if (Status s =
+            CheckPositive(flag, v ? std::optional<int64_t>(*v) : std::nullopt, kMaxAccelerators);
+        !s.ok()) {
       return s;
     }
   }
   // 100 million tokens is beyond any model's context; larger is a typo.
-  for (auto [flag, v] : {std::pair{"--context", o.context_tokens}, std::pair{"--max-context", o.max_context_tokens}}) {
+  for (auto [flag, v] : {std::pair{"--context", o.context_tokens},
+                         std::pair{"--max-context", o.max_context_tokens}}) {
     if (Status s = CheckPositive(flag, v, 100'000'000); !s.ok()) return s;
   }
   return Status();
@@ -51,8 +57,8 @@ Result<perf::Layout> ChooseLayout(const FitOptions& o, const perf::FitRequest& b
   if (o.tp || o.pp) {
     perf::Layout l{.tp = o.tp.value_or(1), .pp = o.pp.value_or(1), .ep = o.ep.value_or(1)};
     if (o.count && *o.count != l.count()) {
-      return Status::InvalidArgument(fmt::format(
-          "--count {} is not TP×PP = {}×{} = {}", *o.count, l.tp, l.pp, l.count()));
+      return Status::InvalidArgument(
+          fmt::format("--count {} is not TP×PP = {}×{} = {}", *o.count, l.tp, l.pp, l.count()));
     }
     if (Status s = perf::CheckLayout(m, acc, l); !s.ok()) return s;
     return l;
@@ -65,7 +71,8 @@ Result<perf::Layout> ChooseLayout(const FitOptions& o, const perf::FitRequest& b
   if (layouts->empty()) {
     return Status::InvalidArgument(fmt::format(
         "no valid layout of {} × {} for {}: TP must divide the {} attention heads and fit in one "
-        "server, and PP at most the {} layers", count, acc.id, m.id, m.attention.heads, m.layers));
+        "server, and PP at most the {} layers",
+        count, acc.id, m.id, m.attention.heads, m.layers));
   }
   return layouts->front().layout;
 }
@@ -102,17 +109,19 @@ int RunFit(const catalog::Catalog& cat, const FitOptions& o, std::ostream& out, 
   req.accelerator = *acc;
   req.engine = *engine;
   req.precision = {.weights = *weights, .expert_weights = experts, .kv = *kv};
-  const int64_t engine_max = (*engine)->max_model_len > 0 ? std::min((*engine)->max_model_len, m.max_context_tokens)
-                                                          : m.max_context_tokens;
+  const int64_t engine_max = (*engine)->max_model_len > 0
+                                 ? std::min((*engine)->max_model_len, m.max_context_tokens)
+                                 : m.max_context_tokens;
   req.max_context_tokens = o.max_context_tokens.value_or(engine_max);
-  req.context_tokens = o.context_tokens.value_or(std::min(kDefaultContextTokens, req.max_context_tokens));
+  req.context_tokens =
+      o.context_tokens.value_or(std::min(kDefaultContextTokens, req.max_context_tokens));
   if (req.max_context_tokens > m.max_context_tokens) {
-    return Fail(err, fmt::format("--max-context {} exceeds the {}-token context of {}", req.max_context_tokens,
-                                 m.max_context_tokens, m.id));
+    return Fail(err, fmt::format("--max-context {} exceeds the {}-token context of {}",
+                                 req.max_context_tokens, m.max_context_tokens, m.id));
   }
   if (req.context_tokens > req.max_context_tokens) {
-    return Fail(err, fmt::format("--context {} exceeds the maximum context of {} tokens{}", req.context_tokens,
-                                 req.max_context_tokens,
+    return Fail(err, fmt::format("--context {} exceeds the maximum context of {} tokens{}",
+                                 req.context_tokens, req.max_context_tokens,
                                  o.max_context_tokens ? "" : fmt::format(" of {}", m.id)));
   }
 
@@ -148,8 +157,8 @@ int RunFit(const catalog::Catalog& cat, const FitOptions& o, std::ostream& out, 
   return rep.chosen.fits ? kExitOk : kExitFailure;
 }
 
-int RunCatalogList(const catalog::Catalog& cat, const std::string& kind, bool json, std::ostream& out,
-                   std::ostream& err) {
+int RunCatalogList(const catalog::Catalog& cat, const std::string& kind, bool json,
+                   std::ostream& out, std::ostream& err) {
   std::vector<catalog::Kind> kinds;
   for (catalog::Kind k : catalog::AllKinds()) {
     if (kind.empty() || NormalizeName(kind) == catalog::KindFolder(k)) kinds.push_back(k);
@@ -159,8 +168,10 @@ int RunCatalogList(const catalog::Catalog& cat, const std::string& kind, bool js
     for (catalog::Kind k : catalog::AllKinds()) {
       names.push_back({std::string(catalog::KindFolder(k)), std::string(catalog::KindFolder(k))});
     }
-    return Fail(err, fmt::format("unknown catalog kind '{}'{} (one of accelerators, models, quantization, "
-                                 "engines, prices, api-prices)", kind, DidYouMean(ClosestIds(kind, names))));
+    return Fail(
+        err, fmt::format("unknown catalog kind '{}'{} (one of accelerators, models, quantization, "
+                         "engines, prices, api-prices)",
+                         kind, DidYouMean(ClosestIds(kind, names))));
   }
   nlohmann::json all = nlohmann::json::object();
   for (catalog::Kind k : kinds) {
@@ -214,7 +225,8 @@ int RunCatalogCheck(const std::string& data_dir, bool json, std::ostream& out, s
     size_t start = 0;
     while (start <= msg.size()) {
       const size_t nl = msg.find('\n', start);
-      problems.push_back(msg.substr(start, nl == std::string::npos ? std::string::npos : nl - start));
+      problems.push_back(
+          msg.substr(start, nl == std::string::npos ? std::string::npos : nl - start));
       if (nl == std::string::npos) break;
       start = nl + 1;
     }
@@ -236,7 +248,8 @@ int RunCatalogCheck(const std::string& data_dir, bool json, std::ostream& out, s
     }
   } else {
     for (const auto& p : problems) err << p << "\n";
-    err << fmt::format("{} problem{} in {}\n", problems.size(), problems.size() == 1 ? "" : "s", data_dir);
+    err << fmt::format("{} problem{} in {}\n", problems.size(), problems.size() == 1 ? "" : "s",
+                       data_dir);
   }
   return problems.empty() ? kExitOk : kExitFailure;
 }

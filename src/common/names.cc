@@ -55,8 +55,8 @@ std::vector<std::string> SplitWords(const std::string& normalized) {
 
 // Distance from query to name, small when close; `*all_words` tells whether every word of the
 // query is a word of the name.
-size_t Closeness(const std::string& q, const std::vector<std::string>& q_words, const std::string& n,
-                 bool* all_words) {
+size_t Closeness(const std::string& q, const std::vector<std::string>& q_words,
+                 const std::string& n, bool* all_words) {
   size_t score = EditDistance(q, n);
   const std::vector<std::string> n_words = SplitWords(n);
   const bool all_words_present =

@@ -9,7 +9,8 @@
 namespace pertoken {
 
 // Lowercases `name` and collapses every run of characters other than ASCII letters, digits and
-// '.' into a single '-', trimming leading and trailing '-'. "NVIDIA H100 SXM5" -> "nvidia-h100-sxm5".
+// '.' into a single '-', trimming leading and trailing '-'. "NVIDIA H100 SXM5" ->
+// "nvidia-h100-sxm5".
 std::string NormalizeName(std::string_view name);
 
 // Levenshtein distance between two strings (unit costs).

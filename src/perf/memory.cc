@@ -22,9 +22,12 @@ double Bytes(double params, const catalog::QuantFormat& format) {
 int64_t CeilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
 // KV heads each accelerator holds: heads split over TP, replicated when TP exceeds them.
-int64_t KvHeadsPerDevice(const catalog::Model& m, int tp) { return CeilDiv(m.attention.kv_heads, tp); }
+int64_t KvHeadsPerDevice(const catalog::Model& m, int tp) {
+  return CeilDiv(m.attention.kv_heads, tp);
+}
 
-// Whether decoder layer `i` uses the sliding window (window layers spread evenly, e.g. alternating).
+// Whether decoder layer `i` uses the sliding window (window layers spread evenly, e.g.
+// alternating).
 bool IsWindowLayer(const catalog::Model& m, int i) {
   const int64_t n = m.attention.sliding_window_layers;
   if (m.attention.sliding_window_tokens <= 0 || n <= 0) return false;
@@ -41,8 +44,9 @@ double LayerWeightBytes(const catalog::Model& m, const Precision& p, int i, int 
     // and the output projection are split by heads.
     const int64_t qk = a.qk_nope_head_dim + a.qk_rope_head_dim;
     double replicated = static_cast<double>(h) * (a.kv_lora_rank + a.qk_rope_head_dim);
-    double split = static_cast<double>(a.kv_lora_rank) * a.heads * (a.qk_nope_head_dim + a.v_head_dim) +
-                   static_cast<double>(a.heads) * a.v_head_dim * h;
+    double split =
+        static_cast<double>(a.kv_lora_rank) * a.heads * (a.qk_nope_head_dim + a.v_head_dim) +
+        static_cast<double>(a.heads) * a.v_head_dim * h;
     if (a.q_lora_rank > 0) {
       replicated += static_cast<double>(h) * a.q_lora_rank;
       split += static_cast<double>(a.q_lora_rank) * a.heads * qk;
@@ -70,7 +74,8 @@ double LayerWeightBytes(const catalog::Model& m, const Precision& p, int i, int 
                              (e.router_score_correction_bias ? e.experts : 0));
   } else {
     const BlockParams mlp = MlpParams(m, m.mlp.intermediate_size, m.mlp.bias);
-    bytes += Bytes(static_cast<double>(mlp.matrix) / tp, *p.weights) + kVectorBytes * mlp.vector / tp;
+    bytes +=
+        Bytes(static_cast<double>(mlp.matrix) / tp, *p.weights) + kVectorBytes * mlp.vector / tp;
   }
   return bytes;
 }
@@ -100,7 +105,8 @@ double ActivationBytes(const catalog::Model& m, const catalog::Engine& e, int tp
   const double tokens = static_cast<double>(e.max_num_batched_tokens);
   const double attn_width =
       a.type == AttentionType::kMla
-          ? static_cast<double>(a.heads) * (a.qk_nope_head_dim + a.qk_rope_head_dim + a.v_head_dim) / tp +
+          ? static_cast<double>(a.heads) *
+                    (a.qk_nope_head_dim + a.qk_rope_head_dim + a.v_head_dim) / tp +
                 a.kv_lora_rank + a.qk_rope_head_dim
           : (static_cast<double>(a.heads) / tp + 2.0 * KvHeadsPerDevice(m, tp)) * a.head_dim;
   const double gate_up = m.mlp.type == catalog::MlpType::kGated ? 2.0 : 1.0;
@@ -111,7 +117,8 @@ double ActivationBytes(const catalog::Model& m, const catalog::Engine& e, int tp
         gate_up * x.expert_intermediate_size * (x.experts_per_token + x.shared_experts) / tp;
     mlp_width = x.dense_layers > 0 ? std::max(mlp_width, moe_width) : moe_width;
   }
-  double bytes = tokens * (2.0 * m.hidden_size + std::max(attn_width, mlp_width)) * e.activation_dtype_bytes;
+  double bytes =
+      tokens * (2.0 * m.hidden_size + std::max(attn_width, mlp_width)) * e.activation_dtype_bytes;
   if (last_stage) {
     // The sampler holds one row of logits per running sequence.
     const double rows = std::min<double>(e.max_num_seqs, tokens);
@@ -164,13 +171,14 @@ Status CheckLayout(const catalog::Model& m, const catalog::Accelerator& acc, con
         fmt::format("TP={} does not divide the {} attention heads of {}", l.tp, a.heads, m.id));
   }
   if (a.type != AttentionType::kMla && a.kv_heads % l.tp != 0 && l.tp % a.kv_heads != 0) {
-    return Status::InvalidArgument(fmt::format(
-        "TP={} neither divides nor is a multiple of the {} KV heads of {}", l.tp, a.kv_heads, m.id));
+    return Status::InvalidArgument(
+        fmt::format("TP={} neither divides nor is a multiple of the {} KV heads of {}", l.tp,
+                    a.kv_heads, m.id));
   }
   if (l.tp > MaxTensorParallel(acc)) {
-    return Status::InvalidArgument(fmt::format("TP={} exceeds the {} {} can join in one {}", l.tp,
-                                               MaxTensorParallel(acc), acc.id,
-                                               acc.scaleup_domain_size > 1 ? "scale-up domain" : "server"));
+    return Status::InvalidArgument(
+        fmt::format("TP={} exceeds the {} {} can join in one {}", l.tp, MaxTensorParallel(acc),
+                    acc.id, acc.scaleup_domain_size > 1 ? "scale-up domain" : "server"));
   }
   if (l.pp > m.layers) {
     return Status::InvalidArgument(
@@ -178,15 +186,16 @@ Status CheckLayout(const catalog::Model& m, const catalog::Accelerator& acc, con
   }
   if (l.ep > 1) {
     if (!m.moe) {
-      return Status::InvalidArgument(fmt::format("EP={} needs a mixture-of-experts model; {} is dense", l.ep, m.id));
+      return Status::InvalidArgument(
+          fmt::format("EP={} needs a mixture-of-experts model; {} is dense", l.ep, m.id));
     }
     if (m.moe->experts % l.ep != 0) {
       return Status::InvalidArgument(
           fmt::format("EP={} does not divide the {} experts of {}", l.ep, m.moe->experts, m.id));
     }
     if (l.tp % l.ep != 0) {
-      return Status::InvalidArgument(
-          fmt::format("EP={} must divide TP={}: experts are split within each stage's TP group", l.ep, l.tp));
+      return Status::InvalidArgument(fmt::format(
+          "EP={} must divide TP={}: experts are split within each stage's TP group", l.ep, l.tp));
     }
   }
   return Status();
@@ -221,20 +230,23 @@ FitResult Fit(const FitRequest& r) {
       const double per_token = LayerKvBytesPerToken(m, *p.kv, tp);
       st.kv_bytes_per_token += per_token;
       st.kv_bytes_per_sequence += per_token * LayerTokens(m, i, r.context_tokens, 1);
-      st.kv_bytes_per_sequence_paged += per_token * LayerTokens(m, i, r.context_tokens, e.block_tokens);
+      st.kv_bytes_per_sequence_paged +=
+          per_token * LayerTokens(m, i, r.context_tokens, e.block_tokens);
       st.kv_bytes_per_sequence_contiguous += per_token * LayerTokens(m, i, r.max_context_tokens, 1);
       if (m.encoder) {
         // Cross-attention keys and values of the encoder output, fixed per sequence.
         const double cross = per_token * static_cast<double>(m.encoder->input_positions);
         st.kv_bytes_per_sequence += cross;
-        st.kv_bytes_per_sequence_paged += per_token * std::ceil(m.encoder->input_positions / block) * block;
+        st.kv_bytes_per_sequence_paged +=
+            per_token * std::ceil(m.encoder->input_positions / block) * block;
         st.kv_bytes_per_sequence_contiguous += cross;
       }
     }
     if (first_stage) {
       st.weight_bytes += static_cast<double>(params.embedding) / tp * embed_bytes_per_param;
       st.weight_bytes += (Bytes(static_cast<double>(params.encoder_matrix), *p.weights) +
-                          kVectorBytes * params.encoder_vector) / tp;
+                          kVectorBytes * params.encoder_vector) /
+                         tp;
     }
     if (last_stage) {
       // A tied LM head is the embedding; a later pipeline stage still needs its own copy.
@@ -250,8 +262,14 @@ FitResult Fit(const FitRequest& r) {
     out.stages.push_back(st);
   }
 
-  // Whole-model figures.
-  for (const auto& st : out.stages) out.weight_bytes += st.weight_bytes * tp;
+  // Whole-model figures: one copy of every weight, as if on a single accelerator.
+  if (tp == 1 && pp == 1) {
+    out.weight_bytes = out.stages[0].weight_bytes;
+  } else {
+    FitRequest single = r;
+    single.layout = Layout{};
+    out.weight_bytes = Fit(single).weight_bytes;
+  }
   out.kv_bytes_per_token = static_cast<double>(m.layers) * LayerKvBytesPerToken(m, *p.kv, 1);
 
   // The binding stage holds the fewest sequences (or overflows most).
@@ -259,7 +277,8 @@ FitResult Fit(const FitRequest& r) {
   int64_t best = -1;
   for (size_t s = 0; s < out.stages.size(); ++s) {
     const StageMemory& st = out.stages[s];
-    const double per_seq = contiguous ? st.kv_bytes_per_sequence_contiguous : st.kv_bytes_per_sequence_paged;
+    const double per_seq =
+        contiguous ? st.kv_bytes_per_sequence_contiguous : st.kv_bytes_per_sequence_paged;
     const int64_t n = st.kv_pool_bytes > 0 ? static_cast<int64_t>(st.kv_pool_bytes / per_seq) : -1;
     if (best < 0 || n < best) {
       best = n;
@@ -274,10 +293,11 @@ FitResult Fit(const FitRequest& r) {
         static_cast<int64_t>(b.kv_pool_bytes / b.kv_bytes_per_sequence_contiguous);
     out.paged_waste_bytes =
         out.max_sequences_paged * (b.kv_bytes_per_sequence_paged - b.kv_bytes_per_sequence);
-    out.contiguous_waste_bytes =
-        out.max_sequences_contiguous * (b.kv_bytes_per_sequence_contiguous - b.kv_bytes_per_sequence);
+    out.contiguous_waste_bytes = out.max_sequences_contiguous *
+                                 (b.kv_bytes_per_sequence_contiguous - b.kv_bytes_per_sequence);
   }
-  out.max_concurrent_sequences = contiguous ? out.max_sequences_contiguous : out.max_sequences_paged;
+  out.max_concurrent_sequences =
+      contiguous ? out.max_sequences_contiguous : out.max_sequences_paged;
   out.fits = out.max_concurrent_sequences >= 1;
 
   if (!out.fits) {
@@ -288,21 +308,24 @@ FitResult Fit(const FitRequest& r) {
           "{} the engine lets them use on stage {}",
           Gb(b.weight_bytes), Gb(budget), out.binding_stage);
     } else {
-      out.reason = fmt::format("the {} KV pool per accelerator is smaller than one sequence of {} tokens ({})",
-                               Gb(b.kv_pool_bytes), contiguous ? r.max_context_tokens : r.context_tokens,
-                               Gb(contiguous ? b.kv_bytes_per_sequence_contiguous : b.kv_bytes_per_sequence_paged));
+      out.reason = fmt::format(
+          "the {} KV pool per accelerator is smaller than one sequence of {} tokens ({})",
+          Gb(b.kv_pool_bytes), contiguous ? r.max_context_tokens : r.context_tokens,
+          Gb(contiguous ? b.kv_bytes_per_sequence_contiguous : b.kv_bytes_per_sequence_paged));
     }
     if (e.memory_policy == catalog::MemoryPolicy::kStaticFractionOfTotal && b.reserved_bytes < 0) {
-      out.reason += fmt::format("; activations, CUDA graphs and runtime need {} more than the {} "
-                                "left outside mem_fraction_static",
-                                Gb(-b.reserved_bytes), Gb((1 - e.memory_fraction) * b.usable_bytes));
+      out.reason += fmt::format(
+          "; activations, CUDA graphs and runtime need {} more than the {} "
+          "left outside mem_fraction_static",
+          Gb(-b.reserved_bytes), Gb((1 - e.memory_fraction) * b.usable_bytes));
     }
     return out;
   }
   if (e.memory_policy == catalog::MemoryPolicy::kStaticFractionOfTotal && b.reserved_bytes < 0) {
     out.fits = false;
     out.reason = fmt::format(
-        "activations, CUDA graphs and runtime ({}) do not fit in the {} left outside the static pool",
+        "activations, CUDA graphs and runtime ({}) do not fit in the {} left outside the static "
+        "pool",
         Gb(b.activation_bytes + b.runtime_overhead_bytes + b.cuda_graph_bytes),
         Gb((1 - e.memory_fraction) * b.usable_bytes));
     return out;
@@ -310,19 +333,22 @@ FitResult Fit(const FitRequest& r) {
   if (!contiguous && b.kv_pool_bytes < b.kv_bytes_per_sequence_contiguous) {
     out.warnings.push_back(fmt::format(
         "the KV pool holds {} tokens, fewer than one sequence of the maximum context ({} tokens): "
-        "{} refuses to start unless its maximum model length is lowered to at most {}",
+        "{} refuses to start unless its maximum model length is lowered to at most {} "
+        "(--max-context)",
         out.kv_tokens, r.max_context_tokens, e.name, out.kv_tokens));
   }
   const std::string& compute = p.weights->compute_precision;
   if (!r.accelerator->peak_flops_per_s.count(compute)) {
     out.warnings.push_back(fmt::format(
         "{} has no {} matrix engine: {} weights would run dequantized to a precision it has, "
-        "at the speed of that precision", r.accelerator->id, compute, p.weights->id));
+        "at the speed of that precision",
+        r.accelerator->id, compute, p.weights->id));
   }
   return out;
 }
 
-std::vector<Layout> LayoutsFor(const catalog::Model& m, const catalog::Accelerator& acc, int count) {
+std::vector<Layout> LayoutsFor(const catalog::Model& m, const catalog::Accelerator& acc,
+                               int count) {
   std::vector<Layout> out;
   for (int tp = 1; tp <= count; ++tp) {
     if (count % tp != 0) continue;

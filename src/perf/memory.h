@@ -16,7 +16,8 @@ namespace pertoken::perf {
 struct Layout {
   int tp = 1;  // tensor-parallel degree (within a scale-up domain)
   int pp = 1;  // pipeline stages
-  int ep = 1;  // expert-parallel degree (MoE), splitting the experts of each stage over its TP group
+  int ep =
+      1;  // expert-parallel degree (MoE), splitting the experts of each stage over its TP group
   int count() const { return tp * pp; }
   bool operator==(const Layout&) const = default;
 };
@@ -43,15 +44,16 @@ struct FitRequest {
 struct StageMemory {
   int first_layer = 0;
   int layers = 0;
-  double usable_bytes = 0;          // the accelerator's usable memory
-  double weight_bytes = 0;          // its shard of the weights
-  double activation_bytes = 0;      // forward-pass workspace for max_num_batched_tokens (estimate)
+  double usable_bytes = 0;      // the accelerator's usable memory
+  double weight_bytes = 0;      // its shard of the weights
+  double activation_bytes = 0;  // forward-pass workspace for max_num_batched_tokens (estimate)
   double runtime_overhead_bytes = 0;  // engine runtime outside its pools (CUDA context, NCCL, ...)
   double cuda_graph_bytes = 0;
-  double reserved_bytes = 0;  // memory the engine's memory fraction leaves unused
-  double kv_pool_bytes = 0;   // what remains for the KV cache; negative when nothing remains
-  double kv_bytes_per_token = 0;     // one token held by every layer of this stage
-  double kv_bytes_per_sequence = 0;  // one sequence of context_tokens (window caps, cross-attention)
+  double reserved_bytes = 0;      // memory the engine's memory fraction leaves unused
+  double kv_pool_bytes = 0;       // what remains for the KV cache; negative when nothing remains
+  double kv_bytes_per_token = 0;  // one token held by every layer of this stage
+  double kv_bytes_per_sequence =
+      0;  // one sequence of context_tokens (window caps, cross-attention)
   double kv_bytes_per_sequence_paged = 0;       // the same, rounded up to whole KV blocks
   double kv_bytes_per_sequence_contiguous = 0;  // a slot reserved for max_context_tokens
 };

@@ -11,8 +11,8 @@ namespace pertoken::perf {
 // Parameters by part. "matrix" parameters are the weights of linear layers, which quantization
 // formats compress; "vector" parameters (biases, norms, sinks) stay at 16 bits.
 struct ParamCount {
-  int64_t embedding = 0;        // token embedding and learned positions (decoder)
-  int64_t lm_head = 0;          // 0 when tied to the embedding
+  int64_t embedding = 0;         // token embedding and learned positions (decoder)
+  int64_t lm_head = 0;           // 0 when tied to the embedding
   int64_t attention_matrix = 0;  // q/k/v/o (and MLA low-rank) projections, all decoder layers
   int64_t attention_vector = 0;  // their biases, qk-norms, MLA latent norms, sinks
   int64_t mlp_matrix = 0;        // dense MLP layers
@@ -21,8 +21,8 @@ struct ParamCount {
   int64_t expert_vector = 0;
   int64_t shared_expert_matrix = 0;
   int64_t shared_expert_vector = 0;
-  int64_t router = 0;        // router weights and biases (kept at 16 bits by every format)
-  int64_t norms = 0;         // layer norms and the final norm
+  int64_t router = 0;          // router weights and biases (kept at 16 bits by every format)
+  int64_t norms = 0;           // layer norms and the final norm
   int64_t encoder_matrix = 0;  // encoder stack (encoder-decoder models), stem included
   int64_t encoder_vector = 0;  // encoder biases, norms and positions
 

@@ -54,46 +54,51 @@ std::string CatalogListText(const catalog::Catalog& cat, Kind kind) {
   std::string out;
   switch (kind) {
     case Kind::kAccelerator:
-      out += fmt::format("{:<20} {:<48} {:>10} {:>9} {:>7} {:>7} {:>7} {:>6}\n", "id", "name", "memory",
-                         "TB/s", "BF16 TF", "FP8 TF", "FP4 TF", "TDP W");
+      out += fmt::format("{:<20} {:<48} {:>10} {:>9} {:>7} {:>7} {:>7} {:>6}\n", "id", "name",
+                         "memory", "TB/s", "BF16 TF", "FP8 TF", "FP4 TF", "TDP W");
       for (const auto& a : cat.accelerators()) {
         out += fmt::format("{:<20} {:<48} {:>10} {:>9.3f} {:>7} {:>7} {:>7} {:>6}\n", a.id, a.name,
                            a.memory_bytes ? FormatGb(static_cast<double>(*a.memory_bytes)) : "-",
-                           a.mem_bw_bytes_per_s / 1e12, Peak(a, "bf16"), Peak(a, "fp8"), Peak(a, "fp4"),
-                           a.tdp_w ? fmt::format("{:.0f}", *a.tdp_w) : "-");
+                           a.mem_bw_bytes_per_s / 1e12, Peak(a, "bf16"), Peak(a, "fp8"),
+                           Peak(a, "fp4"), a.tdp_w ? fmt::format("{:.0f}", *a.tdp_w) : "-");
       }
       break;
     case Kind::kModel:
-      out += fmt::format("{:<18} {:<34} {:>9} {:>9} {:>6} {:>5} {:>9}\n", "id", "name", "params", "active",
-                         "layers", "attn", "context");
+      out += fmt::format("{:<18} {:<34} {:>9} {:>9} {:>6} {:>5} {:>9}\n", "id", "name", "params",
+                         "active", "layers", "attn", "context");
       for (const auto& m : cat.models()) {
         const auto p = perf::CountParams(m);
-        out += fmt::format("{:<18} {:<34} {:>9} {:>9} {:>6} {:>5} {:>9}\n", m.id, m.name, Billions(p.total),
-                           Billions(p.active), m.layers, AttentionName(m.attention.type),
-                           FormatCount(m.max_context_tokens));
+        out += fmt::format("{:<18} {:<34} {:>9} {:>9} {:>6} {:>5} {:>9}\n", m.id, m.name,
+                           Billions(p.total), Billions(p.active), m.layers,
+                           AttentionName(m.attention.type), FormatCount(m.max_context_tokens));
       }
       break;
     case Kind::kQuantization:
-      out += fmt::format("{:<14} {:<9} {:<12} {:>9} {:<8} {:>7}  {}\n", "id", "precision", "applies to",
-                         "bits/elem", "compute", "results", "name");
+      out += fmt::format("{:<14} {:<9} {:<12} {:>9} {:<8} {:>7}  {}\n", "id", "precision",
+                         "applies to", "bits/elem", "compute", "results", "name");
       for (const auto& q : cat.quant_formats()) {
-        const std::string uses = q.for_weights && q.for_kv ? "weights,kv" : q.for_kv ? "kv" : "weights";
-        out += fmt::format("{:<14} {:<9} {:<12} {:>9.3f} {:<8} {:>7}  {}\n", q.id, q.precision, uses,
-                           q.BitsPerElement(), q.compute_precision, q.results.size(), q.name);
+        const std::string uses = q.for_weights && q.for_kv ? "weights,kv"
+                                 : q.for_kv                ? "kv"
+                                                           : "weights";
+        out += fmt::format("{:<14} {:<9} {:<12} {:>9.3f} {:<8} {:>7}  {}\n", q.id, q.precision,
+                           uses, q.BitsPerElement(), q.compute_precision, q.results.size(), q.name);
       }
       break;
     case Kind::kEngine:
-      out += fmt::format("{:<10} {:<22} {:<10} {:<26} {:>8} {:>6} {:>8}\n", "id", "name", "version",
+      out += fmt::format("{:<10} {:<16} {:<34} {:<26} {:>8} {:>6} {:>8}\n", "id", "name", "version",
                          "memory policy", "fraction", "block", "max seqs");
       for (const auto& e : cat.engines()) {
-        out += fmt::format("{:<10} {:<22} {:<10} {:<26} {:>8.2f} {:>6} {:>8}\n", e.id, e.name, e.version,
-                           PolicyName(e.memory_policy), e.memory_fraction, e.block_tokens, e.max_num_seqs);
+        out += fmt::format("{:<10} {:<16} {:<34} {:<26} {:>8g} {:>6} {:>8}\n", e.id, e.name,
+                           e.version, PolicyName(e.memory_policy), e.memory_fraction,
+                           e.block_tokens, e.max_num_seqs);
       }
       break;
     case Kind::kPrice:
-      out += fmt::format("{:<16} {:<36} {:<15} {:>6}  {}\n", "id", "name", "kind", "offers", "as of");
+      out +=
+          fmt::format("{:<16} {:<36} {:<15} {:>6}  {}\n", "id", "name", "kind", "offers", "as of");
       for (const auto& p : cat.prices()) {
-        out += fmt::format("{:<16} {:<36} {:<15} {:>6}  {}\n", p.id, p.name, p.kind, p.offers.size(), p.as_of);
+        out += fmt::format("{:<16} {:<36} {:<15} {:>6}  {}\n", p.id, p.name, p.kind,
+                           p.offers.size(), p.as_of);
       }
       break;
     case Kind::kApiPrice:
@@ -109,11 +114,15 @@ std::string CatalogListText(const catalog::Catalog& cat, Kind kind) {
 nlohmann::json CatalogListJson(const catalog::Catalog& cat, Kind kind) {
   nlohmann::json arr = nlohmann::json::array();
   for (const catalog::Entity* e : cat.Entities(kind)) {
-    nlohmann::json j = {{"id", e->id}, {"name", e->name}, {"aliases", e->aliases},
-                        {"file", e->provenance.file}, {"source", e->provenance.source}};
+    nlohmann::json j = {{"id", e->id},
+                        {"name", e->name},
+                        {"aliases", e->aliases},
+                        {"file", e->provenance.file},
+                        {"source", e->provenance.source}};
     if (kind == Kind::kAccelerator) {
       const auto& a = static_cast<const catalog::Accelerator&>(*e);
-      j["memory_bytes"] = a.memory_bytes ? nlohmann::json(*a.memory_bytes) : nlohmann::json(nullptr);
+      j["memory_bytes"] =
+          a.memory_bytes ? nlohmann::json(*a.memory_bytes) : nlohmann::json(nullptr);
       j["mem_bw_bytes_per_s"] = a.mem_bw_bytes_per_s;
       j["peak_flops_per_s"] = a.peak_flops_per_s;
     } else if (kind == Kind::kModel) {
@@ -157,7 +166,8 @@ std::string CatalogShowText(const catalog::Entity& e, Kind kind) {
   out += "\nfields (value [source]):\n";
   for (const auto& f : prov.fields) {
     if (f.path == "source" || f.path == "notes" || f.path.rfind("field_sources", 0) == 0 ||
-        f.path.rfind("alternatives", 0) == 0 || f.path.ends_with(".source") || f.path == "aliases") {
+        f.path.rfind("alternatives", 0) == 0 || f.path.ends_with(".source") ||
+        f.path == "aliases") {
       continue;
     }
     std::string value = f.value_text;
@@ -179,18 +189,22 @@ std::string CatalogShowText(const catalog::Entity& e, Kind kind) {
 
 nlohmann::json CatalogShowJson(const catalog::Entity& e, Kind kind) {
   const auto& prov = e.provenance;
-  nlohmann::json j = {{"id", e.id},          {"kind", KindNoun(kind)},      {"name", e.name},
-                      {"aliases", e.aliases}, {"file", prov.file},           {"source", prov.source},
+  nlohmann::json j = {{"id", e.id},           {"kind", KindNoun(kind)}, {"name", e.name},
+                      {"aliases", e.aliases}, {"file", prov.file},      {"source", prov.source},
                       {"notes", prov.notes}};
   j["fields"] = nlohmann::json::array();
   for (const auto& f : prov.fields) {
-    j["fields"].push_back(
-        {{"path", f.path}, {"value", f.value_text}, {"line", f.line}, {"source", prov.SourceOf(f.path)}});
+    j["fields"].push_back({{"path", f.path},
+                           {"value", f.value_text},
+                           {"line", f.line},
+                           {"source", prov.SourceOf(f.path)}});
   }
   j["alternatives"] = nlohmann::json::array();
   for (const auto& a : prov.alternatives) {
-    j["alternatives"].push_back(
-        {{"field", a.field}, {"value", a.value_text}, {"source", a.source}, {"why_not_default", a.why_not_default}});
+    j["alternatives"].push_back({{"field", a.field},
+                                 {"value", a.value_text},
+                                 {"source", a.source},
+                                 {"why_not_default", a.why_not_default}});
   }
   return j;
 }

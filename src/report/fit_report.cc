@@ -17,7 +17,8 @@ std::string AttentionText(const catalog::Model& m) {
   const auto& a = m.attention;
   switch (a.type) {
     case AttentionType::kMla:
-      return fmt::format("MLA, {} heads, latent {} + RoPE {}", a.heads, a.kv_lora_rank, a.qk_rope_head_dim);
+      return fmt::format("MLA, {} heads, latent {} + RoPE {}", a.heads, a.kv_lora_rank,
+                         a.qk_rope_head_dim);
     case AttentionType::kMha:
       return fmt::format("MHA, {} heads", a.heads);
     case AttentionType::kMqa:
@@ -35,14 +36,17 @@ std::string BitsText(const catalog::QuantFormat& q) {
 std::string PolicyText(const catalog::Engine& e) {
   switch (e.memory_policy) {
     case MemoryPolicy::kFractionOfTotal:
-      return fmt::format("KV pool = {:.2f} × usable − weights − activations − runtime − CUDA graphs",
+      return fmt::format("KV pool = {:g} × usable − weights − activations − runtime − CUDA graphs",
                          e.memory_fraction);
     case MemoryPolicy::kStaticFractionOfTotal:
-      return fmt::format("KV pool = {:.2f} × usable − weights (static pool); the rest must hold "
-                         "activations, runtime and CUDA graphs", e.memory_fraction);
+      return fmt::format(
+          "KV pool = {:g} × usable − weights (static pool); the rest must hold "
+          "activations, runtime and CUDA graphs",
+          e.memory_fraction);
     case MemoryPolicy::kFractionOfFree:
-      return fmt::format("KV pool = {:.2f} × (usable − weights − activations − runtime − CUDA graphs)",
-                         e.memory_fraction);
+      return fmt::format(
+          "KV pool = {:g} × (usable − weights − activations − runtime − CUDA graphs)",
+          e.memory_fraction);
     case MemoryPolicy::kAllRemaining:
       return "KV pool = usable − weights − activations − runtime";
   }
@@ -52,17 +56,18 @@ std::string PolicyText(const catalog::Engine& e) {
 // The KV-pool arithmetic of one accelerator, in GB, e.g. "0.90 × 150.75 − 137.96 − ... = −4.51 GB".
 std::string PoolArithmetic(const catalog::Engine& e, const perf::StageMemory& s) {
   auto g = [](double b) { return fmt::format("{:.2f}", b / 1e9); };
-  const std::string rest = fmt::format("{} − {} − {} − {}", g(s.weight_bytes), g(s.activation_bytes),
-                                       g(s.runtime_overhead_bytes), g(s.cuda_graph_bytes));
+  const std::string rest =
+      fmt::format("{} − {} − {} − {}", g(s.weight_bytes), g(s.activation_bytes),
+                  g(s.runtime_overhead_bytes), g(s.cuda_graph_bytes));
   switch (e.memory_policy) {
     case MemoryPolicy::kFractionOfTotal:
-      return fmt::format("{:.2f} × {} − {} = {} GB", e.memory_fraction, g(s.usable_bytes), rest,
+      return fmt::format("{:g} × {} − {} = {} GB", e.memory_fraction, g(s.usable_bytes), rest,
                          g(s.kv_pool_bytes));
     case MemoryPolicy::kStaticFractionOfTotal:
-      return fmt::format("{:.2f} × {} − {} = {} GB", e.memory_fraction, g(s.usable_bytes),
+      return fmt::format("{:g} × {} − {} = {} GB", e.memory_fraction, g(s.usable_bytes),
                          g(s.weight_bytes), g(s.kv_pool_bytes));
     case MemoryPolicy::kFractionOfFree:
-      return fmt::format("{:.2f} × ({} − {}) = {} GB", e.memory_fraction, g(s.usable_bytes), rest,
+      return fmt::format("{:g} × ({} − {}) = {} GB", e.memory_fraction, g(s.usable_bytes), rest,
                          g(s.kv_pool_bytes));
     case MemoryPolicy::kAllRemaining:
       return fmt::format("{} − {} = {} GB", g(s.usable_bytes), rest, g(s.kv_pool_bytes));
@@ -112,8 +117,8 @@ void AppendLayoutTable(const std::vector<perf::FitResult>& fits, std::string* ou
                       "weights/acc", "KV pool/acc", "sequences");
   for (const auto& f : fits) {
     const auto& s = f.stages[f.binding_stage];
-    *out += fmt::format("  {:>3} {:>3} {:>3}  {:<5} {:>14} {:>14} {:>10}\n", f.layout.tp, f.layout.pp,
-                        f.layout.ep, f.fits ? "yes" : "no", FormatGb(s.weight_bytes),
+    *out += fmt::format("  {:>3} {:>3} {:>3}  {:<5} {:>14} {:>14} {:>10}\n", f.layout.tp,
+                        f.layout.pp, f.layout.ep, f.fits ? "yes" : "no", FormatGb(s.weight_bytes),
                         s.kv_pool_bytes > 0 ? FormatGb(s.kv_pool_bytes) : "none",
                         FormatCount(f.max_concurrent_sequences));
   }
@@ -159,14 +164,16 @@ std::string FitText(const FitReport& r) {
 
   out += fmt::format("Weights      {} in all, {} on each accelerator of stage {}\n",
                      FormatGb(f.weight_bytes), FormatGb(s.weight_bytes), f.binding_stage);
-  out += fmt::format("KV cache     {} B per token = {}\n", FormatCount(static_cast<int64_t>(f.kv_bytes_per_token)),
+  out += fmt::format("KV cache     {} B per token = {}\n",
+                     FormatCount(static_cast<int64_t>(f.kv_bytes_per_token)),
                      KvFormula(m, *r.precision.kv));
-  out += fmt::format("             {} B per token on each accelerator; {} per sequence of {} tokens\n\n",
-                     FormatCount(static_cast<int64_t>(s.kv_bytes_per_token)),
-                     FormatGb(s.kv_bytes_per_sequence), FormatCount(r.context_tokens));
+  out += fmt::format(
+      "             {} B per token on each accelerator; {} per sequence of {} tokens\n\n",
+      FormatCount(static_cast<int64_t>(s.kv_bytes_per_token)), FormatGb(s.kv_bytes_per_sequence),
+      FormatCount(r.context_tokens));
 
-  out += fmt::format("Memory of one accelerator (stage {} of {}, {} layers):\n", f.binding_stage + 1,
-                     f.layout.pp, s.layers);
+  out += fmt::format("Memory of one accelerator (stage {} of {}, {} layers):\n",
+                     f.binding_stage + 1, f.layout.pp, s.layers);
   auto row = [&out](const std::string& label, double bytes, const std::string& note) {
     std::string line = fmt::format("  {:<26} {:>12}  {}", label, FormatGb(bytes), note);
     while (!line.empty() && line.back() == ' ') line.pop_back();
@@ -175,7 +182,7 @@ std::string FitText(const FitReport& r) {
   row("usable", s.usable_bytes, "");
   if (e.memory_policy != MemoryPolicy::kAllRemaining) {
     row("left unused by the engine", s.reserved_bytes,
-        fmt::format("memory fraction {:.2f}", e.memory_fraction));
+        fmt::format("memory fraction {:g}", e.memory_fraction));
   }
   row("weights", s.weight_bytes, "");
   row("activations (estimate)", s.activation_bytes,
@@ -189,17 +196,22 @@ std::string FitText(const FitReport& r) {
     out += fmt::format("Concurrency at {} tokens per sequence:\n", FormatCount(r.context_tokens));
     out += fmt::format("  KV pool holds {} tokens\n", FormatCount(f.kv_tokens));
     const double pool = s.kv_pool_bytes;
-    out += fmt::format("  paged, {}-token blocks     {:>8} sequences, {} ({:.1f}% of the pool) lost to partly filled blocks\n",
-                       e.block_tokens, FormatCount(f.max_sequences_paged), FormatGb(f.paged_waste_bytes),
-                       100 * f.paged_waste_bytes / pool);
-    out += fmt::format("  contiguous, {}-token slots {:>8} sequences, {} ({:.1f}% of the pool) reserved but unused\n",
-                       FormatCount(r.max_context_tokens), FormatCount(f.max_sequences_contiguous),
-                       FormatGb(f.contiguous_waste_bytes), 100 * f.contiguous_waste_bytes / pool);
-    out += fmt::format("\nFits: yes. {} concurrent sequences of {} tokens ({} allocation); the engine "
-                       "batches at most {} at a time by default.\n",
-                       FormatCount(f.max_concurrent_sequences), FormatCount(r.context_tokens),
-                       e.kv_allocation == catalog::KvAllocation::kPaged ? "paged" : "contiguous",
-                       FormatCount(e.max_num_seqs));
+    out += fmt::format(
+        "  paged, {}-token blocks     {:>8} sequences, {} ({:.1f}% of the pool) lost to partly "
+        "filled blocks\n",
+        e.block_tokens, FormatCount(f.max_sequences_paged), FormatGb(f.paged_waste_bytes),
+        100 * f.paged_waste_bytes / pool);
+    out += fmt::format(
+        "  contiguous, {}-token slots {:>8} sequences, {} ({:.1f}% of the pool) reserved but "
+        "unused\n",
+        FormatCount(r.max_context_tokens), FormatCount(f.max_sequences_contiguous),
+        FormatGb(f.contiguous_waste_bytes), 100 * f.contiguous_waste_bytes / pool);
+    out += fmt::format(
+        "\nFits: yes. {} concurrent sequences of {} tokens ({} allocation); the engine "
+        "batches at most {} at a time by default.\n",
+        FormatCount(f.max_concurrent_sequences), FormatCount(r.context_tokens),
+        e.kv_allocation == catalog::KvAllocation::kPaged ? "paged" : "contiguous",
+        FormatCount(e.max_num_seqs));
   } else {
     out += fmt::format("Fits: no: {}.\n", f.reason);
   }
@@ -209,14 +221,14 @@ std::string FitText(const FitReport& r) {
     out += fmt::format("\nSmallest fit: {} × {}", r.search.min_accelerators, acc.id);
     out += fmt::format(" ({})\n", LayoutText(r.search.layouts.front().layout));
     if (r.search.min_accelerators != count) {
-      out += fmt::format("Layouts with {} accelerators:\n", r.search.min_accelerators);
+      out += fmt::format("Layouts with {} × {}:\n", r.search.min_accelerators, acc.id);
       AppendLayoutTable(r.search.layouts, &out);
     }
   } else {
     out += fmt::format("\nNo layout of up to 1,024 × {} fits.\n", acc.id);
   }
   if (!r.layouts_at_count.empty()) {
-    out += fmt::format("Layouts with {} accelerators:\n", count);
+    out += fmt::format("Layouts with {} × {}:\n", count, acc.id);
     AppendLayoutTable(r.layouts_at_count, &out);
   }
   return out;

@@ -19,8 +19,8 @@ struct FitReport {
   int64_t context_tokens = 0;
   int64_t max_context_tokens = 0;
   perf::ParamCount params;
-  perf::FitResult chosen;                       // the layout reported in detail
-  perf::CountSearch search;                     // the smallest count that fits
+  perf::FitResult chosen;                         // the layout reported in detail
+  perf::CountSearch search;                       // the smallest count that fits
   std::vector<perf::FitResult> layouts_at_count;  // every valid layout of the chosen count
 };
 

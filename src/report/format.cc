@@ -8,7 +8,9 @@ namespace pertoken::report {
 
 std::string FormatGb(double bytes) { return fmt::format("{:.2f} GB", bytes / 1e9); }
 
-std::string FormatGib(double bytes) { return fmt::format("{:.2f} GiB", bytes / (1024.0 * 1024 * 1024)); }
+std::string FormatGib(double bytes) {
+  return fmt::format("{:.2f} GiB", bytes / (1024.0 * 1024 * 1024));
+}
 
 std::string FormatCount(int64_t n) {
   std::string digits = std::to_string(n < 0 ? -n : n);

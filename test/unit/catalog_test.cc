@@ -30,7 +30,8 @@ TEST(Catalog, LoadsTheFixture) {
 TEST(Catalog, ResolvesAliasesWhateverTheSpelling) {
   auto cat = Catalog::Load(FixtureCatalog());
   ASSERT_TRUE(cat.ok());
-  for (const char* name : {"h100-sxm", "H100-SXM-80GB", "NVIDIA H100 SXM5", "nvidia_h100_sxm5", "H100"}) {
+  for (const char* name :
+       {"h100-sxm", "H100-SXM-80GB", "NVIDIA H100 SXM5", "nvidia_h100_sxm5", "H100"}) {
     auto found = cat->FindAccelerator(name);
     ASSERT_TRUE(found.ok()) << name;
     EXPECT_EQ((*found)->id, "h100-sxm") << name;
@@ -44,7 +45,8 @@ TEST(Catalog, UnknownNamesSuggestTheClosest) {
   auto m = cat->FindModel("llama-70b");
   ASSERT_FALSE(m.ok());
   EXPECT_EQ(m.status().code(), StatusCode::kNotFound);
-  EXPECT_EQ(m.status().message(), "unknown model 'llama-70b'; did you mean llama-2-70b, llama-3.1-70b?");
+  EXPECT_EQ(m.status().message(),
+            "unknown model 'llama-70b'; did you mean llama-2-70b, llama-3.1-70b?");
   EXPECT_EQ(cat->FindAccelerator("b300").status().message(), "unknown accelerator 'b300'");
 }
 
@@ -86,7 +88,8 @@ TEST(Catalog, MissingDirectoryIsNotFound) {
 // One broken catalog: every problem is reported at once, each with file, line and key.
 TEST(Catalog, ReportsEveryProblemWithFileLineAndKey) {
   ScratchCatalog scratch("broken");
-  const std::string broken_toml = scratch.Write("models/broken-syntax.toml", "schema_version = 1\nlayers = \n");
+  const std::string broken_toml =
+      scratch.Write("models/broken-syntax.toml", "schema_version = 1\nlayers = \n");
   const std::string model = scratch.Write("models/bad-model.toml", R"(schema_version = 1
 id = "bad-model"
 name = "Bad"
@@ -175,8 +178,11 @@ source = "test"
   EXPECT_THAT(msg, HasSubstr(model + ":15: layerz: unknown key"));
   EXPECT_THAT(msg, HasSubstr(model + ":20: attention.kv_heads: 7 does not divide heads = 64"));
   EXPECT_THAT(msg, HasSubstr(model + ":29: moe.experts_per_token: 9 exceeds experts = 8"));
-  EXPECT_THAT(msg, HasSubstr(mismatch + ":2: id: 'other-name' does not match the file name 'wrong-name.toml'"));
-  EXPECT_THAT(msg, HasSubstr(quant + ":18: results[0].delta: 0.4 is not quantized_value - baseline_value"));
+  EXPECT_THAT(
+      msg,
+      HasSubstr(mismatch + ":2: id: 'other-name' does not match the file name 'wrong-name.toml'"));
+  EXPECT_THAT(
+      msg, HasSubstr(quant + ":18: results[0].delta: 0.4 is not quantized_value - baseline_value"));
   EXPECT_THAT(msg, HasSubstr(price + ":12: offers[0].usd_per_hour: -3 is out of range"));
 }
 

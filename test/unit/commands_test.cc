@@ -30,7 +30,8 @@ class CommandsTest : public ::testing::Test {
 };
 
 TEST_F(CommandsTest, FitJsonNamesTheDocumentedKeys) {
-  ASSERT_EQ(Fit({.model = "llama-2-70b", .accelerator = "h100-sxm", .json = true}), kExitOk) << err_.str();
+  ASSERT_EQ(Fit({.model = "llama-2-70b", .accelerator = "h100-sxm", .json = true}), kExitOk)
+      << err_.str();
   const auto j = nlohmann::json::parse(out_.str());
   for (const char* key : {"weight_bytes", "kv_bytes_per_token", "fits", "min_accelerators",
                           "max_concurrent_sequences", "memory_per_accelerator", "layouts"}) {
@@ -51,9 +52,10 @@ TEST_F(CommandsTest, DoesNotFitIsExitOneWithTheReport) {
 
 TEST_F(CommandsTest, H200ShowsTheArithmeticOfEachEngine) {
   EXPECT_EQ(Fit({.model = "llama-2-70b", .accelerator = "h200", .count = 1}), kExitFailure);
-  EXPECT_THAT(out_.str(), HasSubstr("= 0.90 × 150.75 − 137.95"));
-  EXPECT_EQ(Fit({.model = "llama-2-70b", .accelerator = "h200", .engine = "trtllm", .count = 1}), kExitOk);
-  EXPECT_THAT(out_.str(), HasSubstr("= 0.90 × (150.75 − 137.95"));
+  EXPECT_THAT(out_.str(), HasSubstr("= 0.9 × 150.75 − 137.95"));
+  EXPECT_EQ(Fit({.model = "llama-2-70b", .accelerator = "h200", .engine = "trtllm", .count = 1}),
+            kExitOk);
+  EXPECT_THAT(out_.str(), HasSubstr("= 0.9 × (150.75 − 137.95"));
 }
 
 TEST_F(CommandsTest, BadInputIsOneClearMessage) {
@@ -64,21 +66,32 @@ TEST_F(CommandsTest, BadInputIsOneClearMessage) {
       {{.model = "llama-70b", .accelerator = "h100"},
        "unknown model 'llama-70b'; did you mean llama-2-70b, llama-3.1-70b?"},
       {{.model = "llama-2-70b", .accelerator = "h900"}, "unknown accelerator 'h900'"},
-      {{.model = "llama-2-70b", .accelerator = "h100", .engine = "vllmm"}, "unknown engine 'vllmm'; did you mean vllm?"},
-      {{.model = "llama-2-70b", .accelerator = "h100", .weights = "int3"}, "--weights: unknown quantization format 'int3'"},
-      {{.model = "llama-2-70b", .accelerator = "h100", .kv = "awq"}, "--kv: quantization format 'int4-awq' does not apply to the KV cache"},
-      {{.model = "llama-2-70b", .accelerator = "h100", .kv = "int4"}, "--kv: the catalog has no int4 format for the KV cache"},
-      {{.model = "llama-2-70b", .accelerator = "h100", .tp = 3}, "TP=3 does not divide the 64 attention heads"},
-      {{.model = "llama-2-70b", .accelerator = "h100", .count = 3, .tp = 2}, "--count 3 is not TP×PP = 2×1 = 2"},
-      {{.model = "llama-2-70b", .accelerator = "h100", .count = 0}, "--count must be at least 1, got 0"},
-      {{.model = "llama-2-70b", .accelerator = "h100", .tp = -2}, "--tp must be at least 1, got -2"},
-      {{.model = "llama-2-70b", .accelerator = "h100", .count = 100000}, "--count = 100000 is not plausible"},
-      {{.model = "llama-2-70b", .accelerator = "h100", .context_tokens = -5}, "--context must be at least 1"},
+      {{.model = "llama-2-70b", .accelerator = "h100", .engine = "vllmm"},
+       "unknown engine 'vllmm'; did you mean vllm?"},
+      {{.model = "llama-2-70b", .accelerator = "h100", .weights = "int3"},
+       "--weights: unknown quantization format 'int3'"},
+      {{.model = "llama-2-70b", .accelerator = "h100", .kv = "awq"},
+       "--kv: quantization format 'int4-awq' does not apply to the KV cache"},
+      {{.model = "llama-2-70b", .accelerator = "h100", .kv = "int4"},
+       "--kv: the catalog has no int4 format for the KV cache"},
+      {{.model = "llama-2-70b", .accelerator = "h100", .tp = 3},
+       "TP=3 does not divide the 64 attention heads"},
+      {{.model = "llama-2-70b", .accelerator = "h100", .count = 3, .tp = 2},
+       "--count 3 is not TP×PP = 2×1 = 2"},
+      {{.model = "llama-2-70b", .accelerator = "h100", .count = 0},
+       "--count must be at least 1, got 0"},
+      {{.model = "llama-2-70b", .accelerator = "h100", .tp = -2},
+       "--tp must be at least 1, got -2"},
+      {{.model = "llama-2-70b", .accelerator = "h100", .count = 100000},
+       "--count = 100000 is not plausible"},
+      {{.model = "llama-2-70b", .accelerator = "h100", .context_tokens = -5},
+       "--context must be at least 1"},
       {{.model = "llama-2-70b", .accelerator = "h100", .context_tokens = 5000},
        "--context 5000 exceeds the maximum context of 4096 tokens of llama-2-70b"},
       {{.model = "llama-2-70b", .accelerator = "h100", .max_context_tokens = 8192},
        "--max-context 8192 exceeds the 4096-token context of llama-2-70b"},
-      {{.model = "llama-2-70b", .accelerator = "epyc-9654"}, "has no memory capacity in the catalog"},
+      {{.model = "llama-2-70b", .accelerator = "epyc-9654"},
+       "has no memory capacity in the catalog"},
   };
   for (const auto& c : cases) {
     EXPECT_EQ(Fit(c.options), kExitFailure) << c.message;

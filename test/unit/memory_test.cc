@@ -103,8 +103,8 @@ TEST_F(MemoryTest, OneH200DependsOnTheEngineReservation) {
   const FitResult f = Fit(r);
   ASSERT_TRUE(f.fits) << f.reason;
   const StageMemory& s = f.stages[0];
-  EXPECT_NEAR(s.kv_pool_bytes,
-              0.9 * (kH200 - s.weight_bytes - s.activation_bytes - 0.5e9 - 1e9), 1);
+  EXPECT_NEAR(s.kv_pool_bytes, 0.9 * (kH200 - s.weight_bytes - s.activation_bytes - 0.5e9 - 1e9),
+              1);
   EXPECT_GT(s.kv_pool_bytes, 8e9);
 }
 
@@ -184,6 +184,8 @@ TEST_F(MemoryTest, PipelineStagesSplitLayersAndEmbeddings) {
   EXPECT_EQ(f.stages[0].layers, 40);
   EXPECT_EQ(f.stages[1].first_layer, 40);
   EXPECT_DOUBLE_EQ(f.stages[1].weight_bytes - f.stages[0].weight_bytes, 2.0 * 8192);
+  // The norms are the only parameters both stages would otherwise share; the final norm is on the
+  // last.
   EXPECT_NEAR(f.stages[0].weight_bytes + f.stages[1].weight_bytes, f.weight_bytes, 1);
 }
 
@@ -191,11 +193,13 @@ TEST_F(MemoryTest, InvalidLayoutsSayWhy) {
   const auto& m = **cat_.FindModel("llama-2-70b");
   const auto& moe = **cat_.FindModel("deepseek-v3");
   const auto& h100 = **cat_.FindAccelerator("h100-sxm");
-  EXPECT_THAT(CheckLayout(m, h100, {.tp = 3}).message(), HasSubstr("TP=3 does not divide the 64 attention heads"));
+  EXPECT_THAT(CheckLayout(m, h100, {.tp = 3}).message(),
+              HasSubstr("TP=3 does not divide the 64 attention heads"));
   EXPECT_THAT(CheckLayout(m, h100, {.tp = 16}).message(), HasSubstr("exceeds the 8"));
   EXPECT_THAT(CheckLayout(m, h100, {.pp = 81}).message(), HasSubstr("PP=81 exceeds the 80 layers"));
   EXPECT_THAT(CheckLayout(m, h100, {.tp = 2, .ep = 2}).message(), HasSubstr("is dense"));
-  EXPECT_THAT(CheckLayout(moe, h100, {.tp = 8, .ep = 3}).message(), HasSubstr("does not divide the 256 experts"));
+  EXPECT_THAT(CheckLayout(moe, h100, {.tp = 8, .ep = 3}).message(),
+              HasSubstr("does not divide the 256 experts"));
   EXPECT_TRUE(CheckLayout(moe, h100, {.tp = 8, .ep = 8}).ok());
 }
 
@@ -203,7 +207,8 @@ TEST_F(MemoryTest, SmallestCount) {
   EXPECT_EQ(FindMinAccelerators(Request("llama-2-70b", "h100-sxm")).min_accelerators, 2);
   EXPECT_EQ(FindMinAccelerators(Request("llama-2-7b", "h100-sxm")).min_accelerators, 1);
   // Weight-only INT4 (4.156 bits) shrinks Llama-2-70B to about 36.6e9 B: one H100.
-  EXPECT_EQ(FindMinAccelerators(Request("llama-2-70b", "h100-sxm", "vllm", "int4")).min_accelerators, 1);
+  EXPECT_EQ(
+      FindMinAccelerators(Request("llama-2-70b", "h100-sxm", "vllm", "int4")).min_accelerators, 1);
   const CountSearch s = FindMinAccelerators(Request("llama-2-70b", "h100-sxm"));
   ASSERT_FALSE(s.layouts.empty());
   EXPECT_EQ(s.layouts.front().layout, (Layout{.tp = 2, .pp = 1, .ep = 1}));

@@ -17,7 +17,8 @@ std::string ResolveDataDir(const std::string& flag) {
   if (!flag.empty()) return flag;
   if (const char* env = std::getenv("PERTOKEN_DATA_DIR"); env && *env) return env;
   std::error_code ec;
-  if (std::filesystem::is_directory(PERTOKEN_DEFAULT_DATA_DIR, ec)) return PERTOKEN_DEFAULT_DATA_DIR;
+  if (std::filesystem::is_directory(PERTOKEN_DEFAULT_DATA_DIR, ec))
+    return PERTOKEN_DEFAULT_DATA_DIR;
   return "/usr/local/share/pertoken/catalog";
 }
 
@@ -37,22 +38,32 @@ int main(int argc, char** argv) {
   // fit
   pertoken::cli::FitOptions fit;
   auto* fit_cmd = app.add_subcommand(
-      "fit", "Does a model fit on an accelerator, on how many, and how many sequences fit beside it");
-  fit_cmd->add_option("--model,-m", fit.model, "model id or alias (see `catalog list models`)")->required();
+      "fit",
+      "Does a model fit on an accelerator, on how many, and how many sequences fit beside it");
+  fit_cmd->add_option("--model,-m", fit.model, "model id or alias (see `catalog list models`)")
+      ->required();
   fit_cmd->add_option("--accelerator,-a", fit.accelerator, "accelerator id or alias")->required();
-  fit_cmd->add_option("--count,-n", fit.count, "accelerators in one replica (default: the smallest that fits)");
+  fit_cmd->add_option("--count,-n", fit.count,
+                      "accelerators in one replica (default: the smallest that fits)");
   fit_cmd->add_option("--tp", fit.tp, "tensor-parallel degree");
   fit_cmd->add_option("--pp", fit.pp, "pipeline-parallel degree");
   fit_cmd->add_option("--ep", fit.ep, "expert-parallel degree (MoE models)");
-  fit_cmd->add_option("--weights", fit.weights,
-                      "weight precision: bf16, fp16, fp8, int8, int4, fp4, or a quantization format id "
-                      "(default: the model's released format)");
-  fit_cmd->add_option("--kv", fit.kv, "KV-cache precision: bf16, fp16, fp8, int8, int4, or a format id")
+  fit_cmd->add_option(
+      "--weights", fit.weights,
+      "weight precision: bf16, fp16, fp8, int8, int4, fp4, or a quantization format id "
+      "(default: the model's released format)");
+  fit_cmd
+      ->add_option("--kv", fit.kv,
+                   "KV-cache precision: bf16, fp16, fp8, int8, int4, or a format id")
       ->capture_default_str();
-  fit_cmd->add_option("--context", fit.context_tokens, "tokens per sequence, prompt and output (default 4096)");
-  fit_cmd->add_option("--max-context", fit.max_context_tokens,
-                      "longest sequence the engine admits (default: the engine's limit or the model's)");
-  fit_cmd->add_option("--engine", fit.engine, "engine profile: vllm, sglang, trtllm, llamacpp, generic")
+  fit_cmd->add_option("--context", fit.context_tokens,
+                      "tokens per sequence, prompt and output (default 4096)");
+  fit_cmd->add_option(
+      "--max-context", fit.max_context_tokens,
+      "longest sequence the engine admits (default: the engine's limit or the model's)");
+  fit_cmd
+      ->add_option("--engine", fit.engine,
+                   "engine profile: vllm, sglang, trtllm, llamacpp, generic")
       ->capture_default_str();
   fit_cmd->add_flag("--json", fit.json, "print JSON (doc/formats/fit-json.md)");
 
@@ -61,16 +72,20 @@ int main(int argc, char** argv) {
   cat_cmd->require_subcommand(1);
   std::string list_kind;
   bool list_json = false;
-  auto* list_cmd = cat_cmd->add_subcommand("list", "List the entities of one kind, or of every kind");
-  list_cmd->add_option("kind", list_kind, "accelerators, models, quantization, engines, prices, api-prices");
+  auto* list_cmd =
+      cat_cmd->add_subcommand("list", "List the entities of one kind, or of every kind");
+  list_cmd->add_option("kind", list_kind,
+                       "accelerators, models, quantization, engines, prices, api-prices");
   list_cmd->add_flag("--json", list_json, "print JSON");
   std::string show_id;
   bool show_json = false;
   auto* show_cmd = cat_cmd->add_subcommand("show", "Every field of one entity with its source");
-  show_cmd->add_option("id", show_id, "id or alias; KIND/ID where two kinds share an id")->required();
+  show_cmd->add_option("id", show_id, "id or alias; KIND/ID where two kinds share an id")
+      ->required();
   show_cmd->add_flag("--json", show_json, "print JSON");
   bool check_json = false;
-  auto* check_cmd = cat_cmd->add_subcommand("check", "Validate every catalog file; report every problem");
+  auto* check_cmd =
+      cat_cmd->add_subcommand("check", "Validate every catalog file; report every problem");
   check_cmd->add_flag("--json", check_json, "print JSON");
   // Accept --data-dir after the subcommand too: `pertoken catalog check --data-dir D`.
   for (auto* sub : {fit_cmd, list_cmd, show_cmd, check_cmd}) {
@@ -91,7 +106,8 @@ int main(int argc, char** argv) {
   }
 
   const std::string data_dir = ResolveDataDir(data_dir_flag);
-  if (check_cmd->parsed()) return pertoken::cli::RunCatalogCheck(data_dir, check_json, std::cout, std::cerr);
+  if (check_cmd->parsed())
+    return pertoken::cli::RunCatalogCheck(data_dir, check_json, std::cout, std::cerr);
 
   auto catalog = pertoken::catalog::Catalog::Load(data_dir);
   if (!catalog.ok()) {

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Black-box checks of the pertoken binary: exit codes (0 ok, 1 failure or "does not fit",
+# 2 usage error) and the one-line messages users see. Arguments: BINARY TEST_DATA SHIPPED_DATA.
+set -u
+bin="$1"
+fixture="$2/catalog_small"
+shipped="$3"
+failures=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# expect CODE "STDERR SUBSTRING" ARGS...
+expect() {
+  local code="$1" needle="$2"
+  shift 2
+  "$bin" "$@" >"$tmp/out" 2>"$tmp/err"
+  local got=$?
+  if [ "$got" != "$code" ]; then
+    echo "FAIL: pertoken $* exited $got, expected $code"; cat "$tmp/err"; failures=$((failures + 1)); return
+  fi
+  if [ -n "$needle" ] && ! grep -qF -- "$needle" "$tmp/err" "$tmp/out"; then
+    echo "FAIL: pertoken $*: output lacks '$needle'"; cat "$tmp/out" "$tmp/err"; failures=$((failures + 1))
+  fi
+}
+
+# Help on every subcommand.
+expect 0 "fit" --help
+for sub in "fit" "catalog list" "catalog show" "catalog check"; do
+  # shellcheck disable=SC2086
+  expect 0 "--json" $sub --help
+done
+expect 0 "list" catalog --help
+expect 0 "pertoken 0.1.0" --version
+
+# Usage errors exit 2.
+expect 2 "" 
+expect 2 "--model is required" fit --accelerator h100
+expect 2 "" fit --model llama-2-70b --accelerator h100 --bogus
+expect 2 "" fit --model llama-2-70b --accelerator h100 --tp two
+
+# Failures and negative answers exit 1 with one clear message.
+expect 1 "unknown model 'llama-70b'; did you mean llama-2-70b, llama-3.1-70b?" \
+  --data-dir "$fixture" fit --model llama-70b --accelerator h100
+expect 1 "TP=3 does not divide the 64 attention heads" --data-dir "$fixture" fit -m llama-2-70b -a h100 --tp 3
+expect 1 "--count 3 is not TP×PP" --data-dir "$fixture" fit -m llama-2-70b -a h100 --count 3 --tp 2
+expect 1 "--context must be at least 1, got -5" --data-dir "$fixture" fit -m llama-2-70b -a h100 --context -5
+expect 1 "Fits: no" --data-dir "$fixture" fit -m llama-2-70b -a h100 --count 1
+expect 0 "Fits: yes" --data-dir "$fixture" fit -m llama-2-70b -a h100 --count 2
+expect 1 "does not exist" --data-dir /nonexistent fit -m llama-2-70b -a h100
+
+# A broken catalog: every problem with file:line, exit 1; other commands refuse to run on it.
+cp -r "$fixture" "$tmp/cat"
+printf 'schema_version = 1\nid = "x"\nname = "X"\n' >"$tmp/cat/models/x.toml"
+printf 'oops = \n' >"$tmp/cat/engines/broken.toml"
+expect 1 "models/x.toml:1: source: required key is missing" catalog check --data-dir "$tmp/cat"
+expect 1 "engines/broken.toml:1:" catalog check --data-dir "$tmp/cat"
+expect 1 "does not load" --data-dir "$tmp/cat" catalog list
+
+# The shipped catalog: the hand-derived numbers of the issue.
+expect 0 "every file is valid" catalog check --data-dir "$shipped"
+expect 1 "Fits: no" --data-dir "$shipped" fit -m llama-2-70b -a h100-sxm --weights bf16 --count 1
+expect 0 "Fits: yes" --data-dir "$shipped" fit -m llama-2-70b -a h100-sxm --weights bf16 --count 2 --tp 2
+expect 0 "327,680 B per token" --data-dir "$shipped" fit -m llama-2-70b -a h100-sxm
+expect 0 "524,288 B per token" --data-dir "$shipped" fit -m llama-2-7b -a h100-sxm
+expect 0 "70,272 B per token" --data-dir "$shipped" fit -m deepseek-v3 -a h200-sxm --count 8
+expect 0 "137.95 GB in all" --data-dir "$shipped" fit -m llama-2-70b -a h100-sxm --weights bf16
+for name in "H100-SXM-80GB" "NVIDIA H100 SXM5" "h100-sxm"; do
+  expect 0 "h100-sxm" --data-dir "$shipped" catalog show "$name"
+done
+
+if [ "$failures" -gt 0 ]; then echo "$failures failed"; exit 1; fi
+echo "cli exit codes: all passed"
