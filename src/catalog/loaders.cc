@@ -69,10 +69,28 @@ void ReadAccelerator(FieldReader& root, Accelerator* out) {
   out->memory_label = root.OptString("memory_label").value_or("");
   out->memory_type = root.OptString("memory_type").value_or("");
   out->mem_bw_bytes_per_s = root.ReqNumber("mem_bw_bytes_per_s", Bound::kPositive);
+  // Plausibility: ten times beyond today's largest parts is a unit slip, not a product.
+  if (out->memory_bytes && *out->memory_bytes > int64_t{20'000'000'000'000}) {
+    root.Error("memory_bytes",
+               fmt::format("{} bytes (over 20 TB) is not plausible", *out->memory_bytes));
+  }
+  if (out->mem_bw_bytes_per_s > 1e14) {
+    root.Error("mem_bw_bytes_per_s",
+               fmt::format("{:g} B/s (over 100 TB/s) is not plausible; is it in bytes per second?",
+                           out->mem_bw_bytes_per_s));
+  }
   out->tdp_w = root.OptNumber("tdp_w", Bound::kPositive);
   if (auto peaks = root.Table("peak_flops_per_s", true)) {
     for (const auto& p : kPrecisions) {
-      if (auto v = peaks->OptNumber(p, Bound::kPositive)) out->peak_flops_per_s[p] = *v;
+      if (auto v = peaks->OptNumber(p, Bound::kPositive)) {
+        if (*v > 1e17)
+          peaks->Error(p,
+                       fmt::format("{:g} FLOP/s (over 100 PFLOP/s per chip) is not plausible", *v));
+        if (*v < 1e9)
+          peaks->Error(
+              p, fmt::format("{:g} FLOP/s is not plausible; is it in FLOP/s, not TFLOPS?", *v));
+        out->peak_flops_per_s[p] = *v;
+      }
     }
     peaks->CheckUnknownKeys();
     if (out->peak_flops_per_s.empty()) peaks->Error("", "needs at least one precision");
@@ -196,6 +214,11 @@ void ReadModel(FieldReader& root, Model* out) {
   out->norm = root.ReqEnum("norm", {"rmsnorm", "layernorm"}) == "layernorm" ? NormType::kLayerNorm
                                                                             : NormType::kRmsNorm;
   out->norms_per_layer = root.ReqInt("norms_per_layer", Bound::kNonNegative);
+  if (out->layers > 10'000)
+    root.Error("layers", fmt::format("{} layers is not plausible", out->layers));
+  if (out->hidden_size > 1'000'000) {
+    root.Error("hidden_size", fmt::format("{} is not plausible", out->hidden_size));
+  }
   if (auto a = root.Table("attention", true)) ReadAttention(*a, &out->attention);
   if (auto m = root.Table("mlp", true)) ReadMlp(*m, &out->mlp);
   if (auto m = root.Table("moe", false)) {

@@ -88,9 +88,13 @@ int RunFit(const catalog::Catalog& cat, const FitOptions& o, std::ostream& out, 
   auto engine = cat.FindEngine(o.engine);
   if (!engine.ok()) return Fail(err, engine.status().message());
   if (!(*acc)->memory_bytes) {
-    return Fail(err, fmt::format("accelerator '{}' has no memory capacity in the catalog ({}); "
-                                 "its memory depends on the DIMMs fitted",
-                                 (*acc)->id, (*acc)->provenance.file));
+    return Fail(
+        err,
+        fmt::format(
+            "accelerator '{}' has no memory capacity in the catalog ({}); "
+            "its memory depends on the DIMMs fitted: give it memory_bytes in a copy of the catalog "
+            "(--data-dir)",
+            (*acc)->id, (*acc)->provenance.file));
   }
   const catalog::Model& m = **model;
   auto weights = cat.FindPrecision(o.weights.empty() ? m.default_weights : o.weights, false);

@@ -338,7 +338,11 @@ FitResult Fit(const FitRequest& r) {
         out.kv_tokens, r.max_context_tokens, e.name, out.kv_tokens));
   }
   const std::string& compute = p.weights->compute_precision;
-  if (!r.accelerator->peak_flops_per_s.count(compute)) {
+  const auto& peaks = r.accelerator->peak_flops_per_s;
+  // BF16 and FP16 run on the same matrix units at the same rate; either stands for the other.
+  const bool has_compute = peaks.count(compute) > 0 || (compute == "bf16" && peaks.count("fp16")) ||
+                           (compute == "fp16" && peaks.count("bf16"));
+  if (!has_compute) {
     out.warnings.push_back(fmt::format(
         "{} has no {} matrix engine: {} weights would run dequantized to a precision it has, "
         "at the speed of that precision",

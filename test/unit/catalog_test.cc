@@ -133,6 +133,17 @@ mem_bw_bytes_per_s = 1e12
 [peak_flops_per_s]
 bf16 = 1e14
 )");
+  const std::string units = scratch.Write("accelerators/units.toml", R"(schema_version = 1
+id = "units"
+name = "Units slip"
+vendor = "X"
+category = "gpu"
+source = "test"
+mem_bw_bytes_per_s = 3.35e15
+
+[peak_flops_per_s]
+bf16 = 989
+)");
   const std::string quant = scratch.Write("quantization/bad-delta.toml", R"(schema_version = 1
 id = "bad-delta"
 name = "bad delta"
