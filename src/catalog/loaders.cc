@@ -314,6 +314,7 @@ void ReadEngine(FieldReader& root, Engine* out) {
     out->memory_fraction = m->ReqNumber("fraction", Bound::kFraction);
     out->runtime_overhead_bytes = m->ReqInt("runtime_overhead_bytes", Bound::kNonNegative);
     out->cuda_graph_bytes = m->ReqInt("cuda_graph_bytes", Bound::kNonNegative);
+    out->cuda_graphs_in_budget = m->OptBool("cuda_graphs_in_budget", true);
     out->activation_dtype_bytes = m->ReqInt("activation_dtype_bytes", Bound::kPositive);
     out->logits_dtype_bytes = m->ReqInt("logits_dtype_bytes", Bound::kPositive);
     m->CheckUnknownKeys();

@@ -162,6 +162,7 @@ struct Engine : Entity {
   double memory_fraction = 0.9;
   int64_t runtime_overhead_bytes = 0;
   int64_t cuda_graph_bytes = 0;
+  bool cuda_graphs_in_budget = true;  // false: graphs are captured after the KV pool is sized
   int64_t activation_dtype_bytes = 2;
   int64_t logits_dtype_bytes = 4;
   KvAllocation kv_allocation = KvAllocation::kPaged;

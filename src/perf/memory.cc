@@ -132,8 +132,14 @@ void SizeKvPool(const catalog::Engine& e, StageMemory* s) {
   const double others = s->activation_bytes + s->runtime_overhead_bytes + s->cuda_graph_bytes;
   switch (e.memory_policy) {
     case catalog::MemoryPolicy::kFractionOfTotal:
-      s->reserved_bytes = (1 - e.memory_fraction) * m;
-      s->kv_pool_bytes = e.memory_fraction * m - s->weight_bytes - others;
+      if (e.cuda_graphs_in_budget) {
+        s->reserved_bytes = (1 - e.memory_fraction) * m;
+        s->kv_pool_bytes = e.memory_fraction * m - s->weight_bytes - others;
+      } else {
+        // The graphs are captured after the pool is sized, in the memory the fraction leaves.
+        s->reserved_bytes = (1 - e.memory_fraction) * m - s->cuda_graph_bytes;
+        s->kv_pool_bytes = e.memory_fraction * m - s->weight_bytes - others + s->cuda_graph_bytes;
+      }
       break;
     case catalog::MemoryPolicy::kStaticFractionOfTotal:
       s->reserved_bytes = (1 - e.memory_fraction) * m - others;
@@ -329,6 +335,13 @@ FitResult Fit(const FitRequest& r) {
         Gb(b.activation_bytes + b.runtime_overhead_bytes + b.cuda_graph_bytes),
         Gb((1 - e.memory_fraction) * b.usable_bytes));
     return out;
+  }
+  if (e.memory_policy == catalog::MemoryPolicy::kFractionOfTotal && !e.cuda_graphs_in_budget &&
+      b.reserved_bytes < 0) {
+    out.warnings.push_back(fmt::format(
+        "CUDA graphs ({}) are captured after the KV pool is sized and do not fit in the {} the "
+        "memory fraction leaves: lower the fraction or capture fewer graphs",
+        Gb(b.cuda_graph_bytes), Gb((1 - e.memory_fraction) * b.usable_bytes)));
   }
   if (!contiguous && b.kv_pool_bytes < b.kv_bytes_per_sequence_contiguous) {
     out.warnings.push_back(fmt::format(

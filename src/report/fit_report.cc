@@ -36,6 +36,12 @@ std::string BitsText(const catalog::QuantFormat& q) {
 std::string PolicyText(const catalog::Engine& e) {
   switch (e.memory_policy) {
     case MemoryPolicy::kFractionOfTotal:
+      if (!e.cuda_graphs_in_budget) {
+        return fmt::format(
+            "KV pool = {:g} × usable − weights − activations − runtime (CUDA graphs "
+            "come out of the rest)",
+            e.memory_fraction);
+      }
       return fmt::format("KV pool = {:g} × usable − weights − activations − runtime − CUDA graphs",
                          e.memory_fraction);
     case MemoryPolicy::kStaticFractionOfTotal:
@@ -61,6 +67,11 @@ std::string PoolArithmetic(const catalog::Engine& e, const perf::StageMemory& s)
                   g(s.runtime_overhead_bytes), g(s.cuda_graph_bytes));
   switch (e.memory_policy) {
     case MemoryPolicy::kFractionOfTotal:
+      if (!e.cuda_graphs_in_budget) {
+        return fmt::format("{:g} × {} − {} − {} − {} = {} GB", e.memory_fraction, g(s.usable_bytes),
+                           g(s.weight_bytes), g(s.activation_bytes), g(s.runtime_overhead_bytes),
+                           g(s.kv_pool_bytes));
+      }
       return fmt::format("{:g} × {} − {} = {} GB", e.memory_fraction, g(s.usable_bytes), rest,
                          g(s.kv_pool_bytes));
     case MemoryPolicy::kStaticFractionOfTotal:

@@ -108,6 +108,19 @@ TEST_F(MemoryTest, OneH200DependsOnTheEngineReservation) {
   EXPECT_GT(s.kv_pool_bytes, 8e9);
 }
 
+// vLLM 0.11 captures CUDA graphs after sizing the pool: they come out of the 10% left over.
+TEST_F(MemoryTest, CudaGraphsOutsideTheBudget) {
+  FitRequest r = Request("llama-2-70b", "h100-sxm");
+  r.layout = {.tp = 2};
+  catalog::Engine late_graphs = **cat_.FindEngine("vllm");
+  late_graphs.cuda_graphs_in_budget = false;
+  const double in_budget = Fit(r).stages[0].kv_pool_bytes;
+  r.engine = &late_graphs;
+  const StageMemory s = Fit(r).stages[0];
+  EXPECT_NEAR(s.kv_pool_bytes, in_budget + 1e9, 1);
+  EXPECT_NEAR(s.reserved_bytes, 0.1 * kH100 - 1e9, 1);
+}
+
 TEST_F(MemoryTest, StaticFractionNeedsHeadroomForActivations) {
   FitRequest r = Request("llama-2-7b", "h100-sxm", "sglang");
   const FitResult f = Fit(r);
