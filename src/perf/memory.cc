@@ -276,6 +276,16 @@ FitResult Fit(const FitRequest& r) {
     single.layout = Layout{};
     out.weight_bytes = Fit(single).weight_bytes;
   }
+  out.active_weight_bytes = out.weight_bytes;
+  if (m.moe) {
+    const auto& x = *m.moe;
+    const BlockParams expert = MlpParams(m, x.expert_intermediate_size, x.expert_bias);
+    const double idle =
+        static_cast<double>(m.layers - x.dense_layers) * (x.experts - x.experts_per_token);
+    out.active_weight_bytes -=
+        idle * (Bytes(static_cast<double>(expert.matrix), *p.expert_weights) +
+                kVectorBytes * expert.vector);
+  }
   out.kv_bytes_per_token = static_cast<double>(m.layers) * LayerKvBytesPerToken(m, *p.kv, 1);
 
   // The binding stage holds the fewest sequences (or overflows most).

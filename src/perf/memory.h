@@ -68,7 +68,8 @@ struct FitResult {
 
   // Whole-model figures (all accelerators together).
   double weight_bytes = 0;
-  double kv_bytes_per_token = 0;  // all layers, unsharded, no window cap
+  double active_weight_bytes = 0;  // the weights one token reads (MoE: only its experts)
+  double kv_bytes_per_token = 0;   // all layers, unsharded, no window cap
 
   // Concurrency at context_tokens, limited by the binding stage's KV pool.
   int64_t kv_tokens = 0;                 // tokens the pool holds in every layer

@@ -175,6 +175,10 @@ std::string FitText(const FitReport& r) {
 
   out += fmt::format("Weights      {} in all, {} on each accelerator of stage {}\n",
                      FormatGb(f.weight_bytes), FormatGb(s.weight_bytes), f.binding_stage);
+  if (m.moe) {
+    out += fmt::format("             {} read per token ({} of {} experts per layer)\n",
+                       FormatGb(f.active_weight_bytes), m.moe->experts_per_token, m.moe->experts);
+  }
   out += fmt::format("KV cache     {} B per token = {}\n",
                      FormatCount(static_cast<int64_t>(f.kv_bytes_per_token)),
                      KvFormula(m, *r.precision.kv));
@@ -264,6 +268,7 @@ nlohmann::json FitJson(const FitReport& r) {
   j["params_active"] = r.params.active;
   j["weight_bytes"] = B(f.weight_bytes);
   j["weight_bytes_per_accelerator"] = B(s.weight_bytes);
+  j["active_weight_bytes"] = B(f.active_weight_bytes);
   j["kv_bytes_per_token"] = f.kv_bytes_per_token;
   j["kv_bytes_per_token_per_accelerator"] = s.kv_bytes_per_token;
   j["kv_bytes_per_sequence"] = B(s.kv_bytes_per_sequence);

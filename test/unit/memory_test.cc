@@ -177,6 +177,8 @@ TEST_F(MemoryTest, MlaLatentIsReplicatedAcrossTensorParallelRanks) {
   const FitResult f = Fit(r);
   EXPECT_DOUBLE_EQ(f.stages[0].kv_bytes_per_token, 70'272);
   ASSERT_TRUE(f.fits) << f.reason;
+  // 58 MoE layers × 248 idle experts × 3 × 7168 × 2048 FP8 bytes are not read per token.
+  EXPECT_NEAR(f.weight_bytes - f.active_weight_bytes, 58.0 * 248 * 3 * 7168 * 2048, 1);
 }
 
 // Whisper's decoder also holds the encoder's 1500 frames of cross-attention K and V per layer:
