@@ -13,19 +13,13 @@ namespace {
 
 using ::testing::HasSubstr;
 
-class CommandsTest : public ::testing::Test {
+class CommandsTest : public testing::FixtureCatalogTest {
  protected:
-  void SetUp() override {
-    auto cat = catalog::Catalog::Load(testing::FixtureCatalog());
-    ASSERT_TRUE(cat.ok()) << cat.status().message();
-    cat_ = std::move(cat).value();
-  }
   int Fit(const FitOptions& o) {
     out_.str("");
     err_.str("");
     return RunFit(cat_, o, out_, err_);
   }
-  catalog::Catalog cat_;
   std::ostringstream out_, err_;
 };
 

@@ -17,14 +17,8 @@ using ::testing::HasSubstr;
 constexpr double kH100 = 81559.0 * 1024 * 1024;
 constexpr double kH200 = 143771.0 * 1024 * 1024;
 
-class MemoryTest : public ::testing::Test {
+class MemoryTest : public testing::FixtureCatalogTest {
  protected:
-  void SetUp() override {
-    auto cat = catalog::Catalog::Load(testing::FixtureCatalog());
-    ASSERT_TRUE(cat.ok()) << cat.status().message();
-    cat_ = std::move(cat).value();
-  }
-
   FitRequest Request(const char* model, const char* acc, const char* engine = "vllm",
                      const char* weights = "bf16", const char* kv = "bf16") {
     FitRequest r;
@@ -38,8 +32,6 @@ class MemoryTest : public ::testing::Test {
     r.max_context_tokens = r.model->max_context_tokens;
     return r;
   }
-
-  catalog::Catalog cat_;
 };
 
 // KV bytes per token at 16 bits, by hand (2 for K and V, 2 bytes per element):

@@ -8,15 +8,9 @@
 namespace pertoken::perf {
 namespace {
 
-class ParamsTest : public ::testing::Test {
+class ParamsTest : public testing::FixtureCatalogTest {
  protected:
-  void SetUp() override {
-    auto cat = catalog::Catalog::Load(testing::FixtureCatalog());
-    ASSERT_TRUE(cat.ok()) << cat.status().message();
-    cat_ = std::move(cat).value();
-  }
   const catalog::Model& M(const char* id) { return **cat_.FindModel(id); }
-  catalog::Catalog cat_;
 };
 
 // Llama-2-7B by hand: embeddings 2 × 32000 × 4096 = 262,144,000; per layer attention

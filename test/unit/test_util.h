@@ -1,13 +1,28 @@
 // Helpers for tests: fixture paths and scratch catalogs.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <filesystem>
 #include <fstream>
 #include <string>
 
+#include "catalog/catalog.h"
+
 namespace pertoken::testing {
 
 inline std::string FixtureCatalog() { return std::string(PERTOKEN_TEST_DATA) + "/catalog_small"; }
+
+// A test fixture holding the fixture catalog, loaded once per test.
+class FixtureCatalogTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto cat = catalog::Catalog::Load(FixtureCatalog());
+    ASSERT_TRUE(cat.ok()) << cat.status().message();
+    cat_ = std::move(cat).value();
+  }
+  catalog::Catalog cat_;
+};
 
 // A copy of the fixture catalog in a fresh temporary folder, removed when the object goes away;
 // tests overwrite or add files in it to break it on purpose.
