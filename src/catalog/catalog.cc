@@ -29,6 +29,8 @@ std::string_view KindFolder(Kind kind) {
       return "prices";
     case Kind::kApiPrice:
       return "api-prices";
+    case Kind::kEfficiency:
+      return "efficiency";
   }
   return "";
 }
@@ -47,13 +49,16 @@ std::string_view KindNoun(Kind kind) {
       return "price list";
     case Kind::kApiPrice:
       return "API price list";
+    case Kind::kEfficiency:
+      return "op-efficiency profile";
   }
   return "";
 }
 
 const std::vector<Kind>& AllKinds() {
   static const std::vector<Kind> kinds = {Kind::kAccelerator, Kind::kModel, Kind::kQuantization,
-                                          Kind::kEngine,      Kind::kPrice, Kind::kApiPrice};
+                                          Kind::kEngine,      Kind::kPrice, Kind::kApiPrice,
+                                          Kind::kEfficiency};
   return kinds;
 }
 
@@ -178,6 +183,22 @@ void CrossCheck(const Catalog& cat, ErrorList* errors) {
   CheckUniqueNames(cat.engines(), errors);
   CheckUniqueNames(cat.prices(), errors);
   CheckUniqueNames(cat.api_prices(), errors);
+  bool has_default = false;
+  for (const auto& e : cat.efficiencies()) {
+    if (e.id == "default") {
+      has_default = true;
+      if (e.accelerator != "*") {
+        errors->push_back(fmt::format("{}: the default profile has accelerator = \"*\"", At(e, "accelerator")));
+      }
+    } else if (e.accelerator != e.id || !Lookup(cat.accelerators(), e.accelerator)) {
+      errors->push_back(fmt::format("{}: '{}' must be the id of an accelerator and of this file",
+                                    At(e, "accelerator"), e.accelerator));
+    }
+  }
+  if (!has_default) {
+    errors->push_back(fmt::format("{}/efficiency/default.toml: missing (op efficiencies for "
+                                  "accelerators without their own file)", cat.data_dir()));
+  }
   for (Kind kind : AllKinds()) {
     for (const Entity* e : cat.Entities(kind)) CheckProvenancePaths(*e, errors);
   }
@@ -243,6 +264,7 @@ Result<Catalog> Catalog::Load(const std::string& data_dir) {
   LoadKind(root / "engines", ReadEngine, &cat.engines_, &errors);
   LoadKind(root / "prices", ReadPriceList, &cat.prices_, &errors);
   LoadKind(root / "api-prices", ReadApiPriceList, &cat.api_prices_, &errors);
+  LoadKind(root / "efficiency", ReadEfficiency, &cat.efficiencies_, &errors);
   CrossCheck(cat, &errors);
   if (!errors.empty()) {
     std::string msg;
@@ -250,6 +272,15 @@ Result<Catalog> Catalog::Load(const std::string& data_dir) {
     return Status::ParseError(msg);
   }
   return cat;
+}
+
+const Efficiency& Catalog::EfficiencyOf(const Accelerator& accelerator) const {
+  const Efficiency* fallback = nullptr;
+  for (const auto& e : efficiencies_) {
+    if (e.accelerator == accelerator.id) return e;
+    if (e.id == "default") fallback = &e;
+  }
+  return *fallback;
 }
 
 Result<const Accelerator*> Catalog::FindAccelerator(std::string_view name) const {
@@ -308,6 +339,9 @@ std::vector<const Entity*> Catalog::Entities(Kind kind) const {
       break;
     case Kind::kApiPrice:
       add(api_prices_);
+      break;
+    case Kind::kEfficiency:
+      add(efficiencies_);
       break;
   }
   return out;

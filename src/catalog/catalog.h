@@ -15,7 +15,7 @@
 namespace pertoken::catalog {
 
 // The kinds of catalog entity, each in its own folder.
-enum class Kind { kAccelerator, kModel, kQuantization, kEngine, kPrice, kApiPrice };
+enum class Kind { kAccelerator, kModel, kQuantization, kEngine, kPrice, kApiPrice, kEfficiency };
 
 // "accelerators", "models", "quantization", "engines", "prices", "api-prices".
 std::string_view KindFolder(Kind kind);
@@ -35,6 +35,9 @@ class Catalog {
   Result<const Model*> FindModel(std::string_view name) const;
   Result<const QuantFormat*> FindQuantFormat(std::string_view name) const;
   Result<const Engine*> FindEngine(std::string_view name) const;
+  // The op efficiencies of an accelerator: its own file, else `default`. REQUIRES: loaded catalog
+  // (Load() fails when `default` is missing).
+  const Efficiency& EfficiencyOf(const Accelerator& accelerator) const;
   // Any entity of any kind, for `catalog show`.
   Result<const Entity*> FindAny(std::string_view name, Kind* kind) const;
 
@@ -48,6 +51,7 @@ class Catalog {
   const std::vector<Engine>& engines() const { return engines_; }
   const std::vector<PriceList>& prices() const { return prices_; }
   const std::vector<ApiPriceList>& api_prices() const { return api_prices_; }
+  const std::vector<Efficiency>& efficiencies() const { return efficiencies_; }
   const std::string& data_dir() const { return data_dir_; }
 
   // The entities of one kind, as their common part.
@@ -61,6 +65,7 @@ class Catalog {
   std::vector<Engine> engines_;
   std::vector<PriceList> prices_;
   std::vector<ApiPriceList> api_prices_;
+  std::vector<Efficiency> efficiencies_;
 };
 
 }  // namespace pertoken::catalog

@@ -332,6 +332,14 @@ void ReadEngine(FieldReader& root, Engine* out) {
     out->max_model_len = l->ReqInt("max_model_len", Bound::kNonNegative);
     l->CheckUnknownKeys();
   }
+  if (auto o = root.Table("overhead", false)) {
+    out->step_overhead_s = o->OptNumber("step_s", Bound::kNonNegative).value_or(0);
+    out->per_sequence_overhead_s = o->OptNumber("per_sequence_s", Bound::kNonNegative).value_or(0);
+    out->cuda_graph_max_batch = o->OptInt("cuda_graph_max_batch", Bound::kNonNegative).value_or(0);
+    out->eager_launch_overhead_s = o->OptNumber("eager_launch_s", Bound::kNonNegative).value_or(0);
+    out->chunked_prefill = o->OptBool("chunked_prefill", true);
+    o->CheckUnknownKeys();
+  }
 }
 
 void ReadPriceList(FieldReader& root, PriceList* out) {
@@ -382,6 +390,41 @@ void ReadApiPriceList(FieldReader& root, ApiPriceList* out) {
     a.notes = o.OptString("notes").value_or("");
     o.CheckUnknownKeys();
     out->offers.push_back(std::move(a));
+  }
+}
+
+void ReadEfficiency(FieldReader& root, Efficiency* out) {
+  out->accelerator = root.ReqString("accelerator");
+  if (auto g = root.Table("gemm", true)) {
+    for (const char* p : {"bf16", "fp8", "fp4", "int8"}) {
+      const std::string max_key = std::string(p) + "_max_fraction";
+      const std::string half_key = std::string(p) + "_half_tokens";
+      auto max = g->OptNumber(max_key, Bound::kFraction);
+      auto half = g->OptNumber(half_key, Bound::kNonNegative);
+      if (max.has_value() != half.has_value()) {
+        g->Error(max ? half_key : max_key, "needs its pair (max_fraction and half_tokens)");
+      } else if (max) {
+        out->gemm[p] = {.max_fraction = *max, .half_tokens = *half};
+      }
+    }
+    if (!out->gemm.count("bf16")) g->Error("bf16_max_fraction", "required key is missing");
+    out->gemm_memory_fraction = g->ReqNumber("memory_fraction", Bound::kFraction);
+    out->gemm_kernel_latency_s = g->ReqNumber("kernel_latency_s", Bound::kNonNegative);
+    g->CheckUnknownKeys();
+  }
+  if (auto a = root.Table("attention", true)) {
+    out->attention_prefill_fraction = a->ReqNumber("prefill_fraction", Bound::kFraction);
+    out->attention_decode_memory_fraction = a->ReqNumber("decode_memory_fraction", Bound::kFraction);
+    out->attention_kernel_latency_s = a->ReqNumber("kernel_latency_s", Bound::kNonNegative);
+    a->CheckUnknownKeys();
+  }
+  if (auto a = root.Table("allreduce", true)) {
+    out->allreduce_bw_fraction = a->ReqNumber("bw_fraction", Bound::kFraction);
+    out->allreduce_latency_s = a->ReqNumber("latency_s", Bound::kNonNegative);
+    a->CheckUnknownKeys();
+  }
+  if (auto f = root.Table("fit", false)) {
+    f->SkipAll();  // free-form fit statistics, kept as field records for `catalog show`
   }
 }
 

@@ -17,5 +17,6 @@ void ReadQuantFormat(FieldReader& root, QuantFormat* out);
 void ReadEngine(FieldReader& root, Engine* out);
 void ReadPriceList(FieldReader& root, PriceList* out);
 void ReadApiPriceList(FieldReader& root, ApiPriceList* out);
+void ReadEfficiency(FieldReader& root, Efficiency* out);
 
 }  // namespace pertoken::catalog

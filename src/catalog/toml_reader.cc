@@ -295,6 +295,10 @@ std::vector<std::pair<std::string, std::string>> FieldReader::FlatStrings() {
   return out;
 }
 
+void FieldReader::SkipAll() {
+  for (auto&& [key, node] : *table_) used_.insert(std::string(key.str()));
+}
+
 void FieldReader::CheckUnknownKeys() {
   for (auto&& [key, node] : *table_) {
     if (!used_.count(std::string(key.str()))) Error(key.str(), "unknown key");

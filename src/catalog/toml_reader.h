@@ -58,6 +58,8 @@ class FieldReader {
   // Every string in this table and its sub-tables as (dotted path relative to this table,
   // value); other value types are errors. Marks every key as used.
   std::vector<std::pair<std::string, std::string>> FlatStrings();
+  // Marks every key of this table as known without reading it.
+  void SkipAll();
   // Marks `key` as known without reading it.
   void Skip(std::string_view key) { used_.insert(std::string(key)); }
   bool Has(std::string_view key) const;

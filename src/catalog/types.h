@@ -170,6 +170,30 @@ struct Engine : Entity {
   int64_t max_num_seqs = 256;
   int64_t max_num_batched_tokens = 8192;
   int64_t max_model_len = 0;  // 0 = the model's maximum context
+  // Per-iteration costs outside the accelerator's kernels ([overhead]).
+  double step_overhead_s = 0;          // scheduling, input preparation, sampling per step
+  double per_sequence_overhead_s = 0;  // added per running sequence per step
+  int64_t cuda_graph_max_batch = 0;    // decode batches up to this size replay CUDA graphs
+  double eager_launch_overhead_s = 0;  // added per layer when a step runs without CUDA graphs
+  bool chunked_prefill = true;         // prefill chunks share steps with decodes
+};
+
+// Achieved fractions of an accelerator's peaks (doc/formats/efficiency.md): derived data.
+struct GemmCurve {
+  double max_fraction = 0;
+  double half_tokens = 0;
+};
+
+struct Efficiency : Entity {
+  std::string accelerator;               // accelerator id, or "*" for the default
+  std::map<std::string, GemmCurve> gemm;  // by compute precision: bf16, fp8, fp4, int8
+  double gemm_memory_fraction = 0;
+  double gemm_kernel_latency_s = 0;
+  double attention_prefill_fraction = 0;
+  double attention_decode_memory_fraction = 0;
+  double attention_kernel_latency_s = 0;
+  double allreduce_bw_fraction = 0;
+  double allreduce_latency_s = 0;
 };
 
 struct PriceOffer {

@@ -174,7 +174,7 @@ int RunCatalogList(const catalog::Catalog& cat, const std::string& kind, bool js
     }
     return Fail(
         err, fmt::format("unknown catalog kind '{}'{} (one of accelerators, models, quantization, "
-                         "engines, prices, api-prices)",
+                         "engines, prices, api-prices, efficiency)",
                          kind, DidYouMean(ClosestIds(kind, names))));
   }
   nlohmann::json all = nlohmann::json::object();
