@@ -2,7 +2,7 @@
 BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 APT_PACKAGES := build-essential cmake libcli11-dev libtomlplusplus-dev nlohmann-json3-dev libfmt-dev \
-                libgtest-dev libgmock-dev libbenchmark-dev clang-format
+                libgtest-dev libgmock-dev libbenchmark-dev zlib1g-dev clang-format
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all deps build run test test-slow format format-check clean

@@ -188,7 +188,8 @@ void CrossCheck(const Catalog& cat, ErrorList* errors) {
     if (e.id == "default") {
       has_default = true;
       if (e.accelerator != "*") {
-        errors->push_back(fmt::format("{}: the default profile has accelerator = \"*\"", At(e, "accelerator")));
+        errors->push_back(
+            fmt::format("{}: the default profile has accelerator = \"*\"", At(e, "accelerator")));
       }
     } else if (e.accelerator != e.id || !Lookup(cat.accelerators(), e.accelerator)) {
       errors->push_back(fmt::format("{}: '{}' must be the id of an accelerator and of this file",
@@ -196,8 +197,10 @@ void CrossCheck(const Catalog& cat, ErrorList* errors) {
     }
   }
   if (!has_default) {
-    errors->push_back(fmt::format("{}/efficiency/default.toml: missing (op efficiencies for "
-                                  "accelerators without their own file)", cat.data_dir()));
+    errors->push_back(
+        fmt::format("{}/efficiency/default.toml: missing (op efficiencies for "
+                    "accelerators without their own file)",
+                    cat.data_dir()));
   }
   for (Kind kind : AllKinds()) {
     for (const Entity* e : cat.Entities(kind)) CheckProvenancePaths(*e, errors);

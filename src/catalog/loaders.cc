@@ -414,7 +414,8 @@ void ReadEfficiency(FieldReader& root, Efficiency* out) {
   }
   if (auto a = root.Table("attention", true)) {
     out->attention_prefill_fraction = a->ReqNumber("prefill_fraction", Bound::kFraction);
-    out->attention_decode_memory_fraction = a->ReqNumber("decode_memory_fraction", Bound::kFraction);
+    out->attention_decode_memory_fraction =
+        a->ReqNumber("decode_memory_fraction", Bound::kFraction);
     out->attention_kernel_latency_s = a->ReqNumber("kernel_latency_s", Bound::kNonNegative);
     a->CheckUnknownKeys();
   }

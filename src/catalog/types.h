@@ -185,7 +185,7 @@ struct GemmCurve {
 };
 
 struct Efficiency : Entity {
-  std::string accelerator;               // accelerator id, or "*" for the default
+  std::string accelerator;                // accelerator id, or "*" for the default
   std::map<std::string, GemmCurve> gemm;  // by compute precision: bf16, fp8, fp4, int8
   double gemm_memory_fraction = 0;
   double gemm_kernel_latency_s = 0;

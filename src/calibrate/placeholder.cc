@@ -1,0 +1,1 @@
+// Placeholder: the calibrate library (op tables -> efficiency profiles).

@@ -1,0 +1,72 @@
+// Serving metrics from step times: throughput, TTFT, TPOT and end-to-end latency of one replica
+// under a load regime, with continuous batching (or static batching), optional speculative
+// decoding, and the memory limit on concurrency. Definitions follow shared/metrics.md.
+// Pure functions; thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "perf/step.h"
+
+namespace pertoken::perf {
+
+enum class Regime {
+  kFixedConcurrency,  // a closed loop keeping `concurrency` requests in flight (vllm bench
+                      // --max-concurrency, single-stream at 1)
+  kMaxLoad,           // every request queued at t = 0 (offline throughput, trtllm-bench):
+                      // as many in flight as the engine and the KV cache allow
+  kStaticBatch,       // one batch of `concurrency` requests run to completion together
+  kRequestRate,       // an open loop of Poisson arrivals at `request_rate`
+};
+
+// Speculative decoding: a draft proposes k tokens, the target verifies them in one step.
+struct SpecDecode {
+  const catalog::Model* draft = nullptr;  // a separate draft model; nullptr for MTP/EAGLE heads
+  int k = 4;                              // tokens proposed per step
+  double acceptance = 0.7;                // probability each proposed token is accepted, [0, 1)
+  double head_cost_fraction = 0.05;       // heads' cost per proposed token, as a fraction of a
+                                          // target decode step (when draft == nullptr)
+};
+
+// Expected tokens emitted per verification step: (1 − a^(k+1)) / (1 − a).
+double ExpectedTokensPerStep(int k, double acceptance);
+
+struct ServingQuery {
+  Deployment deployment;
+  int64_t input_tokens = 0;
+  int64_t output_tokens = 0;
+  Regime regime = Regime::kFixedConcurrency;
+  double concurrency = 1;    // kFixedConcurrency, kStaticBatch: requests in flight
+  double request_rate = 0;   // kRequestRate: requests per second
+  int64_t max_requests = 0;  // kMaxLoad: requests in the benchmark (0 = unlimited)
+  std::optional<SpecDecode> spec;
+};
+
+struct ServingResult {
+  bool ok = false;
+  std::string reason;          // why not ok (does not fit; saturated at this rate)
+  bool saturated = false;      // kRequestRate: the rate exceeds what the replica can serve
+  double concurrency = 0;      // mean requests in flight (batch size of the decode steps)
+  double max_concurrency = 0;  // what memory and the engine's limits allow
+  double requests_per_s = 0;
+  double output_tokens_per_s = 0;  // whole replica
+  double input_tokens_per_s = 0;
+  double ttft_s = 0;
+  double tpot_s = 0;
+  double e2e_s = 0;
+  double prefill_s = 0;  // one request's prompt, alone
+  StepTime decode_step;  // one decode step at `concurrency`, mean context
+  StepTime prefill_step;
+  Bottleneck bottleneck = Bottleneck::kOverhead;
+};
+
+// REQUIRES: deployment fields set and valid; input_tokens >= 1, output_tokens >= 1.
+ServingResult PredictServing(const ServingQuery& query);
+
+// The most sequences of input + output tokens that fit in the KV pool, capped by the engine's
+// max_num_seqs (0 when nothing fits).
+double MaxConcurrency(const Deployment& deployment, int64_t input_tokens, int64_t output_tokens);
+
+}  // namespace pertoken::perf

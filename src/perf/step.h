@@ -1,0 +1,75 @@
+// The step-time model: how long one engine iteration of a replica takes, op by op, on its
+// accelerators. Each op is timed by a roofline with achieved fractions of the peaks
+// (catalog::Efficiency, fitted from measured op tables) plus a fixed latency; communication by the
+// all-reduce model; the engine adds its per-step overheads. Pure functions; thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "catalog/types.h"
+#include "perf/memory.h"
+
+namespace pertoken::perf {
+
+// What runs on one replica: the model, the hardware, the engine and the layout.
+struct Deployment {
+  const catalog::Model* model = nullptr;
+  const catalog::Accelerator* accelerator = nullptr;
+  const catalog::Engine* engine = nullptr;
+  const catalog::Efficiency* efficiency = nullptr;
+  Precision precision;
+  Layout layout;
+};
+
+// The work of one step: prompt tokens being prefilled and sequences generating tokens.
+struct StepShape {
+  int64_t prefill_sequences = 0;  // sequences with prompt tokens in this step
+  int64_t prefill_tokens = 0;     // prompt tokens per prefilling sequence in this step
+  int64_t prefill_past = 0;       // tokens each prefilling sequence already has cached (chunks)
+  int64_t decode_sequences = 0;   // sequences generating in this step
+  double decode_context = 0;      // mean tokens cached per generating sequence
+  int64_t decode_tokens = 1;      // tokens each generating sequence processes (k + 1 to verify
+                                  // k speculated tokens)
+};
+
+enum class Bottleneck { kCompute, kMemory, kCommunication, kOverhead };
+const char* BottleneckName(Bottleneck b);  // "compute", "memory bandwidth", ...
+
+// One op of the step, on one accelerator, summed over the layers of the whole replica.
+struct OpTime {
+  std::string name;  // "qkv_proj", "attention_decode", "mlp", "moe_experts", "allreduce", ...
+  double time_s = 0;
+  double flops = 0;
+  double bytes = 0;
+  Bottleneck bound = Bottleneck::kCompute;
+};
+
+struct StepTime {
+  double total_s = 0;
+  // The same time split by what limits each op (sums to total_s).
+  double compute_s = 0;
+  double memory_s = 0;
+  double communication_s = 0;
+  double overhead_s = 0;
+  Bottleneck bottleneck = Bottleneck::kOverhead;  // the largest of the four
+  double flops = 0;                               // per accelerator
+  double bytes = 0;                               // per accelerator
+  std::vector<OpTime> ops;
+};
+
+// REQUIRES: every pointer of `deployment` set, a valid layout (CheckLayout), shape counts >= 0.
+StepTime PredictStep(const Deployment& deployment, const StepShape& shape);
+
+// The time of a GEMM of m tokens × n outputs × k inputs with `weight_bytes` of weights, at the
+// compute precision `precision` (falls back to bf16/fp16 when the accelerator has no such peak).
+OpTime GemmTime(const catalog::Accelerator& acc, const catalog::Efficiency& eff,
+                const std::string& precision, double m, double n, double k, double weight_bytes,
+                double activation_bytes_per_element);
+
+// The time of an all-reduce of `bytes` over `ranks` accelerators on the scale-up link.
+double AllReduceTime(const catalog::Accelerator& acc, const catalog::Efficiency& eff, int ranks,
+                     double bytes);
+
+}  // namespace pertoken::perf

@@ -1,0 +1,1 @@
+// Placeholder: the validate library (measurement rows -> predictions -> errors).
