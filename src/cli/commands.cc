@@ -79,34 +79,32 @@ Result<perf::Layout> ChooseLayout(const FitOptions& o, const perf::FitRequest& b
 
 }  // namespace
 
-int RunFit(const catalog::Catalog& cat, const FitOptions& o, std::ostream& out, std::ostream& err) {
-  if (Status s = CheckFlags(o); !s.ok()) return Fail(err, s.message());
+Result<FitResolution> ResolveFit(const catalog::Catalog& cat, const FitOptions& o) {
+  if (Status s = CheckFlags(o); !s.ok()) return s;
   auto model = cat.FindModel(o.model);
-  if (!model.ok()) return Fail(err, model.status().message());
+  if (!model.ok()) return Status::InvalidArgument(model.status().message());
   auto acc = cat.FindAccelerator(o.accelerator);
-  if (!acc.ok()) return Fail(err, acc.status().message());
+  if (!acc.ok()) return Status::InvalidArgument(acc.status().message());
   auto engine = cat.FindEngine(o.engine);
-  if (!engine.ok()) return Fail(err, engine.status().message());
+  if (!engine.ok()) return Status::InvalidArgument(engine.status().message());
   if (!(*acc)->memory_bytes) {
-    return Fail(
-        err,
-        fmt::format(
-            "accelerator '{}' has no memory capacity in the catalog ({}); "
-            "its memory depends on the DIMMs fitted: give it memory_bytes in a copy of the catalog "
-            "(--data-dir)",
-            (*acc)->id, (*acc)->provenance.file));
+    return Status::InvalidArgument(fmt::format(
+        "accelerator '{}' has no memory capacity in the catalog ({}); "
+        "its memory depends on the DIMMs fitted: give it memory_bytes in a copy of the catalog "
+        "(--data-dir)",
+        (*acc)->id, (*acc)->provenance.file));
   }
   const catalog::Model& m = **model;
   auto weights = cat.FindPrecision(o.weights.empty() ? m.default_weights : o.weights, false);
-  if (!weights.ok()) return Fail(err, "--weights: " + weights.status().message());
+  if (!weights.ok()) return Status::InvalidArgument("--weights: " + weights.status().message());
   const catalog::QuantFormat* experts = *weights;
   if (o.weights.empty() && !m.default_expert_weights.empty()) {
     auto e = cat.FindQuantFormat(m.default_expert_weights);
-    if (!e.ok()) return Fail(err, e.status().message());
+    if (!e.ok()) return Status::InvalidArgument(e.status().message());
     experts = *e;
   }
   auto kv = cat.FindPrecision(o.kv, true);
-  if (!kv.ok()) return Fail(err, "--kv: " + kv.status().message());
+  if (!kv.ok()) return Status::InvalidArgument("--kv: " + kv.status().message());
 
   perf::FitRequest req;
   req.model = &m;
@@ -120,16 +118,18 @@ int RunFit(const catalog::Catalog& cat, const FitOptions& o, std::ostream& out, 
   req.context_tokens =
       o.context_tokens.value_or(std::min(kDefaultContextTokens, req.max_context_tokens));
   if (req.max_context_tokens > m.max_context_tokens) {
-    return Fail(err, fmt::format("--max-context {} exceeds the {}-token context of {}",
-                                 req.max_context_tokens, m.max_context_tokens, m.id));
+    return Status::InvalidArgument(
+        fmt::format("--max-context {} exceeds the {}-token context of {}", req.max_context_tokens,
+                    m.max_context_tokens, m.id));
   }
   if (req.context_tokens > req.max_context_tokens) {
-    return Fail(err, fmt::format("--context {} exceeds the maximum context of {} tokens{}",
-                                 req.context_tokens, req.max_context_tokens,
-                                 o.max_context_tokens ? "" : fmt::format(" of {}", m.id)));
+    return Status::InvalidArgument(fmt::format(
+        "--context {} exceeds the maximum context of {} tokens{}", req.context_tokens,
+        req.max_context_tokens, o.max_context_tokens ? "" : fmt::format(" of {}", m.id)));
   }
 
-  report::FitReport rep;
+  FitResolution res;
+  report::FitReport& rep = res.report;
   rep.model = &m;
   rep.accelerator = *acc;
   rep.engine = *engine;
@@ -149,10 +149,18 @@ int RunFit(const catalog::Catalog& cat, const FitOptions& o, std::ostream& out, 
   }
   std::stable_sort(rep.layouts_at_count.begin(), rep.layouts_at_count.end(), perf::BetterFit);
   auto layout = ChooseLayout(o, req, count, &rep.layouts_at_count);
-  if (!layout.ok()) return Fail(err, layout.status().message());
+  if (!layout.ok()) return Status::InvalidArgument(layout.status().message());
   req.layout = *layout;
   rep.chosen = perf::Fit(req);
 
+  res.request = req;
+  return res;
+}
+
+int RunFit(const catalog::Catalog& cat, const FitOptions& o, std::ostream& out, std::ostream& err) {
+  auto res = ResolveFit(cat, o);
+  if (!res.ok()) return Fail(err, res.status().message());
+  const report::FitReport& rep = res->report;
   if (o.json) {
     out << report::FitJson(rep).dump(2) << "\n";
   } else {

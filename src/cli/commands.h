@@ -8,6 +8,7 @@
 #include <string>
 
 #include "catalog/catalog.h"
+#include "report/fit_report.h"
 
 namespace pertoken::cli {
 
@@ -32,6 +33,17 @@ struct FitOptions {
   std::optional<int64_t> max_context_tokens;  // longest admitted sequence
   bool json = false;
 };
+
+// A deployment resolved from fit options: the fit request of the chosen layout and the report.
+struct FitResolution {
+  perf::FitRequest request;
+  report::FitReport report;
+};
+
+// Resolves names, precisions, lengths and the layout (as `fit` does); InvalidArgument/NotFound
+// with one clear message when the input is wrong. A configuration that does not fit is not an
+// error here: see report.chosen.fits.
+Result<FitResolution> ResolveFit(const catalog::Catalog& catalog, const FitOptions& options);
 
 // `pertoken fit`: 0 when the model fits, 1 when it does not or the input is wrong.
 int RunFit(const catalog::Catalog& catalog, const FitOptions& options, std::ostream& out,

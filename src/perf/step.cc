@@ -1,6 +1,13 @@
 #include "perf/step.h"
 
+#include <algorithm>
+#include <cmath>
+
+#include "perf/params.h"
+
 namespace pertoken::perf {
+
+using catalog::AttentionType;
 
 const char* BottleneckName(Bottleneck b) {
   switch (b) {
@@ -16,6 +23,361 @@ const char* BottleneckName(Bottleneck b) {
   return "";
 }
 
-StepTime PredictStep(const Deployment&, const StepShape&) { return {}; }
+namespace {
+
+// PCIe x16 bandwidth per direction by generation (PCI-SIG specifications: 8, 16, 32, 64 GT/s
+// per lane for gen 3-6, 128b/130b encoding); used when an accelerator has no scale-up link.
+double PcieBytesPerSecond(int gen) {
+  switch (gen) {
+    case 3:
+      return 15.75e9;
+    case 5:
+      return 63.0e9;
+    case 6:
+      return 121.0e9;
+    default:
+      return 31.5e9;  // gen 4, and the guess when the generation is unknown
+  }
+}
+
+// The precision whose peak the accelerator uses for `wanted`: the same, else the next wider
+// format it has (FP4 runs on FP8 units, FP8 and INT8 on BF16 units when the chip lacks them).
+std::string EffectivePrecision(const catalog::Accelerator& acc, const std::string& wanted) {
+  const auto& peaks = acc.peak_flops_per_s;
+  std::vector<std::string> order = {wanted};
+  if (wanted == "fp4") order = {"fp4", "fp8", "bf16", "fp16"};
+  if (wanted == "int4") order = {"int4", "int8", "bf16", "fp16"};
+  if (wanted == "fp8" || wanted == "int8") order = {wanted, "bf16", "fp16"};
+  if (wanted == "bf16" || wanted == "fp16") order = {wanted, wanted == "bf16" ? "fp16" : "bf16"};
+  order.insert(order.end(), {"tf32", "fp32"});
+  for (const auto& p : order) {
+    if (peaks.count(p)) return p;
+  }
+  return peaks.begin()->first;
+}
+
+const catalog::GemmCurve& CurveFor(const catalog::Efficiency& eff, const std::string& precision) {
+  const std::string key =
+      precision == "fp16" || precision == "tf32" || precision == "fp32" ? "bf16" : precision;
+  auto it = eff.gemm.find(key);
+  return it != eff.gemm.end() ? it->second : eff.gemm.at("bf16");
+}
+
+double BytesOf(const catalog::QuantFormat& q) { return q.BitsPerElement() / 8.0; }
+
+// Collects ops of one step, scaling each by how many times it runs (layers).
+class StepBuilder {
+ public:
+  explicit StepBuilder(StepTime* step) : step_(step) {}
+  void Add(OpTime op, double times) {
+    if (times <= 0 || op.time_s <= 0) return;
+    op.time_s *= times;
+    op.flops *= times;
+    op.bytes *= times;
+    for (auto& existing : step_->ops) {
+      if (existing.name == op.name) {
+        existing.time_s += op.time_s;
+        existing.flops += op.flops;
+        existing.bytes += op.bytes;
+        return;
+      }
+    }
+    step_->ops.push_back(op);
+  }
+
+ private:
+  StepTime* step_;
+};
+
+struct Dims {
+  double tokens = 0;         // tokens through the linear layers
+  double logits_tokens = 0;  // tokens whose logits are computed
+  double act_bytes = 2;
+  int tp = 1;
+};
+
+// Attention projections of one layer.
+void AddProjections(const Deployment& d, const Dims& x, StepBuilder* b, double layers) {
+  const auto& m = *d.model;
+  const auto& a = m.attention;
+  const auto& acc = *d.accelerator;
+  const auto& eff = *d.efficiency;
+  const std::string cp = d.precision.weights->compute_precision;
+  const double wb = BytesOf(*d.precision.weights);
+  const double h = static_cast<double>(m.hidden_size);
+  const double t = x.tokens;
+  const int tp = x.tp;
+  auto gemm = [&](const char* name, double n, double k, double times) {
+    OpTime op = GemmTime(acc, eff, cp, t, n, k, n * k * wb, x.act_bytes);
+    op.name = name;
+    b->Add(op, times);
+  };
+  if (a.type == AttentionType::kMla) {
+    const double heads = static_cast<double>(a.heads) / tp;
+    if (a.q_lora_rank > 0) {
+      gemm("qkv_proj", static_cast<double>(a.q_lora_rank), h, layers);
+      gemm("qkv_proj", heads * (a.qk_nope_head_dim + a.qk_rope_head_dim), a.q_lora_rank, layers);
+    } else {
+      gemm("qkv_proj", heads * (a.qk_nope_head_dim + a.qk_rope_head_dim), h, layers);
+    }
+    gemm("qkv_proj", static_cast<double>(a.kv_lora_rank + a.qk_rope_head_dim), h, layers);
+    gemm("qkv_proj", heads * (a.qk_nope_head_dim + a.v_head_dim), a.kv_lora_rank, layers);
+    gemm("o_proj", h, heads * a.v_head_dim, layers);
+    return;
+  }
+  const double kv_heads = std::ceil(static_cast<double>(a.kv_heads) / tp);
+  gemm("qkv_proj", (static_cast<double>(a.heads) / tp + 2 * kv_heads) * a.head_dim, h, layers);
+  gemm("o_proj", h, static_cast<double>(a.heads) / tp * a.head_dim, layers);
+}
+
+// Attention itself (scores and weighted values) of one kind of layer.
+void AddAttention(const Deployment& d, const StepShape& s, const Dims& x, double window,
+                  StepBuilder* b, double layers) {
+  const auto& m = *d.model;
+  const auto& a = m.attention;
+  const auto& acc = *d.accelerator;
+  const auto& eff = *d.efficiency;
+  const double heads = static_cast<double>(a.heads) / x.tp;
+  const bool mla = a.type == AttentionType::kMla;
+  const double qk_dim = mla ? a.qk_nope_head_dim + a.qk_rope_head_dim : a.head_dim;
+  const double v_dim = mla ? a.v_head_dim : a.head_dim;
+  const double peak = acc.peak_flops_per_s.at(EffectivePrecision(acc, "bf16"));
+  const double kv_elem = BytesOf(*d.precision.kv);
+  const double kv_per_token =
+      mla ? (a.kv_lora_rank + a.qk_rope_head_dim) * kv_elem
+          : 2.0 * std::ceil(static_cast<double>(a.kv_heads) / x.tp) * a.head_dim * kv_elem;
+  auto cap = [window](double tokens) { return window > 0 ? std::min(tokens, window) : tokens; };
+
+  if (s.prefill_sequences > 0 && s.prefill_tokens > 0) {
+    // Causal: token i of the chunk attends to the cached past and the i tokens before it.
+    const double l = static_cast<double>(s.prefill_tokens);
+    const double past = static_cast<double>(s.prefill_past);
+    const double pairs = window > 0 ? l * std::min(past + l / 2, window) : l * (past + l / 2);
+    OpTime op;
+    op.name = "attention_prefill";
+    op.flops = s.prefill_sequences * 2.0 * pairs * heads * (qk_dim + v_dim);
+    op.bytes = s.prefill_sequences *
+               (cap(past + l) * kv_per_token + l * heads * (qk_dim + v_dim) * x.act_bytes);
+    const double tc = op.flops / (peak * eff.attention_prefill_fraction);
+    const double tm = op.bytes / (acc.mem_bw_bytes_per_s * eff.attention_decode_memory_fraction);
+    op.time_s = std::max(tc, tm) + eff.attention_kernel_latency_s;
+    op.bound = tc >= tm ? Bottleneck::kCompute : Bottleneck::kMemory;
+    b->Add(op, layers);
+  }
+  if (s.decode_sequences > 0) {
+    const double ctx = cap(s.decode_context + s.decode_tokens);
+    OpTime op;
+    op.name = "attention_decode";
+    // MLA decode runs absorbed: scores and values against the latent (DeepSeek-V2 §2.1.3).
+    const double per_pair = mla ? 2.0 * heads * (2.0 * a.kv_lora_rank + a.qk_rope_head_dim)
+                                : 2.0 * heads * (qk_dim + v_dim);
+    op.flops = s.decode_sequences * s.decode_tokens * ctx * per_pair;
+    op.bytes = s.decode_sequences * ctx * kv_per_token;
+    const double tc = op.flops / (peak * eff.attention_prefill_fraction);
+    const double tm = op.bytes / (acc.mem_bw_bytes_per_s * eff.attention_decode_memory_fraction);
+    op.time_s = std::max(tc, tm) + eff.attention_kernel_latency_s;
+    op.bound = tc > tm ? Bottleneck::kCompute : Bottleneck::kMemory;
+    b->Add(op, layers);
+  }
+}
+
+void AddDenseMlp(const Deployment& d, const Dims& x, double width, StepBuilder* b, double layers,
+                 const char* name) {
+  const auto& m = *d.model;
+  const std::string cp = d.precision.weights->compute_precision;
+  const double wb = BytesOf(*d.precision.weights);
+  const double h = static_cast<double>(m.hidden_size);
+  const double w = width / x.tp;
+  const double up = m.mlp.type == catalog::MlpType::kGated ? 2.0 : 1.0;
+  OpTime a = GemmTime(*d.accelerator, *d.efficiency, cp, x.tokens, up * w, h, up * w * h * wb,
+                      x.act_bytes);
+  OpTime c = GemmTime(*d.accelerator, *d.efficiency, cp, x.tokens, h, w, w * h * wb, x.act_bytes);
+  a.name = name;
+  c.name = name;
+  b->Add(a, layers);
+  b->Add(c, layers);
+}
+
+// Routed experts of one MoE layer: each token visits experts_per_token of them; the experts that
+// receive at least one token are read from memory once.
+void AddExperts(const Deployment& d, const Dims& x, StepBuilder* b, double layers) {
+  const auto& m = *d.model;
+  const auto& e = *m.moe;
+  const auto& acc = *d.accelerator;
+  const auto& eff = *d.efficiency;
+  const double h = static_cast<double>(m.hidden_size);
+  const double experts = static_cast<double>(e.experts);
+  const double k = static_cast<double>(e.experts_per_token);
+  const double active = experts * (1 - std::pow(1 - k / experts, x.tokens));
+  const double per_expert_tokens = x.tokens * k / std::max(active, 1.0);
+  const double up = m.mlp.type == catalog::MlpType::kGated ? 2.0 : 1.0;
+  const double matrix = (up + 1) * h * e.expert_intermediate_size;  // per expert
+  const std::string cp = d.precision.expert_weights->compute_precision;
+  const std::string p = EffectivePrecision(acc, cp);
+  const auto& curve = CurveFor(eff, p);
+  OpTime op;
+  op.name = "moe_experts";
+  op.flops = 2.0 * x.tokens * k * matrix / x.tp;
+  op.bytes = active * matrix * BytesOf(*d.precision.expert_weights) / x.tp +
+             2.0 * x.tokens * k * h * x.act_bytes;
+  const double frac =
+      curve.max_fraction * per_expert_tokens / (per_expert_tokens + curve.half_tokens);
+  const double tc = op.flops / (acc.peak_flops_per_s.at(p) * frac);
+  const double tm = op.bytes / (acc.mem_bw_bytes_per_s * eff.gemm_memory_fraction);
+  op.time_s = std::max(tc, tm) + 2 * eff.gemm_kernel_latency_s;
+  op.bound = tc >= tm ? Bottleneck::kCompute : Bottleneck::kMemory;
+  b->Add(op, layers);
+  OpTime router = GemmTime(acc, eff, "bf16", x.tokens, experts, h, experts * h * 2, x.act_bytes);
+  router.name = "moe_router";
+  b->Add(router, layers);
+  if (e.shared_experts > 0) {
+    AddDenseMlp(d, x, static_cast<double>(e.shared_experts * e.expert_intermediate_size), b, layers,
+                "moe_shared_experts");
+  }
+  if (d.layout.ep > 1) {
+    // Dispatch and combine: each token's hidden state goes to k experts, (ep-1)/ep of them remote.
+    OpTime a2a;
+    a2a.name = "expert_all_to_all";
+    const double ep = d.layout.ep;
+    a2a.bytes = 2.0 * x.tokens * k * h * x.act_bytes * (ep - 1) / ep / d.layout.tp;
+    a2a.time_s = AllReduceTime(acc, eff, 2, a2a.bytes);
+    a2a.bound = Bottleneck::kCommunication;
+    b->Add(a2a, layers);
+  }
+}
+
+// Norms, residual adds and activation functions: memory-bound elementwise passes.
+void AddElementwise(const Deployment& d, const Dims& x, StepBuilder* b, double layers) {
+  const auto& m = *d.model;
+  OpTime op;
+  op.name = "norms_activations";
+  op.bytes = x.tokens * m.hidden_size * x.act_bytes * (2.0 * m.norms_per_layer + 4) +
+             x.tokens * 3.0 * m.mlp.intermediate_size / x.tp * x.act_bytes;
+  op.time_s = op.bytes / (d.accelerator->mem_bw_bytes_per_s * d.efficiency->gemm_memory_fraction) +
+              2 * d.efficiency->gemm_kernel_latency_s;
+  op.bound = Bottleneck::kMemory;
+  b->Add(op, layers);
+}
+
+void AddAllReduce(const Deployment& d, const Dims& x, StepBuilder* b, double layers) {
+  if (x.tp <= 1) return;
+  OpTime op;
+  op.name = "tp_allreduce";
+  op.bytes = x.tokens * d.model->hidden_size * x.act_bytes;
+  op.time_s = AllReduceTime(*d.accelerator, *d.efficiency, x.tp, op.bytes);
+  op.bound = Bottleneck::kCommunication;
+  b->Add(op, 2 * layers);  // after attention and after the MLP
+}
+
+void Summarise(StepTime* st) {
+  for (const auto& op : st->ops) {
+    st->total_s += op.time_s;
+    st->flops += op.flops;
+    st->bytes += op.bytes;
+    switch (op.bound) {
+      case Bottleneck::kCompute:
+        st->compute_s += op.time_s;
+        break;
+      case Bottleneck::kMemory:
+        st->memory_s += op.time_s;
+        break;
+      case Bottleneck::kCommunication:
+        st->communication_s += op.time_s;
+        break;
+      case Bottleneck::kOverhead:
+        st->overhead_s += op.time_s;
+        break;
+    }
+  }
+  const double parts[] = {st->compute_s, st->memory_s, st->communication_s, st->overhead_s};
+  const Bottleneck names[] = {Bottleneck::kCompute, Bottleneck::kMemory, Bottleneck::kCommunication,
+                              Bottleneck::kOverhead};
+  st->bottleneck = names[std::max_element(std::begin(parts), std::end(parts)) - std::begin(parts)];
+}
+
+}  // namespace
+
+OpTime GemmTime(const catalog::Accelerator& acc, const catalog::Efficiency& eff,
+                const std::string& precision, double m, double n, double k, double weight_bytes,
+                double activation_bytes_per_element) {
+  OpTime op;
+  op.name = "gemm";
+  if (m <= 0) return op;
+  const std::string p = EffectivePrecision(acc, precision);
+  const auto& curve = CurveFor(eff, p);
+  op.flops = 2 * m * n * k;
+  op.bytes = weight_bytes + (m * k + m * n) * activation_bytes_per_element;
+  const double frac = curve.max_fraction * m / (m + curve.half_tokens);
+  const double tc = op.flops / (acc.peak_flops_per_s.at(p) * frac);
+  const double tm = op.bytes / (acc.mem_bw_bytes_per_s * eff.gemm_memory_fraction);
+  op.time_s = std::max(tc, tm) + eff.gemm_kernel_latency_s;
+  op.bound = tc >= tm ? Bottleneck::kCompute : Bottleneck::kMemory;
+  return op;
+}
+
+double AllReduceTime(const catalog::Accelerator& acc, const catalog::Efficiency& eff, int ranks,
+                     double bytes) {
+  if (ranks <= 1) return 0;
+  const double per_direction = acc.scaleup_domain_size > 1 && acc.scaleup_bw_bytes_per_s
+                                   ? *acc.scaleup_bw_bytes_per_s / 2
+                                   : PcieBytesPerSecond(acc.pcie_gen.value_or(4));
+  return eff.allreduce_latency_s +
+         2.0 * (ranks - 1) / ranks * bytes / (per_direction * eff.allreduce_bw_fraction);
+}
+
+StepTime PredictStep(const Deployment& d, const StepShape& s) {
+  StepTime st;
+  StepBuilder b(&st);
+  const auto& m = *d.model;
+  const auto& e = *d.engine;
+  Dims x;
+  x.tp = d.layout.tp;
+  x.act_bytes = static_cast<double>(e.activation_dtype_bytes);
+  x.tokens = static_cast<double>(s.prefill_sequences * s.prefill_tokens) +
+             static_cast<double>(s.decode_sequences * s.decode_tokens);
+  x.logits_tokens = static_cast<double>(s.prefill_sequences + s.decode_sequences * s.decode_tokens);
+  if (x.tokens > 0) {
+    const double layers = static_cast<double>(m.layers);
+    const double window_layers = static_cast<double>(m.attention.sliding_window_layers);
+    AddProjections(d, x, &b, layers * (m.encoder ? 2 : 1));
+    AddAttention(d, s, x, 0, &b, layers - window_layers);
+    AddAttention(d, s, x, static_cast<double>(m.attention.sliding_window_tokens), &b,
+                 window_layers);
+    const double moe_layers = m.moe ? layers - m.moe->dense_layers : 0;
+    AddDenseMlp(d, x, static_cast<double>(m.mlp.intermediate_size), &b, layers - moe_layers, "mlp");
+    if (m.moe) AddExperts(d, x, &b, moe_layers);
+    AddElementwise(d, x, &b, layers);
+    AddAllReduce(d, x, &b, layers);
+    // LM head on the tokens that need logits (the last prompt token, every generated token).
+    const double h = static_cast<double>(m.hidden_size);
+    const double vocab = static_cast<double>(m.vocab_size) / x.tp;
+    OpTime head = GemmTime(*d.accelerator, *d.efficiency, "bf16", x.logits_tokens, vocab, h,
+                           vocab * h * 2, x.act_bytes);
+    head.name = "lm_head";
+    b.Add(head, 1);
+    if (d.layout.pp > 1) {
+      OpTime send;
+      send.name = "pp_send";
+      send.bytes = x.tokens * h * x.act_bytes;
+      send.time_s = AllReduceTime(*d.accelerator, *d.efficiency, 2, send.bytes);
+      send.bound = Bottleneck::kCommunication;
+      b.Add(send, d.layout.pp - 1);
+    }
+    // Each pipeline stage holds 1/pp of the layers but the step passes through all of them, so
+    // the per-accelerator layer ops above already sum to the replica's step latency.
+  }
+  OpTime overhead;
+  overhead.name = "engine_overhead";
+  overhead.bound = Bottleneck::kOverhead;
+  overhead.time_s =
+      e.step_overhead_s +
+      e.per_sequence_overhead_s * static_cast<double>(s.prefill_sequences + s.decode_sequences);
+  const bool graphed = s.prefill_sequences == 0 && s.decode_sequences <= e.cuda_graph_max_batch;
+  if (!graphed && x.tokens > 0)
+    overhead.time_s += e.eager_launch_overhead_s * static_cast<double>(m.layers);
+  b.Add(overhead, 1);
+  Summarise(&st);
+  return st;
+}
 
 }  // namespace pertoken::perf

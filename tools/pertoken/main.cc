@@ -8,7 +8,10 @@
 #include <string>
 
 #include "catalog/catalog.h"
+#include "cli/calibrate_command.h"
 #include "cli/commands.h"
+#include "cli/estimate_command.h"
+#include "cli/validate_command.h"
 
 namespace {
 
@@ -67,6 +70,60 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   fit_cmd->add_flag("--json", fit.json, "print JSON (doc/formats/fit-json.md)");
 
+  // estimate
+  pertoken::cli::EstimateOptions est;
+  auto* est_cmd = app.add_subcommand(
+      "estimate", "Throughput, TTFT, TPOT and cost of a deployment under a load");
+  est_cmd->add_option("--model,-m", est.deployment.model, "model id or alias")->required();
+  est_cmd->add_option("--accelerator,-a", est.deployment.accelerator, "accelerator id or alias")
+      ->required();
+  est_cmd->add_option("--count,-n", est.deployment.count,
+                      "accelerators in one replica (default: the smallest that fits)");
+  est_cmd->add_option("--tp", est.deployment.tp, "tensor-parallel degree");
+  est_cmd->add_option("--pp", est.deployment.pp, "pipeline-parallel degree");
+  est_cmd->add_option("--ep", est.deployment.ep, "expert-parallel degree (MoE models)");
+  est_cmd->add_option("--weights", est.deployment.weights,
+                      "weight precision or format id (default: the model's released format)");
+  est_cmd->add_option("--kv", est.deployment.kv, "KV-cache precision or format id")
+      ->capture_default_str();
+  est_cmd->add_option("--engine", est.deployment.engine, "engine profile")->capture_default_str();
+  est_cmd->add_option("--input-len", est.input_tokens, "prompt tokens per request")->required();
+  est_cmd->add_option("--output-len", est.output_tokens, "generated tokens per request")
+      ->required();
+  est_cmd->add_option("--concurrency,-c", est.concurrency,
+                      "requests in flight, or 'max' (default: max)");
+  est_cmd->add_option("--request-rate", est.request_rate, "Poisson arrivals, requests per second");
+  est_cmd->add_option("--batching", est.batching, "continuous or static")->capture_default_str();
+  est_cmd->add_option(
+      "--spec-decode", est.spec_decode,
+      "speculative decoding: draft=ID,k=4,accept=0.7 (or k=..,accept=.. for heads)");
+  est_cmd->add_option(
+      "--usd-per-hour", est.usd_per_accelerator_hour,
+      "price of one accelerator-hour (default: the catalog's median on-demand price)");
+  est_cmd->add_flag("--json", est.json, "print JSON (doc/formats/estimate-json.md)");
+
+  // validate
+  pertoken::cli::ValidateOptions val;
+  val.measurements =
+      std::string(PERTOKEN_DEFAULT_SHARED_DIR) + "/data/measurements/calibration.csv";
+  auto* val_cmd = app.add_subcommand(
+      "validate", "Predict every row of a measurements CSV and report the errors");
+  val_cmd->add_option("--measurements", val.measurements, "measurements CSV")
+      ->capture_default_str();
+  val_cmd->add_option("--by", val.by, "group by: source, accelerator, engine, metric, model");
+  val_cmd->add_flag("--rows", val.rows, "print every row");
+  val_cmd->add_flag("--json", val.json, "print JSON (doc/formats/validate-json.md)");
+
+  // calibrate
+  auto* calib_cmd = app.add_subcommand("calibrate", "Fit the model's parameters to measurements");
+  calib_cmd->require_subcommand(1);
+  pertoken::cli::CalibrateOpsOptions ops;
+  ops.opdb_dir = std::string(PERTOKEN_DEFAULT_SHARED_DIR) + "/data/opdb";
+  auto* ops_cmd = calib_cmd->add_subcommand(
+      "ops", "Fit op-efficiency profiles from measured op latencies into the catalog");
+  ops_cmd->add_option("--opdb", ops.opdb_dir, "folder of op tables")->capture_default_str();
+  ops_cmd->add_option("--out", ops.out_dir, "output folder (default: <catalog>/efficiency)");
+
   // catalog
   auto* cat_cmd = app.add_subcommand("catalog", "List, show and check the catalog");
   cat_cmd->require_subcommand(1);
@@ -88,7 +145,7 @@ int main(int argc, char** argv) {
       cat_cmd->add_subcommand("check", "Validate every catalog file; report every problem");
   check_cmd->add_flag("--json", check_json, "print JSON");
   // Accept --data-dir after the subcommand too: `pertoken catalog check --data-dir D`.
-  for (auto* sub : {fit_cmd, list_cmd, show_cmd, check_cmd}) {
+  for (auto* sub : {fit_cmd, est_cmd, val_cmd, ops_cmd, list_cmd, show_cmd, check_cmd}) {
     sub->add_option("--data-dir", data_dir_flag, "catalog directory");
   }
 
@@ -117,6 +174,12 @@ int main(int argc, char** argv) {
     return kExitFailure;
   }
   if (fit_cmd->parsed()) return pertoken::cli::RunFit(*catalog, fit, std::cout, std::cerr);
+  if (est_cmd->parsed()) return pertoken::cli::RunEstimate(*catalog, est, std::cout, std::cerr);
+  if (val_cmd->parsed()) return pertoken::cli::RunValidate(*catalog, val, std::cout, std::cerr);
+  if (ops_cmd->parsed()) {
+    if (ops.out_dir.empty()) ops.out_dir = data_dir + "/efficiency";
+    return pertoken::cli::RunCalibrateOps(*catalog, ops, std::cout, std::cerr);
+  }
   if (list_cmd->parsed()) {
     return pertoken::cli::RunCatalogList(*catalog, list_kind, list_json, std::cout, std::cerr);
   }

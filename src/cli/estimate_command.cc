@@ -1,0 +1,194 @@
+#include "cli/estimate_command.h"
+
+#include <fmt/format.h>
+
+#include <charconv>
+#include <limits>
+
+#include "perf/serving.h"
+#include "report/estimate_report.h"
+
+namespace pertoken::cli {
+
+namespace {
+
+int Fail(std::ostream& err, const std::string& message) {
+  err << "error: " << message << "\n";
+  return kExitFailure;
+}
+
+std::optional<double> ParseNumber(std::string_view text) {
+  double v = 0;
+  const auto* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, v);
+  if (ec != std::errc() || ptr != end) return std::nullopt;
+  return v;
+}
+
+// "draft=llama-3.2-1b,k=4,accept=0.7" or "k=1,accept=0.8" (heads on the target, MTP/EAGLE).
+Result<perf::SpecDecode> ParseSpecDecode(const catalog::Catalog& cat, const std::string& text) {
+  perf::SpecDecode spec;
+  bool has_accept = false;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t comma = text.find(',', start);
+    if (comma == std::string::npos) comma = text.size();
+    const std::string item = text.substr(start, comma - start);
+    start = comma + 1;
+    const size_t eq = item.find('=');
+    if (eq == std::string::npos) {
+      return Status::InvalidArgument(fmt::format("--spec-decode: '{}' is not key=value", item));
+    }
+    const std::string key = item.substr(0, eq);
+    const std::string value = item.substr(eq + 1);
+    if (key == "draft") {
+      auto m = cat.FindModel(value);
+      if (!m.ok()) return Status::InvalidArgument("--spec-decode: " + m.status().message());
+      spec.draft = *m;
+    } else if (key == "k") {
+      auto k = ParseNumber(value);
+      if (!k || *k < 1 || *k > 64 || *k != static_cast<int>(*k)) {
+        return Status::InvalidArgument(
+            fmt::format("--spec-decode: k must be an integer from 1 to 64, got '{}'", value));
+      }
+      spec.k = static_cast<int>(*k);
+    } else if (key == "accept") {
+      auto a = ParseNumber(value);
+      if (!a || *a < 0 || *a >= 1) {
+        return Status::InvalidArgument(
+            fmt::format("--spec-decode: accept must be in [0, 1), got '{}'", value));
+      }
+      spec.acceptance = *a;
+      has_accept = true;
+    } else {
+      return Status::InvalidArgument(
+          fmt::format("--spec-decode: unknown key '{}' (draft, k, accept)", key));
+    }
+  }
+  if (!has_accept) return Status::InvalidArgument("--spec-decode: accept=... is required");
+  return spec;
+}
+
+Status CheckLengths(const EstimateOptions& o) {
+  if (!o.input_tokens || !o.output_tokens) {
+    return Status::InvalidArgument("--input-len and --output-len are required");
+  }
+  if (*o.input_tokens < 1)
+    return Status::InvalidArgument(
+        fmt::format("--input-len must be at least 1, got {}", *o.input_tokens));
+  if (*o.output_tokens < 1)
+    return Status::InvalidArgument(
+        fmt::format("--output-len must be at least 1, got {}", *o.output_tokens));
+  if (*o.input_tokens > 100'000'000 || *o.output_tokens > 100'000'000) {
+    return Status::InvalidArgument(
+        "--input-len/--output-len beyond 100 million tokens is not plausible");
+  }
+  if (o.request_rate && !o.concurrency.empty()) {
+    return Status::InvalidArgument("give --concurrency or --request-rate, not both");
+  }
+  if (o.request_rate && (*o.request_rate <= 0 || *o.request_rate > 1e7)) {
+    return Status::InvalidArgument(
+        fmt::format("--request-rate must be a positive number of requests per second, got {}",
+                    *o.request_rate));
+  }
+  if (o.batching != "continuous" && o.batching != "static") {
+    return Status::InvalidArgument(
+        fmt::format("--batching must be continuous or static, got '{}'", o.batching));
+  }
+  if (o.batching == "static" && o.request_rate) {
+    return Status::InvalidArgument(
+        "static batching runs a fixed batch: use --concurrency, not --request-rate");
+  }
+  if (o.usd_per_accelerator_hour && *o.usd_per_accelerator_hour < 0) {
+    return Status::InvalidArgument("--usd-per-hour must not be negative");
+  }
+  return Status();
+}
+
+}  // namespace
+
+int RunEstimate(const catalog::Catalog& cat, const EstimateOptions& o, std::ostream& out,
+                std::ostream& err) {
+  if (Status s = CheckLengths(o); !s.ok()) return Fail(err, s.message());
+  FitOptions fo = o.deployment;
+  const int64_t tokens = *o.input_tokens + *o.output_tokens;
+  fo.context_tokens = tokens;
+  auto model = cat.FindModel(fo.model);
+  if (model.ok() && tokens > (*model)->max_context_tokens) {
+    return Fail(err,
+                fmt::format("--input-len + --output-len = {} exceeds the {}-token context of {}",
+                            tokens, (*model)->max_context_tokens, (*model)->id));
+  }
+  if (model.ok() && !fo.max_context_tokens) fo.max_context_tokens = (*model)->max_context_tokens;
+  auto res = ResolveFit(cat, fo);
+  if (!res.ok()) return Fail(err, res.status().message());
+  const perf::FitRequest& req = res->request;
+  if (!res->report.chosen.fits) {
+    return Fail(err,
+                fmt::format("{} does not fit on {} × {} ({}); see `pertoken fit`", req.model->id,
+                            req.layout.count(), req.accelerator->id, res->report.chosen.reason));
+  }
+
+  perf::ServingQuery q;
+  q.deployment = {.model = req.model,
+                  .accelerator = req.accelerator,
+                  .engine = req.engine,
+                  .efficiency = &cat.EfficiencyOf(*req.accelerator),
+                  .precision = req.precision,
+                  .layout = req.layout};
+  q.input_tokens = *o.input_tokens;
+  q.output_tokens = *o.output_tokens;
+  if (!o.spec_decode.empty()) {
+    auto spec = ParseSpecDecode(cat, o.spec_decode);
+    if (!spec.ok()) return Fail(err, spec.status().message());
+    q.spec = *spec;
+  }
+  report::EstimateReport rep;
+  if (o.request_rate) {
+    q.regime = perf::Regime::kRequestRate;
+    q.request_rate = *o.request_rate;
+    rep.load = fmt::format("Poisson arrivals at {:g} requests/s", *o.request_rate);
+  } else if (o.concurrency.empty() || o.concurrency == "max") {
+    q.regime =
+        o.batching == "static" ? perf::Regime::kStaticBatch : perf::Regime::kFixedConcurrency;
+    q.concurrency = perf::MaxConcurrency(q.deployment, q.input_tokens, q.output_tokens);
+    rep.load = fmt::format("the most requests in flight that memory and the engine allow ({:g})",
+                           q.concurrency);
+  } else {
+    auto c = ParseNumber(o.concurrency);
+    if (!c || *c < 1 || *c > 1e7) {
+      return Fail(err,
+                  fmt::format("--concurrency must be a number of at least 1 or 'max', got '{}'",
+                              o.concurrency));
+    }
+    q.regime =
+        o.batching == "static" ? perf::Regime::kStaticBatch : perf::Regime::kFixedConcurrency;
+    q.concurrency = *c;
+    rep.load = fmt::format("{:g} requests in flight{}", *c,
+                           o.batching == "static" ? " (one static batch)" : "");
+  }
+  rep.model = req.model;
+  rep.accelerator = req.accelerator;
+  rep.engine = req.engine;
+  rep.precision = req.precision;
+  rep.layout = req.layout;
+  rep.input_tokens = q.input_tokens;
+  rep.output_tokens = q.output_tokens;
+  rep.query = q;
+  rep.result = perf::PredictServing(q);
+  if (o.usd_per_accelerator_hour) {
+    rep.price.known = true;
+    rep.price.usd_per_accelerator_hour = *o.usd_per_accelerator_hour;
+    rep.price.rule = "given with --usd-per-hour";
+  } else {
+    rep.price = metrics::DefaultPrice(cat, *req.accelerator);
+  }
+  if (o.json) {
+    out << report::EstimateJson(rep).dump(2) << "\n";
+  } else {
+    out << report::EstimateText(rep);
+  }
+  return rep.result.ok && !rep.result.saturated ? kExitOk : kExitFailure;
+}
+
+}  // namespace pertoken::cli

@@ -1,0 +1,98 @@
+#include "perf/serving.h"
+
+#include <gtest/gtest.h>
+
+#include "test_util.h"
+
+namespace pertoken::perf {
+namespace {
+
+class ServingTest : public testing::FixtureCatalogTest {
+ protected:
+  ServingQuery Query(const char* model, const char* acc, int tp, Regime regime, double c) {
+    ServingQuery q;
+    Deployment& d = q.deployment;
+    d.model = *cat_.FindModel(model);
+    d.accelerator = *cat_.FindAccelerator(acc);
+    d.engine = *cat_.FindEngine("vllm");
+    d.efficiency = &cat_.EfficiencyOf(*d.accelerator);
+    d.precision.weights = *cat_.FindPrecision("bf16", false);
+    d.precision.expert_weights = d.precision.weights;
+    d.precision.kv = *cat_.FindPrecision("bf16", true);
+    d.layout = {.tp = tp};
+    q.input_tokens = 1000;
+    q.output_tokens = 200;
+    q.regime = regime;
+    q.concurrency = c;
+    return q;
+  }
+};
+
+TEST_F(ServingTest, ThroughputRisesWithConcurrencyUntilMemoryCaps) {
+  double last = 0;
+  const double c_max = MaxConcurrency(
+      Query("llama-2-7b", "h100-sxm", 1, Regime::kFixedConcurrency, 1).deployment, 1000, 200);
+  ASSERT_GT(c_max, 32);
+  for (double c = 1; c <= c_max; c *= 2) {
+    const ServingResult r =
+        PredictServing(Query("llama-2-7b", "h100-sxm", 1, Regime::kFixedConcurrency, c));
+    ASSERT_TRUE(r.ok) << r.reason;
+    EXPECT_GT(r.output_tokens_per_s, last) << c;
+    last = r.output_tokens_per_s;
+  }
+  // Beyond memory, more clients only queue: throughput stays at the cap.
+  const ServingResult capped =
+      PredictServing(Query("llama-2-7b", "h100-sxm", 1, Regime::kFixedConcurrency, 10 * c_max));
+  EXPECT_DOUBLE_EQ(capped.concurrency, c_max);
+}
+
+// A lone request: TTFT is its prefill, and its E2E is the prefill plus output − 1 decode steps.
+TEST_F(ServingTest, ALoneRequestIsPrefillPlusDecodeSteps) {
+  const ServingResult r =
+      PredictServing(Query("llama-2-7b", "h100-sxm", 1, Regime::kFixedConcurrency, 1));
+  ASSERT_TRUE(r.ok);
+  EXPECT_DOUBLE_EQ(r.ttft_s, r.prefill_s);
+  EXPECT_NEAR(r.e2e_s, r.prefill_s + 199 * r.decode_step.total_s, 1e-12);
+  EXPECT_NEAR(r.tpot_s, r.decode_step.total_s, 1e-12);
+  EXPECT_NEAR(r.output_tokens_per_s, 200 / r.e2e_s, 1e-9);
+}
+
+// Little's law: requests in flight = arrival rate × time in the system.
+TEST_F(ServingTest, RequestRateObeysLittlesLaw) {
+  ServingQuery q = Query("llama-2-7b", "h100-sxm", 1, Regime::kRequestRate, 0);
+  q.request_rate = 2;
+  const ServingResult r = PredictServing(q);
+  ASSERT_TRUE(r.ok) << r.reason;
+  EXPECT_FALSE(r.saturated);
+  EXPECT_NEAR(r.concurrency, 2 * r.e2e_s, 1e-6 * r.concurrency);
+  EXPECT_NEAR(r.requests_per_s, 2, 1e-9);
+  q.request_rate = 1e6;
+  EXPECT_TRUE(PredictServing(q).saturated);
+}
+
+TEST_F(ServingTest, SpeculativeDecodingWithGoodAcceptanceCutsTpot) {
+  ServingQuery q = Query("llama-2-70b", "h100-sxm", 2, Regime::kFixedConcurrency, 1);
+  const double plain = PredictServing(q).tpot_s;
+  q.spec = SpecDecode{.draft = *cat_.FindModel("llama-2-7b"), .k = 4, .acceptance = 0.8};
+  const double spec = PredictServing(q).tpot_s;
+  EXPECT_LT(spec, plain);
+  q.spec->acceptance = 0;  // nothing accepted: drafting is pure cost
+  EXPECT_GT(PredictServing(q).tpot_s, plain);
+}
+
+TEST_F(ServingTest, StaticBatchTooLargeForMemoryIsRefused) {
+  const ServingResult r =
+      PredictServing(Query("llama-2-70b", "h100-sxm", 2, Regime::kStaticBatch, 100000));
+  EXPECT_FALSE(r.ok);
+  EXPECT_NE(r.reason.find("does not fit"), std::string::npos);
+}
+
+TEST_F(ServingTest, DoesNotFitIsReported) {
+  const ServingResult r =
+      PredictServing(Query("llama-2-70b", "h100-sxm", 1, Regime::kFixedConcurrency, 1));
+  EXPECT_FALSE(r.ok);
+  EXPECT_NE(r.reason.find("does not fit"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace pertoken::perf

@@ -1,0 +1,101 @@
+#include "perf/step.h"
+
+#include <gtest/gtest.h>
+
+#include "perf/params.h"
+#include "perf/serving.h"
+#include "test_util.h"
+
+namespace pertoken::perf {
+namespace {
+
+class StepTest : public testing::FixtureCatalogTest {
+ protected:
+  Deployment Make(const char* model, const char* acc, int tp = 1, const char* weights = "bf16") {
+    Deployment d;
+    d.model = *cat_.FindModel(model);
+    d.accelerator = *cat_.FindAccelerator(acc);
+    d.engine = *cat_.FindEngine("vllm");
+    d.efficiency = &cat_.EfficiencyOf(*d.accelerator);
+    d.precision.weights = *cat_.FindPrecision(weights, false);
+    d.precision.expert_weights = d.precision.weights;
+    d.precision.kv = *cat_.FindPrecision("bf16", true);
+    d.layout = {.tp = tp};
+    return d;
+  }
+  static StepShape Decode(int64_t batch, double context) {
+    return {.decode_sequences = batch, .decode_context = context};
+  }
+};
+
+// A batch-1 decode step reads every weight once: 137.96e9 B of Llama-2-70B over 2 × 3.35e12 B/s
+// cannot take less than 20.6 ms.
+TEST_F(StepTest, DecodeCannotBeatTheBandwidthBound) {
+  const StepTime t = PredictStep(Make("llama-2-70b", "h100-sxm", 2), Decode(1, 128));
+  EXPECT_GE(t.total_s, 137.96e9 / (2 * 3.35e12));
+  EXPECT_LT(t.total_s, 2 * 137.96e9 / (2 * 3.35e12));  // and not absurdly slower
+  EXPECT_EQ(t.bottleneck, Bottleneck::kMemory);
+}
+
+// Prefill of 2,048 tokens of Llama-2-7B: 2 FLOPs per
+// parameter per token for the linear layers (embeddings excluded; the LM head runs for the last
+// token only) plus causal attention: 32 layers × 2 × (2048²/2 pairs) × 32 heads × (128 + 128).
+TEST_F(StepTest, PrefillFlopsByHand) {
+  const Deployment d = Make("llama-2-7b", "h100-sxm");
+  const StepTime t = PredictStep(d, {.prefill_sequences = 1, .prefill_tokens = 2048});
+  const double linear = 2.0 * (6'738'415'616.0 - 2 * 131'072'000.0) * 2048;
+  const double attention = 32 * 2.0 * (2048.0 * 1024) * 32 * 256;
+  const double head = 2.0 * 131'072'000;
+  EXPECT_NEAR(t.flops, linear + attention + head, 0.001 * (linear + attention));
+  EXPECT_EQ(t.bottleneck, Bottleneck::kCompute);
+}
+
+TEST_F(StepTest, MoreBandwidthNeverSlowsDecode) {
+  Deployment d = Make("llama-2-7b", "h100-sxm");
+  catalog::Accelerator faster = *d.accelerator;
+  faster.mem_bw_bytes_per_s *= 1.5;
+  for (int64_t batch : {1, 8, 64, 256}) {
+    const double base = PredictStep(d, Decode(batch, 1024)).total_s;
+    Deployment f = d;
+    f.accelerator = &faster;
+    EXPECT_LT(PredictStep(f, Decode(batch, 1024)).total_s, base) << batch;
+  }
+}
+
+TEST_F(StepTest, TensorParallelNeverMoreThanHalvesAStep) {
+  for (int64_t batch : {1, 16, 256}) {
+    const double one = PredictStep(Make("llama-2-7b", "h100-sxm", 1), Decode(batch, 512)).total_s;
+    const double two = PredictStep(Make("llama-2-7b", "h100-sxm", 2), Decode(batch, 512)).total_s;
+    EXPECT_GE(two, one / 2) << batch;
+    EXPECT_LT(two, one) << batch;
+  }
+}
+
+TEST_F(StepTest, LongerContextsCostMoreAttention) {
+  const Deployment d = Make("llama-2-7b", "h100-sxm");
+  EXPECT_LT(PredictStep(d, Decode(32, 512)).total_s, PredictStep(d, Decode(32, 4096)).total_s);
+  // A sliding window caps it: Mistral's 4096-token window reads the same KV at 8K and 16K.
+  const Deployment w = Make("mistral-7b", "h100-sxm");
+  EXPECT_DOUBLE_EQ(PredictStep(w, Decode(32, 8192)).total_s,
+                   PredictStep(w, Decode(32, 16384)).total_s);
+}
+
+TEST_F(StepTest, OnlyTheExpertsTokensVisitAreRead) {
+  // Batch 1 of DeepSeek-V3 touches 8 of 256 experts per layer, batch 4096 nearly all of them.
+  const Deployment d = Make("deepseek-v3", "h200-sxm", 8, "fp8");
+  const StepTime one = PredictStep(d, Decode(1, 1024));
+  const StepTime many = PredictStep(d, Decode(4096, 1024));
+  double one_bytes = 0, many_bytes = 0;
+  for (const auto& op : one.ops) one_bytes += op.name == "moe_experts" ? op.bytes : 0;
+  for (const auto& op : many.ops) many_bytes += op.name == "moe_experts" ? op.bytes : 0;
+  EXPECT_GT(many_bytes, 20 * one_bytes);
+}
+
+TEST(SpecDecode, ExpectedTokensPerStep) {
+  EXPECT_DOUBLE_EQ(ExpectedTokensPerStep(4, 0), 1);
+  EXPECT_NEAR(ExpectedTokensPerStep(4, 0.7), (1 - 0.16807) / 0.3, 1e-12);  // 2.7731
+  EXPECT_NEAR(ExpectedTokensPerStep(1, 0.5), 1.5, 1e-12);
+}
+
+}  // namespace
+}  // namespace pertoken::perf
