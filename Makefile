@@ -5,7 +5,7 @@ APT_PACKAGES := build-essential cmake libcli11-dev libtomlplusplus-dev nlohmann-
                 libgtest-dev libgmock-dev libbenchmark-dev zlib1g-dev clang-format
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build run test test-slow format format-check clean
+.PHONY: all deps build run test test-slow bench format format-check clean
 
 all: build
 
@@ -32,6 +32,10 @@ test: build
 
 test-slow: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -L slow
+
+# Speed of the performance model; see bench/README.md.
+bench: build
+	$(BUILD_DIR)/pertoken_bench --benchmark_min_time=0.2
 
 SOURCES = $(shell git ls-files '*.cc' '*.h' 2>/dev/null)
 format:

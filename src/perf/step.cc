@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include "perf/params.h"
 
@@ -42,25 +43,35 @@ double PcieBytesPerSecond(int gen) {
 
 // The precision whose peak the accelerator uses for `wanted`: the same, else the next wider
 // format it has (FP4 runs on FP8 units, FP8 and INT8 on BF16 units when the chip lacks them).
-std::string EffectivePrecision(const catalog::Accelerator& acc, const std::string& wanted) {
+const std::string& EffectivePrecision(const catalog::Accelerator& acc, const std::string& wanted) {
+  static const char* const kFp4[] = {"fp4", "fp8", "bf16", "fp16", "tf32", "fp32"};
+  static const char* const kInt4[] = {"int4", "int8", "bf16", "fp16", "tf32", "fp32"};
+  static const char* const kFp8[] = {"fp8", "bf16", "fp16", "tf32", "fp32"};
+  static const char* const kInt8[] = {"int8", "bf16", "fp16", "tf32", "fp32"};
+  static const char* const kFp16[] = {"fp16", "bf16", "tf32", "fp32"};
+  static const char* const kBf16[] = {"bf16", "fp16", "tf32", "fp32"};
   const auto& peaks = acc.peak_flops_per_s;
-  std::vector<std::string> order = {wanted};
-  if (wanted == "fp4") order = {"fp4", "fp8", "bf16", "fp16"};
-  if (wanted == "int4") order = {"int4", "int8", "bf16", "fp16"};
-  if (wanted == "fp8" || wanted == "int8") order = {wanted, "bf16", "fp16"};
-  if (wanted == "bf16" || wanted == "fp16") order = {wanted, wanted == "bf16" ? "fp16" : "bf16"};
-  order.insert(order.end(), {"tf32", "fp32"});
-  for (const auto& p : order) {
-    if (peaks.count(p)) return p;
-  }
-  return peaks.begin()->first;
+  if (auto it = peaks.find(wanted); it != peaks.end()) return it->first;
+  auto first_of = [&](auto& order) -> const std::string* {
+    for (const char* p : order) {
+      if (auto it = peaks.find(p); it != peaks.end()) return &it->first;
+    }
+    return nullptr;
+  };
+  const std::string* found = wanted == "fp4"    ? first_of(kFp4)
+                             : wanted == "int4" ? first_of(kInt4)
+                             : wanted == "fp8"  ? first_of(kFp8)
+                             : wanted == "int8" ? first_of(kInt8)
+                             : wanted == "fp16" ? first_of(kFp16)
+                                                : first_of(kBf16);
+  return found ? *found : peaks.begin()->first;
 }
 
 const catalog::GemmCurve& CurveFor(const catalog::Efficiency& eff, const std::string& precision) {
-  const std::string key =
-      precision == "fp16" || precision == "tf32" || precision == "fp32" ? "bf16" : precision;
-  auto it = eff.gemm.find(key);
-  return it != eff.gemm.end() ? it->second : eff.gemm.at("bf16");
+  // FP16 and the FP32/TF32 fallbacks use the BF16 curve, as does any precision without one.
+  auto it = eff.gemm.find(precision);
+  if (it != eff.gemm.end()) return it->second;
+  return eff.gemm.find("bf16")->second;
 }
 
 double BytesOf(const catalog::QuantFormat& q) { return q.BitsPerElement() / 8.0; }
@@ -75,7 +86,7 @@ class StepBuilder {
     op.flops *= times;
     op.bytes *= times;
     for (auto& existing : step_->ops) {
-      if (existing.name == op.name) {
+      if (std::strcmp(existing.name, op.name) == 0) {
         existing.time_s += op.time_s;
         existing.flops += op.flops;
         existing.bytes += op.bytes;
@@ -102,7 +113,7 @@ void AddProjections(const Deployment& d, const Dims& x, StepBuilder* b, double l
   const auto& a = m.attention;
   const auto& acc = *d.accelerator;
   const auto& eff = *d.efficiency;
-  const std::string cp = d.precision.weights->compute_precision;
+  const std::string& cp = d.precision.weights->compute_precision;
   const double wb = BytesOf(*d.precision.weights);
   const double h = static_cast<double>(m.hidden_size);
   const double t = x.tokens;
@@ -184,7 +195,7 @@ void AddAttention(const Deployment& d, const StepShape& s, const Dims& x, double
 void AddDenseMlp(const Deployment& d, const Dims& x, double width, StepBuilder* b, double layers,
                  const char* name) {
   const auto& m = *d.model;
-  const std::string cp = d.precision.weights->compute_precision;
+  const std::string& cp = d.precision.weights->compute_precision;
   const double wb = BytesOf(*d.precision.weights);
   const double h = static_cast<double>(m.hidden_size);
   const double w = width / x.tp;
@@ -212,8 +223,8 @@ void AddExperts(const Deployment& d, const Dims& x, StepBuilder* b, double layer
   const double per_expert_tokens = x.tokens * k / std::max(active, 1.0);
   const double up = m.mlp.type == catalog::MlpType::kGated ? 2.0 : 1.0;
   const double matrix = (up + 1) * h * e.expert_intermediate_size;  // per expert
-  const std::string cp = d.precision.expert_weights->compute_precision;
-  const std::string p = EffectivePrecision(acc, cp);
+  const std::string& cp = d.precision.expert_weights->compute_precision;
+  const std::string& p = EffectivePrecision(acc, cp);
   const auto& curve = CurveFor(eff, p);
   OpTime op;
   op.name = "moe_experts";
@@ -303,7 +314,7 @@ OpTime GemmTime(const catalog::Accelerator& acc, const catalog::Efficiency& eff,
   OpTime op;
   op.name = "gemm";
   if (m <= 0) return op;
-  const std::string p = EffectivePrecision(acc, precision);
+  const std::string& p = EffectivePrecision(acc, precision);
   const auto& curve = CurveFor(eff, p);
   op.flops = 2 * m * n * k;
   op.bytes = weight_bytes + (m * k + m * n) * activation_bytes_per_element;
@@ -327,6 +338,7 @@ double AllReduceTime(const catalog::Accelerator& acc, const catalog::Efficiency&
 
 StepTime PredictStep(const Deployment& d, const StepShape& s) {
   StepTime st;
+  st.ops.reserve(16);
   StepBuilder b(&st);
   const auto& m = *d.model;
   const auto& e = *d.engine;

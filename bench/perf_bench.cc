@@ -1,0 +1,90 @@
+// Speed of the performance model (Google Benchmark). Results and how to rerun: bench/README.md.
+#include <benchmark/benchmark.h>
+
+#include <cstdlib>
+#include <iostream>
+
+#include "catalog/catalog.h"
+#include "perf/serving.h"
+
+namespace pertoken {
+namespace {
+
+const catalog::Catalog& Cat() {
+  static const catalog::Catalog* cat = [] {
+    auto c = catalog::Catalog::Load(PERTOKEN_BENCH_DATA);
+    if (!c.ok()) {
+      std::cerr << c.status().message() << "\n";
+      std::exit(1);
+    }
+    return new catalog::Catalog(std::move(c).value());  // lives for the whole run
+  }();
+  return *cat;
+}
+
+perf::Deployment Llama70bOnFourH100() {
+  const auto& cat = Cat();
+  perf::Deployment d;
+  d.model = *cat.FindModel("llama-3.1-70b");
+  d.accelerator = *cat.FindAccelerator("h100-sxm");
+  d.engine = *cat.FindEngine("vllm");
+  d.efficiency = &cat.EfficiencyOf(*d.accelerator);
+  d.precision.weights = *cat.FindPrecision("bf16", false);
+  d.precision.expert_weights = d.precision.weights;
+  d.precision.kv = *cat.FindPrecision("bf16", true);
+  d.layout = {.tp = 4};
+  return d;
+}
+
+// One decode step of 64 sequences: the unit the simulator and planner call most.
+void BM_DecodeStep(benchmark::State& state) {
+  const perf::Deployment d = Llama70bOnFourH100();
+  const perf::StepShape s{.decode_sequences = 64, .decode_context = 2048};
+  for (auto _ : state) benchmark::DoNotOptimize(perf::PredictStep(d, s));
+}
+BENCHMARK(BM_DecodeStep);
+
+// A MoE decode step (DeepSeek-V3 on 8 × H200, FP8).
+void BM_MoeDecodeStep(benchmark::State& state) {
+  const auto& cat = Cat();
+  perf::Deployment d = Llama70bOnFourH100();
+  d.model = *cat.FindModel("deepseek-v3");
+  d.accelerator = *cat.FindAccelerator("h200-sxm");
+  d.efficiency = &cat.EfficiencyOf(*d.accelerator);
+  d.precision.weights = *cat.FindQuantFormat("fp8-block");
+  d.precision.expert_weights = d.precision.weights;
+  d.layout = {.tp = 8};
+  const perf::StepShape s{.decode_sequences = 64, .decode_context = 2048};
+  for (auto _ : state) benchmark::DoNotOptimize(perf::PredictStep(d, s));
+}
+BENCHMARK(BM_MoeDecodeStep);
+
+// A full estimate at the highest concurrency memory allows: fit, prefill, decode, serving.
+void BM_EstimateMaxConcurrency(benchmark::State& state) {
+  perf::ServingQuery q;
+  q.deployment = Llama70bOnFourH100();
+  q.input_tokens = 1024;
+  q.output_tokens = 256;
+  for (auto _ : state) {
+    q.concurrency = perf::MaxConcurrency(q.deployment, q.input_tokens, q.output_tokens);
+    benchmark::DoNotOptimize(perf::PredictServing(q));
+  }
+}
+BENCHMARK(BM_EstimateMaxConcurrency);
+
+// A request-rate estimate: Little's law solved by bisection (60 serving evaluations).
+void BM_EstimateRequestRate(benchmark::State& state) {
+  perf::ServingQuery q;
+  q.deployment = Llama70bOnFourH100();
+  q.input_tokens = 1024;
+  q.output_tokens = 256;
+  q.regime = perf::Regime::kRequestRate;
+  q.request_rate = 2;
+  for (auto _ : state) benchmark::DoNotOptimize(perf::PredictServing(q));
+}
+BENCHMARK(BM_EstimateRequestRate);
+
+}  // namespace
+}  // namespace pertoken
+
+BENCHMARK_MAIN();
