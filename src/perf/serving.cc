@@ -65,11 +65,41 @@ DecodeCost Decode(const ServingQuery& q, double batch, double context) {
   return c;
 }
 
-StepTime Prefill(const Deployment& d, double sequences, int64_t tokens) {
+StepTime Prefill(const Deployment& d, double sequences, int64_t tokens, int64_t past = 0) {
   StepShape s;
   s.prefill_sequences = static_cast<int64_t>(std::ceil(sequences));
   s.prefill_tokens = tokens;
+  s.prefill_past = past;
   return PredictStep(d, s);
+}
+
+// What prefilling costs when `c` requests are in flight: engines pack prompts into steps of at
+// most max_num_batched_tokens (so short prompts share a step), and split a longer prompt into
+// chunks of that budget.
+struct PrefillCost {
+  double per_request_s = 0;  // accelerator time per request, amortised over a packed step
+  double wait_s = 0;         // time from a request's first prefill step to its first token
+  StepTime step;             // the packed step (or the first chunk)
+};
+
+PrefillCost PrefillFor(const Deployment& d, double c, int64_t input) {
+  PrefillCost p;
+  const int64_t budget = std::max<int64_t>(1, d.engine->max_num_batched_tokens);
+  if (input <= budget) {
+    const double packed =
+        std::clamp(std::floor(static_cast<double>(budget) / input), 1.0, std::ceil(c));
+    p.step = Prefill(d, packed, input);
+    p.per_request_s = p.step.total_s / packed;
+    p.wait_s = p.step.total_s;
+    return p;
+  }
+  for (int64_t done = 0; done < input; done += budget) {
+    const StepTime chunk = Prefill(d, 1, std::min(budget, input - done), done);
+    if (done == 0) p.step = chunk;
+    p.per_request_s += chunk.total_s;
+  }
+  p.wait_s = p.per_request_s;
+  return p;
 }
 
 // Steady state of continuous batching with `c` requests in flight (a closed loop): every request
@@ -84,16 +114,19 @@ struct Cycle {
   double prefill_s = 0;
 };
 
-Cycle SteadyState(const ServingQuery& q, double c, double prefill_s) {
+Cycle SteadyState(const ServingQuery& q, double c) {
   Cycle y;
+  const PrefillCost pf = PrefillFor(q.deployment, c, q.input_tokens);
+  const double prefill_s = pf.per_request_s;
   y.prefill_s = prefill_s;
   const double context = static_cast<double>(q.input_tokens) + q.output_tokens / 2.0;
   y.decode = Decode(q, c, context);
   const double steps = static_cast<double>(q.output_tokens - 1) / y.decode.tokens_per_step;
   y.e2e_s = c * prefill_s + steps * y.decode.per_step_s;
   y.requests_per_s = c / y.e2e_s;
-  // A new request waits for the step in progress (half a step on average) unless it is alone.
-  y.ttft_s = prefill_s + (c > 1 ? 0.5 * y.decode.per_step_s : 0);
+  // A new request waits for the step in progress (half a step on average) unless it is alone,
+  // then for its (packed) prefill step.
+  y.ttft_s = pf.wait_s + (c > 1 ? 0.5 * y.decode.per_step_s : 0);
   y.tpot_s =
       q.output_tokens > 1 ? (y.e2e_s - y.ttft_s) / static_cast<double>(q.output_tokens - 1) : 0;
   return y;
@@ -132,26 +165,24 @@ void StaticBatch(const ServingQuery& q, double batch, ServingResult* r) {
   r->bottleneck = pf.total_s > steps * dc.per_step_s ? pf.bottleneck : dc.step.bottleneck;
 }
 
-// A burst of n requests at t = 0 (n <= c_max): all prompts are prefilled first, in steps of at
-// most max_num_batched_tokens, then decoded together; later waves wait for earlier ones.
-void MaxLoad(const ServingQuery& q, double c_max, double prefill_one, ServingResult* r) {
+// A burst of n requests at t = 0: as many as fit run at once, the rest wait for a slot, so the
+// steady state at that concurrency gives the throughput; the mean TTFT adds the waves ahead.
+void MaxLoad(const ServingQuery& q, double c_max, ServingResult* r) {
   const double n = q.max_requests > 0 ? static_cast<double>(q.max_requests) : c_max;
   const double c = std::min(n, c_max);
-  const Cycle y = SteadyState(q, c, prefill_one);
+  const Cycle y = SteadyState(q, c);
   Fill(q, y, c, r);
-  // Time to prefill one wave: prompts packed into steps of the engine's token budget.
-  const double budget = static_cast<double>(q.deployment.engine->max_num_batched_tokens);
-  const double per_step = std::max(1.0, std::floor(budget / static_cast<double>(q.input_tokens)));
-  const StepTime packed = Prefill(q.deployment, std::min(per_step, c), q.input_tokens);
-  const double wave_prefill = std::ceil(c / std::min(per_step, c)) * packed.total_s;
+  // The first wave's prompts are prefilled back to back before any decode: on average a request
+  // waits for half of them; later waves wait for earlier requests to finish.
+  const double first_wave_prefill = c * y.prefill_s;
   const double waves = n / c;
-  r->ttft_s = wave_prefill / 2 + packed.total_s / 2 + (waves - 1) / 2 * y.e2e_s;
-  r->e2e_s = r->ttft_s + (y.e2e_s - wave_prefill);
+  r->ttft_s = first_wave_prefill / 2 + y.ttft_s + (waves - 1) / 2 * y.e2e_s;
   r->tpot_s = q.output_tokens > 1 ? y.decode.per_step_s / y.decode.tokens_per_step : 0;
+  r->e2e_s = r->ttft_s + r->tpot_s * static_cast<double>(q.output_tokens - 1);
 }
 
-void RequestRate(const ServingQuery& q, double c_max, double prefill_one, ServingResult* r) {
-  const Cycle at_max = SteadyState(q, c_max, prefill_one);
+void RequestRate(const ServingQuery& q, double c_max, ServingResult* r) {
+  const Cycle at_max = SteadyState(q, c_max);
   if (q.request_rate >= at_max.requests_per_s) {
     Fill(q, at_max, c_max, r);
     r->saturated = true;
@@ -164,18 +195,17 @@ void RequestRate(const ServingQuery& q, double c_max, double prefill_one, Servin
   double lo = 0, hi = c_max;
   for (int i = 0; i < 60; ++i) {
     const double mid = (lo + hi) / 2;
-    if (SteadyState(q, std::max(mid, 1e-9), prefill_one).requests_per_s < q.request_rate) {
+    if (SteadyState(q, std::max(mid, 1e-9)).requests_per_s < q.request_rate) {
       lo = mid;
     } else {
       hi = mid;
     }
   }
   const double c = std::max(hi, 1e-9);
-  Cycle y = SteadyState(q, c, prefill_one);
+  Cycle y = SteadyState(q, c);
   // Poisson arrivals queue for the prefill server (M/D/1 waiting time, Kleinrock §5.5).
-  const double rho = std::min(0.999, q.request_rate * prefill_one);
-  y.ttft_s =
-      prefill_one + (c > 1 ? 0.5 * y.decode.per_step_s : 0) + rho * prefill_one / (2 * (1 - rho));
+  const double rho = std::min(0.999, q.request_rate * y.prefill_s);
+  y.ttft_s += rho * y.prefill_s / (2 * (1 - rho));
   y.e2e_s = c / q.request_rate;
   y.tpot_s = q.output_tokens > 1
                  ? std::max(0.0, y.e2e_s - y.ttft_s) / static_cast<double>(q.output_tokens - 1)
@@ -206,7 +236,7 @@ ServingResult PredictServing(const ServingQuery& q) {
   switch (q.regime) {
     case Regime::kFixedConcurrency: {
       const double c = std::clamp(q.concurrency, 1.0, c_max);
-      Fill(q, SteadyState(q, c, r.prefill_s), c, &r);
+      Fill(q, SteadyState(q, c), c, &r);
       if (q.concurrency > c_max) {
         r.reason = fmt::format("{} clients but memory holds {} sequences: the rest queue",
                                q.concurrency, c_max);
@@ -222,10 +252,10 @@ ServingResult PredictServing(const ServingQuery& q) {
       StaticBatch(q, std::max(1.0, q.concurrency), &r);
       break;
     case Regime::kMaxLoad:
-      MaxLoad(q, c_max, r.prefill_s, &r);
+      MaxLoad(q, c_max, &r);
       break;
     case Regime::kRequestRate:
-      RequestRate(q, c_max, r.prefill_s, &r);
+      RequestRate(q, c_max, &r);
       break;
   }
   r.max_concurrency = c_max;
