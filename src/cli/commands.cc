@@ -203,7 +203,13 @@ int RunCatalogShow(const catalog::Catalog& cat, const std::string& id, bool json
                    std::ostream& err) {
   catalog::Kind kind = catalog::Kind::kModel;
   const catalog::Entity* entity = nullptr;
-  if (const size_t slash = id.find('/'); slash != std::string::npos) {
+  const size_t slash = id.find('/');
+  bool kind_prefix = false;
+  for (catalog::Kind k : catalog::AllKinds()) {
+    kind_prefix = kind_prefix || (slash != std::string::npos &&
+                                  NormalizeName(id.substr(0, slash)) == catalog::KindFolder(k));
+  }
+  if (kind_prefix) {
     const std::string folder = NormalizeName(id.substr(0, slash));
     const std::string name = NormalizeName(id.substr(slash + 1));
     for (catalog::Kind k : catalog::AllKinds()) {
