@@ -1,1 +1,0 @@
-// Placeholder: the calibrate library (op tables -> efficiency profiles).
