@@ -14,9 +14,15 @@ struct ValidateOptions {
   std::string by;            // group by: source, accelerator, engine, metric, model ("" = none)
   bool rows = false;         // print the per-row table
   bool json = false;
+  // benchmark_workloads.csv (MLPerf mean lengths and latency limits); "" = the file at
+  // <measurements dir>/../../reference/ when it exists (the layout of shared/), else none and
+  // MLPerf rows are skipped with "no workload lengths".
+  std::string workloads;
 };
 
-// 0 when the file was read and evaluated; 1 on unreadable input.
+// 0 when the file was read and evaluated; 1 on unreadable input (the measurements, or a
+// --workloads file given explicitly); 2 for an unknown --by. doc/formats/validate-json.md
+// describes the JSON.
 int RunValidate(const catalog::Catalog& catalog, const ValidateOptions& options, std::ostream& out,
                 std::ostream& err);
 

@@ -111,6 +111,9 @@ int main(int argc, char** argv) {
   val_cmd->add_option("--measurements", val.measurements, "measurements CSV")
       ->capture_default_str();
   val_cmd->add_option("--by", val.by, "group by: source, accelerator, engine, metric, model");
+  val_cmd->add_option("--workloads", val.workloads,
+                      "benchmark workloads CSV for MLPerf rows without lengths (default: "
+                      "shared/reference/benchmark_workloads.csv beside the measurements)");
   val_cmd->add_flag("--rows", val.rows, "print every row");
   val_cmd->add_flag("--json", val.json, "print JSON (doc/formats/validate-json.md)");
 

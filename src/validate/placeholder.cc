@@ -1,1 +1,0 @@
-// Placeholder: the validate library (measurement rows -> predictions -> errors).

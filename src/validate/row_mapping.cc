@@ -1,0 +1,322 @@
+#include "validate/row_mapping.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "common/names.h"
+#include "validate/text.h"
+
+namespace pertoken::validate {
+
+namespace {
+
+// Accelerators in one MLPerf replica: the results do not report their layout, so assume the
+// usual one-server tensor-parallel group and data parallelism beyond it.
+constexpr int kMlperfMaxReplicaAccelerators = 8;
+
+struct Lengths {
+  int64_t input = 0;
+  int64_t output = 0;
+};
+
+// Records why the row stops here; returns false so steps can `return SkipRow(...)`.
+bool SkipRow(RowPlan* plan, std::string reason, std::string detail = "") {
+  plan->skip = {.reason = std::move(reason), .detail = std::move(detail)};
+  return false;
+}
+
+// "llama-3.1-405b" and "llama3.1-405b" both -> "llama3.1405b".
+std::string Compact(const std::string& name) {
+  std::string n = NormalizeName(name);
+  n.erase(std::remove(n.begin(), n.end(), '-'), n.end());
+  return n;
+}
+
+const BenchmarkWorkload* FindWorkload(NameResolver& names,
+                                      const std::vector<BenchmarkWorkload>& workloads,
+                                      const catalog::Model& model) {
+  for (const auto& w : workloads) {
+    if (Compact(w.benchmark) == Compact(model.id)) return &w;
+  }
+  for (const auto& w : workloads) {
+    if (auto m = names.Model(w.model); m.ok() && *m == &model) return &w;
+  }
+  return nullptr;
+}
+
+Result<int64_t> Tokens(const std::string& text, const char* column) {
+  const auto v = ParseNumber(text);
+  if (!v || *v <= 0) {
+    return Status::InvalidArgument(fmt::format("{} '{}' is not a positive number", column, text));
+  }
+  return std::max<int64_t>(1, std::llround(*v));
+}
+
+// The row's lengths: its columns, a 1-token stand-in for the one a one-phase speed leaves blank,
+// or the benchmark's mean lengths for MLPerf rows.
+Result<Lengths> RowLengths(const Measurement& m, const BenchmarkWorkload* workload,
+                           bool workloads_read, std::vector<std::string>* assumptions) {
+  const bool has_in = !Trim(m.input_len).empty();
+  const bool has_out = !Trim(m.output_len).empty();
+  if (has_in || has_out) {
+    auto in = has_in ? Tokens(m.input_len, "input_len") : Result<int64_t>(1);
+    auto out = has_out ? Tokens(m.output_len, "output_len") : Result<int64_t>(1);
+    if (!in.ok()) return in.status();
+    if (!out.ok()) return out.status();
+    if (!has_in) assumptions->push_back("no prompt length given: a 1-token prompt");
+    if (!has_out) assumptions->push_back("no output length given: 1 output token");
+    return Lengths{*in, *out};
+  }
+  if (!workloads_read) {
+    return Status::NotFound("blank lengths, and the benchmark workloads file was not read");
+  }
+  if (!workload) return Status::NotFound("blank lengths and no benchmark workload for the model");
+  if (!workload->input_mean_tokens || !workload->output_mean_tokens) {
+    return Status::NotFound(fmt::format(
+        "benchmark {} has no published mean input and output length", workload->benchmark));
+  }
+  assumptions->push_back(fmt::format(
+      "lengths: mean input {} and output {} tokens of benchmark {} (workloads file line {})",
+      *workload->input_mean_tokens, *workload->output_mean_tokens, workload->benchmark,
+      workload->line));
+  return Lengths{std::max<int64_t>(1, std::llround(*workload->input_mean_tokens)),
+                 std::max<int64_t>(1, std::llround(*workload->output_mean_tokens))};
+}
+
+Result<int> LayoutNumber(const std::string& text, const char* column) {
+  const auto v = ParseNumber(text);
+  if (!v || *v < 1 || *v != std::floor(*v)) {
+    return Status::InvalidArgument(fmt::format("{} '{}' is not a positive integer", column, text));
+  }
+  return static_cast<int>(*v);
+}
+
+// The best layout of `count` accelerators when the row states none.
+Result<perf::Layout> UnstatedLayout(const Measurement& m, perf::FitRequest request, int count) {
+  const catalog::Model& model = *request.model;
+  const catalog::Accelerator& acc = *request.accelerator;
+  if (ContainsNoCase(m.notes, "layer split")) {
+    const perf::Layout split{.tp = 1, .pp = count, .ep = 1};
+    if (Status s = perf::CheckLayout(model, acc, split); !s.ok()) return s;
+    return split;
+  }
+  const perf::Layout tp{.tp = count, .pp = 1, .ep = 1};
+  if (perf::CheckLayout(model, acc, tp).ok()) return tp;
+  std::vector<perf::FitResult> fits;
+  for (const perf::Layout& l : perf::LayoutsFor(model, acc, count)) {
+    request.layout = l;
+    fits.push_back(perf::Fit(request));
+  }
+  if (fits.empty()) {
+    return Status::InvalidArgument(
+        fmt::format("no valid layout of {} × {} for {}", count, acc.id, model.id));
+  }
+  std::stable_sort(fits.begin(), fits.end(), perf::BetterFit);
+  return fits.front().layout;
+}
+
+struct LayoutChoice {
+  perf::Layout layout;
+  int replicas = 1;
+};
+
+// An MLPerf system of `accelerators`: TP over `count` of them when valid; else (a scale-up
+// domain smaller than `count`) the largest valid TP that divides `count` and fits, the rest
+// data-parallel replicas; else the best-fitting layout of `count`.
+Result<LayoutChoice> MlperfLayout(const Measurement& m, perf::FitRequest request, int accelerators,
+                                  int count) {
+  for (int tp = count; tp >= 1; --tp) {
+    if (count % tp != 0) continue;
+    const perf::Layout l{.tp = tp, .pp = 1, .ep = 1};
+    if (!perf::CheckLayout(*request.model, *request.accelerator, l).ok()) continue;
+    request.layout = l;
+    if (tp == count || perf::Fit(request).fits) return LayoutChoice{l, accelerators / tp};
+  }
+  auto layout = UnstatedLayout(m, request, count);
+  if (!layout.ok()) return layout.status();
+  return LayoutChoice{*layout, accelerators / count};
+}
+
+Result<LayoutChoice> ChooseLayout(const Measurement& m, const perf::FitRequest& request,
+                                  int accelerators, bool mlperf,
+                                  std::vector<std::string>* assumptions) {
+  if (Trim(m.tp).empty()) {
+    int count = accelerators;
+    if (mlperf && accelerators > kMlperfMaxReplicaAccelerators &&
+        accelerators % kMlperfMaxReplicaAccelerators == 0) {
+      count = kMlperfMaxReplicaAccelerators;
+    }
+    Result<LayoutChoice> choice = LayoutChoice{};
+    if (mlperf) {
+      choice = MlperfLayout(m, request, accelerators, count);
+    } else if (auto layout = UnstatedLayout(m, request, count); layout.ok()) {
+      choice = LayoutChoice{*layout, accelerators / count};
+    } else {
+      choice = layout.status();
+    }
+    if (!choice.ok()) return choice;
+    const perf::Layout& l = choice->layout;
+    assumptions->push_back(fmt::format(
+        "layout not stated: TP={} PP={} EP={} per replica, {} {}", l.tp, l.pp, l.ep,
+        choice->replicas, choice->replicas == 1 ? "replica" : "data-parallel replicas"));
+    return choice;
+  }
+  perf::Layout l;
+  auto tp = LayoutNumber(m.tp, "tp");
+  if (!tp.ok()) return tp.status();
+  l.tp = *tp;
+  if (!Trim(m.pp).empty()) {
+    auto pp = LayoutNumber(m.pp, "pp");
+    if (!pp.ok()) return pp.status();
+    l.pp = *pp;
+  }
+  const std::string ep = Lower(Trim(m.ep));
+  if (ep == "yes" || ep == "true") {
+    l.ep = l.tp;  // experts split over the TP group of each stage
+  } else if (!ep.empty()) {
+    auto n = LayoutNumber(m.ep, "ep");
+    if (!n.ok()) return n.status();
+    l.ep = *n;
+  }
+  if (Status s = perf::CheckLayout(*request.model, *request.accelerator, l); !s.ok()) return s;
+  if (accelerators % l.count() != 0) {
+    return Status::InvalidArgument(
+        fmt::format("num_accel {} is not a multiple of TP×PP = {}", accelerators, l.count()));
+  }
+  return LayoutChoice{l, accelerators / l.count()};
+}
+
+// The steps of MapRow. Each fills its part of the plan, or records the skip and returns false.
+
+// What was measured, in which regime.
+bool ReadMeasured(const Measurement& m, RowPlan* plan) {
+  const auto value = ParseNumber(m.value);
+  if (!value || *value <= 0)
+    return SkipRow(plan, "measured value is not a positive number", m.value);
+  plan->measured = *value;
+  auto metric = ParseMetric(m.metric);
+  if (!metric.ok()) return SkipRow(plan, metric.status().message());
+  plan->metric = *metric;
+  plan->has_metric = true;
+  auto regime = ParseRegime(m);
+  if (!regime.ok()) return SkipRow(plan, regime.status().message());
+  plan->regime = *regime;
+  return true;
+}
+
+// On what: the catalog records of the names, the formats and the accelerator count.
+bool ResolveDeployment(NameResolver& names, const Measurement& m, RowPlan* plan) {
+  auto model = names.Model(m.model);
+  if (!model.ok()) return SkipRow(plan, model.status().message());
+  plan->model_key = (*model)->id;
+  auto acc = names.Accelerator(m.accelerator);
+  if (!acc.ok()) return SkipRow(plan, acc.status().message());
+  plan->accelerator_key = (*acc)->id;
+  auto engine = names.Engine(m.engine);
+  if (!engine.ok()) return SkipRow(plan, engine.status().message());
+  plan->engine_key = (*engine)->id;
+  if (!(*acc)->memory_bytes) {
+    return SkipRow(plan, "accelerator without a memory figure", (*acc)->id);
+  }
+  auto precision = ResolvePrecision(names.catalog(), **model, m.precision_weights, m.precision_kv);
+  if (!precision.ok()) return SkipRow(plan, "unknown precision", precision.status().message());
+  plan->assumptions = precision->assumptions;
+  auto accelerators = LayoutNumber(m.num_accel, "num_accel");
+  if (!accelerators.ok()) return SkipRow(plan, "bad num_accel", accelerators.status().message());
+  plan->accelerators = *accelerators;
+  plan->query.deployment = {.model = *model,
+                            .accelerator = *acc,
+                            .engine = *engine,
+                            .efficiency = &names.catalog().EfficiencyOf(**acc),
+                            .precision = precision->precision};
+  return true;
+}
+
+// How long the requests are; MLPerf rows take their benchmark's means and latency limits.
+bool ReadLengths(NameResolver& names, const std::vector<BenchmarkWorkload>& workloads,
+                 const Measurement& m, RowPlan* plan) {
+  const BenchmarkWorkload* workload =
+      plan->regime.mlperf ? FindWorkload(names, workloads, *plan->query.deployment.model) : nullptr;
+  auto lengths = RowLengths(m, workload, !workloads.empty(), &plan->assumptions);
+  if (!lengths.ok()) {
+    const bool missing = lengths.status().code() == StatusCode::kNotFound;
+    return SkipRow(plan, missing ? "no workload lengths" : "bad input_len or output_len",
+                   lengths.status().message());
+  }
+  plan->query.input_tokens = lengths->input;
+  plan->query.output_tokens = lengths->output;
+  if (!plan->regime.find_rate) return true;
+  if (!workload) return SkipRow(plan, "no latency limits for the MLPerf scenario");
+  const bool server = plan->regime.limits == ServerLimits::kServer;
+  const auto& ttft =
+      server ? workload->server_ttft_p99_limit_s : workload->interactive_ttft_p99_limit_s;
+  const auto& tpot =
+      server ? workload->server_tpot_p99_limit_s : workload->interactive_tpot_p99_limit_s;
+  if (!ttft || !tpot) return SkipRow(plan, "no latency limits for the MLPerf scenario");
+  plan->ttft_p99_limit_s = *ttft;
+  plan->tpot_p99_limit_s = *tpot;
+  return true;
+}
+
+// The layout of one replica, the number of replicas, and the memory fit.
+bool PlaceReplicas(const Measurement& m, RowPlan* plan) {
+  perf::Deployment& d = plan->query.deployment;
+  const catalog::Model& model = *d.model;
+  perf::FitRequest fit{
+      .model = d.model, .accelerator = d.accelerator, .engine = d.engine, .precision = d.precision};
+  fit.context_tokens = plan->query.input_tokens + plan->query.output_tokens;
+  if (fit.context_tokens > model.max_context_tokens) {
+    // The source ran it (TensorRT-LLM builds engines past the trained context), so predict it.
+    plan->assumptions.push_back(fmt::format(
+        "{} tokens per sequence exceed the model's {}-token context: predicted as measured",
+        fit.context_tokens, model.max_context_tokens));
+  }
+  const int64_t engine_max = d.engine->max_model_len > 0
+                                 ? std::min(d.engine->max_model_len, model.max_context_tokens)
+                                 : model.max_context_tokens;
+  fit.max_context_tokens = std::max(engine_max, fit.context_tokens);
+  auto layout = ChooseLayout(m, fit, plan->accelerators, plan->regime.mlperf, &plan->assumptions);
+  if (!layout.ok()) return SkipRow(plan, "invalid layout", layout.status().message());
+  fit.layout = d.layout = layout->layout;
+  plan->replicas = layout->replicas;
+  const perf::FitResult fitted = perf::Fit(fit);
+  if (!fitted.fits) {
+    return SkipRow(plan, "does not fit",
+                   fmt::format("TP={} PP={}: {}", fit.layout.tp, fit.layout.pp, fitted.reason));
+  }
+  return true;
+}
+
+// The load of one replica: the system's load divided over the replicas.
+void SetLoad(const Measurement& m, RowPlan* plan) {
+  perf::ServingQuery& q = plan->query;
+  const RegimeSpec& r = plan->regime;
+  q.regime = r.regime;
+  q.concurrency = std::max(1.0, r.concurrency / plan->replicas);
+  q.request_rate = r.request_rate / plan->replicas;
+  q.max_requests = (r.max_requests + plan->replicas - 1) / plan->replicas;
+  if (ContainsNoCase(m.notes, "speculative")) {
+    q.spec = perf::SpecDecode{};
+    plan->assumptions.push_back(fmt::format(
+        "speculative decoding: k={} proposed tokens, acceptance {} (defaults; not in the row)",
+        q.spec->k, q.spec->acceptance));
+  }
+}
+
+}  // namespace
+
+RowPlan MapRow(NameResolver& names, const std::vector<BenchmarkWorkload>& workloads,
+               const Measurement& m) {
+  RowPlan plan;
+  plan.model_key = StripParenthetical(m.model);
+  plan.accelerator_key = StripParenthetical(m.accelerator);
+  plan.engine_key = StripParenthetical(m.engine);
+  plan.ok = ReadMeasured(m, &plan) && ResolveDeployment(names, m, &plan) &&
+            ReadLengths(names, workloads, m, &plan) && PlaceReplicas(m, &plan);
+  if (plan.ok) SetLoad(m, &plan);
+  return plan;
+}
+
+}  // namespace pertoken::validate

@@ -1,0 +1,39 @@
+// Benchmark workloads: the mean prompt and output lengths and the latency limits of the MLPerf
+// Inference LLM benchmarks, read from shared/reference/benchmark_workloads.csv. MLPerf rows of a
+// measurements file leave their lengths blank (they are dataset-driven); validate predicts them at
+// these means. Pure functions; thread-safe.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "validate/csv.h"
+
+namespace pertoken::validate {
+
+struct BenchmarkWorkload {
+  std::string benchmark;  // "llama2-70b": the file's benchmark name without its "(...)" variants
+  std::string model;      // the model as the file names it ("Llama-2-70b-chat-hf")
+  int line = 0;           // where the row is, for messages
+  std::optional<double> input_mean_tokens;
+  std::optional<double> output_mean_tokens;
+  // p99 limits of the Server and Interactive scenarios (absent when the benchmark has none).
+  std::optional<double> server_ttft_p99_limit_s;
+  std::optional<double> server_tpot_p99_limit_s;
+  std::optional<double> interactive_ttft_p99_limit_s;
+  std::optional<double> interactive_tpot_p99_limit_s;
+};
+
+// The columns ReadWorkloads needs.
+const std::vector<std::string>& WorkloadColumns();
+
+// The workloads of a parsed benchmark_workloads.csv (limits converted from ms to s). ParseError
+// "file:line: column: not a number" for a non-empty field that is not a number.
+Result<std::vector<BenchmarkWorkload>> ParseWorkloads(const CsvTable& table);
+
+// Reads and parses the file; IoError/ParseError as ReadCsvFile and ParseWorkloads.
+Result<std::vector<BenchmarkWorkload>> ReadWorkloads(const std::string& path);
+
+}  // namespace pertoken::validate
