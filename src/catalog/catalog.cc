@@ -31,6 +31,8 @@ std::string_view KindFolder(Kind kind) {
       return "api-prices";
     case Kind::kEfficiency:
       return "efficiency";
+    case Kind::kAccuracy:
+      return "accuracy";
   }
   return "";
 }
@@ -51,14 +53,16 @@ std::string_view KindNoun(Kind kind) {
       return "API price list";
     case Kind::kEfficiency:
       return "op-efficiency profile";
+    case Kind::kAccuracy:
+      return "accuracy profile";
   }
   return "";
 }
 
 const std::vector<Kind>& AllKinds() {
-  static const std::vector<Kind> kinds = {Kind::kAccelerator, Kind::kModel, Kind::kQuantization,
-                                          Kind::kEngine,      Kind::kPrice, Kind::kApiPrice,
-                                          Kind::kEfficiency};
+  static const std::vector<Kind> kinds = {Kind::kAccelerator, Kind::kModel,   Kind::kQuantization,
+                                          Kind::kEngine,      Kind::kPrice,   Kind::kApiPrice,
+                                          Kind::kEfficiency,  Kind::kAccuracy};
   return kinds;
 }
 
@@ -66,10 +70,11 @@ namespace {
 
 // Loads every file of one kind into `out` with `read`, appending problems to `errors`.
 template <typename T, typename ReadFn>
-void LoadKind(const fs::path& dir, ReadFn read, std::vector<T>* out, ErrorList* errors) {
+void LoadKind(const fs::path& dir, ReadFn read, std::vector<T>* out, ErrorList* errors,
+              bool required = true) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) {
-    errors->push_back(fmt::format("{}: catalog folder is missing", dir.string()));
+    if (required) errors->push_back(fmt::format("{}: catalog folder is missing", dir.string()));
     return;
   }
   std::vector<fs::path> files;
@@ -268,6 +273,8 @@ Result<Catalog> Catalog::Load(const std::string& data_dir) {
   LoadKind(root / "prices", ReadPriceList, &cat.prices_, &errors);
   LoadKind(root / "api-prices", ReadApiPriceList, &cat.api_prices_, &errors);
   LoadKind(root / "efficiency", ReadEfficiency, &cat.efficiencies_, &errors);
+  // Optional: a catalog without calibration residuals prints predictions without intervals.
+  LoadKind(root / "accuracy", ReadAccuracy, &cat.accuracies_, &errors, /*required=*/false);
   CrossCheck(cat, &errors);
   if (!errors.empty()) {
     std::string msg;
@@ -275,6 +282,19 @@ Result<Catalog> Catalog::Load(const std::string& data_dir) {
     return Status::ParseError(msg);
   }
   return cat;
+}
+
+const AccuracyBand* Catalog::BandFor(const std::string& engine,
+                                     const std::string& row_class) const {
+  const AccuracyBand* any = nullptr;
+  for (const auto& a : accuracies_) {
+    for (const auto& b : a.bands) {
+      if (b.row_class != row_class) continue;
+      if (b.engine == engine) return &b;
+      if (b.engine == "*" && !any) any = &b;
+    }
+  }
+  return any;
 }
 
 const Efficiency& Catalog::EfficiencyOf(const Accelerator& accelerator) const {
@@ -345,6 +365,9 @@ std::vector<const Entity*> Catalog::Entities(Kind kind) const {
       break;
     case Kind::kEfficiency:
       add(efficiencies_);
+      break;
+    case Kind::kAccuracy:
+      add(accuracies_);
       break;
   }
   return out;

@@ -15,7 +15,16 @@
 namespace pertoken::catalog {
 
 // The kinds of catalog entity, each in its own folder.
-enum class Kind { kAccelerator, kModel, kQuantization, kEngine, kPrice, kApiPrice, kEfficiency };
+enum class Kind {
+  kAccelerator,
+  kModel,
+  kQuantization,
+  kEngine,
+  kPrice,
+  kApiPrice,
+  kEfficiency,
+  kAccuracy
+};
 
 // "accelerators", "models", "quantization", "engines", "prices", "api-prices".
 std::string_view KindFolder(Kind kind);
@@ -52,6 +61,10 @@ class Catalog {
   const std::vector<PriceList>& prices() const { return prices_; }
   const std::vector<ApiPriceList>& api_prices() const { return api_prices_; }
   const std::vector<Efficiency>& efficiencies() const { return efficiencies_; }
+  const std::vector<Accuracy>& accuracies() const { return accuracies_; }
+  // The residual band of predictions of `row_class` with `engine`: the engine's own, else the
+  // all-engines band; nullptr when the catalog has none.
+  const AccuracyBand* BandFor(const std::string& engine, const std::string& row_class) const;
   const std::string& data_dir() const { return data_dir_; }
 
   // The entities of one kind, as their common part.
@@ -66,6 +79,7 @@ class Catalog {
   std::vector<PriceList> prices_;
   std::vector<ApiPriceList> api_prices_;
   std::vector<Efficiency> efficiencies_;
+  std::vector<Accuracy> accuracies_;
 };
 
 }  // namespace pertoken::catalog

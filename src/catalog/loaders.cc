@@ -340,6 +340,14 @@ void ReadEngine(FieldReader& root, Engine* out) {
     out->chunked_prefill = o->OptBool("chunked_prefill", true);
     o->CheckUnknownKeys();
   }
+  if (auto k = root.Table("kernels", false)) {
+    out->compute_scale = k->OptNumber("compute_scale", Bound::kPositive).value_or(1);
+    out->memory_scale = k->OptNumber("memory_scale", Bound::kPositive).value_or(1);
+    if (out->compute_scale > 4 || out->memory_scale > 4) {
+      k->Error("", "a scale above 4 would beat the measured kernels fourfold: not plausible");
+    }
+    k->CheckUnknownKeys();
+  }
 }
 
 void ReadPriceList(FieldReader& root, PriceList* out) {
@@ -426,6 +434,22 @@ void ReadEfficiency(FieldReader& root, Efficiency* out) {
   }
   if (auto f = root.Table("fit", false)) {
     f->SkipAll();  // free-form fit statistics, kept as field records for `catalog show`
+  }
+}
+
+void ReadAccuracy(FieldReader& root, Accuracy* out) {
+  out->measurements = root.ReqString("measurements");
+  for (FieldReader& b : root.TableArray("bands", true)) {
+    AccuracyBand band;
+    band.engine = b.ReqString("engine");
+    band.row_class = b.ReqEnum("class", {"throughput", "latency"});
+    band.rows = b.ReqInt("rows", Bound::kPositive);
+    band.low_ratio = b.ReqNumber("low_ratio", Bound::kPositive);
+    band.high_ratio = b.ReqNumber("high_ratio", Bound::kPositive);
+    band.median_ape = b.ReqNumber("median_ape", Bound::kNonNegative);
+    if (band.low_ratio > band.high_ratio) b.Error("low_ratio", "exceeds high_ratio");
+    b.CheckUnknownKeys();
+    out->bands.push_back(std::move(band));
   }
 }
 

@@ -18,5 +18,6 @@ void ReadEngine(FieldReader& root, Engine* out);
 void ReadPriceList(FieldReader& root, PriceList* out);
 void ReadApiPriceList(FieldReader& root, ApiPriceList* out);
 void ReadEfficiency(FieldReader& root, Efficiency* out);
+void ReadAccuracy(FieldReader& root, Accuracy* out);
 
 }  // namespace pertoken::catalog

@@ -176,6 +176,10 @@ struct Engine : Entity {
   int64_t cuda_graph_max_batch = 0;    // decode batches up to this size replay CUDA graphs
   double eager_launch_overhead_s = 0;  // added per layer when a step runs without CUDA graphs
   bool chunked_prefill = true;         // prefill chunks share steps with decodes
+  // The engine's kernels relative to the op tables its accelerator's efficiency profile was
+  // fitted to: multiply the achieved compute rate and bandwidth ([kernels], default 1).
+  double compute_scale = 1;
+  double memory_scale = 1;
 };
 
 // Achieved fractions of an accelerator's peaks (doc/formats/efficiency.md): derived data.
@@ -194,6 +198,22 @@ struct Efficiency : Entity {
   double attention_kernel_latency_s = 0;
   double allreduce_bw_fraction = 0;
   double allreduce_latency_s = 0;
+};
+
+// How far measurements fall from predictions (doc/formats/accuracy.md): derived data, written by
+// `pertoken calibrate engines --write` from the calibration residuals.
+struct AccuracyBand {
+  std::string engine;     // engine id, or "*" for every engine
+  std::string row_class;  // "throughput" or "latency"
+  int64_t rows = 0;
+  double low_ratio = 1;   // 10th percentile of measured / predicted
+  double high_ratio = 1;  // 90th percentile
+  double median_ape = 0;
+};
+
+struct Accuracy : Entity {
+  std::string measurements;  // the file the residuals come from
+  std::vector<AccuracyBand> bands;
 };
 
 struct PriceOffer {

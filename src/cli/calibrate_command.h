@@ -19,3 +19,21 @@ int RunCalibrateOps(const catalog::Catalog& catalog, const CalibrateOpsOptions& 
                     std::ostream& out, std::ostream& err);
 
 }  // namespace pertoken::cli
+
+namespace pertoken::cli {
+
+struct CalibrateEnginesOptions {
+  std::string measurements;    // calibration CSV
+  std::string workloads;       // benchmark workloads CSV ("" = beside the measurements)
+  std::string exclude_source;  // leave one source out
+  int rounds = 4;
+  bool write = false;  // rewrite the engine files in <data_dir>/engines
+  std::string data_dir;
+};
+
+// `pertoken calibrate engines`: fits each engine's overheads and kernel scales to the measured
+// rows it served; prints before/after errors; with `write`, updates the engine files.
+int RunCalibrateEngines(const catalog::Catalog& catalog, const CalibrateEnginesOptions& options,
+                        std::ostream& out, std::ostream& err);
+
+}  // namespace pertoken::cli

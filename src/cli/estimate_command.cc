@@ -183,6 +183,19 @@ int RunEstimate(const catalog::Catalog& cat, const EstimateOptions& o, std::ostr
   } else {
     rep.price = metrics::DefaultPrice(cat, *req.accelerator);
   }
+  // Prediction intervals: how far measurements of comparable rows fell from their predictions.
+  auto band = [&](const char* row_class, report::Interval* in) {
+    const catalog::AccuracyBand* b = cat.BandFor(req.engine->id, row_class);
+    if (!b) return;
+    in->known = true;
+    in->low_factor = b->low_ratio;
+    in->high_factor = b->high_ratio;
+    in->basis = fmt::format(
+        "10th-90th percentile of measured/predicted over {} {} rows of the calibration set",
+        b->rows, b->engine == "*" ? "" : b->engine);
+  };
+  band("throughput", &rep.throughput_interval);
+  band("latency", &rep.latency_interval);
   if (o.json) {
     out << report::EstimateJson(rep).dump(2) << "\n";
   } else {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <deque>
 
 namespace pertoken::perf {
 
@@ -165,20 +166,110 @@ void StaticBatch(const ServingQuery& q, double batch, ServingResult* r) {
   r->bottleneck = pf.total_s > steps * dc.per_step_s ? pf.bottleneck : dc.step.bottleneck;
 }
 
-// A burst of n requests at t = 0: as many as fit run at once, the rest wait for a slot, so the
-// steady state at that concurrency gives the throughput; the mean TTFT adds the waves ahead.
+// A burst of n requests at t = 0, followed step by step in aggregate: each step the engine
+// decodes every running sequence and fills the rest of its token budget with prompt tokens of
+// admitted requests (chunked prefill streams them; without it whole prompts join), admitting new
+// requests while memory and max_num_seqs allow. Requests whose prompts finish together form a
+// cohort that decodes in lock step; a cohort leaves after its last token.
+struct Cohort {
+  double count = 0;
+  double first_token_s = 0;
+  int64_t generated = 0;  // tokens emitted so far (the first comes from the prefill)
+};
+
+void Burst(const ServingQuery& q, double c_max, ServingResult* r) {
+  const Deployment& d = q.deployment;
+  const double n = static_cast<double>(q.max_requests);
+  const double in = static_cast<double>(q.input_tokens);
+  const int64_t out = q.output_tokens;
+  const double budget = static_cast<double>(std::max<int64_t>(1, d.engine->max_num_batched_tokens));
+  const double tokens_per_step = q.spec ? ExpectedTokensPerStep(q.spec->k, q.spec->acceptance) : 1;
+  double waiting = n, prefilling = 0, prompt_tokens_left = 0, decoding = 0, context_sum = 0;
+  double now = 0, ttft_sum = 0, tpot_sum = 0, done = 0, decode_steps = 0, decode_time = 0;
+  std::deque<Cohort> cohorts;
+  StepTime last_decode;
+  for (int guard = 0; done < n - 1e-9 && guard < 200000; ++guard) {
+    // Admit while memory allows; their prompts join the prefill stream.
+    const double admit = std::min(waiting, std::max(0.0, c_max - prefilling - decoding));
+    waiting -= admit;
+    prefilling += admit;
+    prompt_tokens_left += admit * in;
+    // Fill the step: every decoding sequence, then prompt tokens up to the budget.
+    double room = std::max(0.0, budget - decoding);
+    if (!d.engine->chunked_prefill) room = std::floor(room / in) * in;
+    double pf = std::min(prompt_tokens_left, room);
+    if (pf <= 0 && decoding == 0 && prompt_tokens_left > 0) pf = std::min(prompt_tokens_left, in);
+    StepShape shape;
+    const double pf_seqs = pf > 0 ? std::max(1.0, std::round(pf / in)) : 0;
+    shape.prefill_sequences = static_cast<int64_t>(pf_seqs);
+    shape.prefill_tokens = pf_seqs > 0 ? static_cast<int64_t>(std::ceil(pf / pf_seqs)) : 0;
+    shape.decode_sequences = static_cast<int64_t>(std::ceil(decoding));
+    shape.decode_context = decoding > 0 ? context_sum / decoding : 0;
+    StepTime step;
+    if (decoding > 0) {
+      const DecodeCost dc = Decode(q, decoding, shape.decode_context);
+      step = PredictStep(d, shape);
+      step.total_s += dc.per_step_s - dc.step.total_s;  // drafting, with speculative decoding
+      if (pf == 0) last_decode = dc.step;
+    } else {
+      step = PredictStep(d, shape);
+    }
+    now += step.total_s;
+    if (decoding > 0) {
+      decode_steps += 1;
+      decode_time += step.total_s;
+    }
+    // Decoders advance; finished cohorts leave.
+    for (auto& c : cohorts) c.generated += 1;
+    context_sum += decoding * tokens_per_step;
+    while (!cohorts.empty() && static_cast<double>(cohorts.front().generated) * tokens_per_step >=
+                                   static_cast<double>(out)) {
+      const Cohort& c = cohorts.front();
+      tpot_sum += c.count * (now - c.first_token_s) / std::max<int64_t>(1, out - 1);
+      done += c.count;
+      decoding -= c.count;
+      context_sum -= c.count * (in + static_cast<double>(out));
+      cohorts.pop_front();
+    }
+    // Prompts completed in this step emit their first token.
+    const double completed =
+        std::min(prefilling, std::floor((prefilling * in - prompt_tokens_left + pf) / in + 1e-9) -
+                                 std::floor((prefilling * in - prompt_tokens_left) / in + 1e-9));
+    prompt_tokens_left -= pf;
+    if (completed > 0) {
+      prefilling -= completed;
+      ttft_sum += completed * now;
+      if (out <= 1) {
+        done += completed;
+      } else {
+        decoding += completed;
+        context_sum += completed * (in + 1);
+        cohorts.push_back({.count = completed, .first_token_s = now, .generated = 1});
+      }
+    }
+  }
+  r->ok = true;
+  r->concurrency = std::min(n, c_max);
+  r->e2e_s = now;
+  r->requests_per_s = n / now;
+  r->output_tokens_per_s = n * static_cast<double>(out) / now;
+  r->input_tokens_per_s = n * in / now;
+  r->ttft_s = ttft_sum / n;
+  r->tpot_s = out > 1 ? tpot_sum / n : 0;
+  r->decode_step =
+      last_decode.ops.empty() ? Decode(q, r->concurrency, in + out / 2.0).step : last_decode;
+  r->bottleneck = decode_time > now / 2 ? r->decode_step.bottleneck : r->prefill_step.bottleneck;
+}
+
+// Every request queued at once and more keep coming (offline throughput with no fixed count):
+// the steady state at the highest concurrency memory allows.
 void MaxLoad(const ServingQuery& q, double c_max, ServingResult* r) {
-  const double n = q.max_requests > 0 ? static_cast<double>(q.max_requests) : c_max;
-  const double c = std::min(n, c_max);
-  const Cycle y = SteadyState(q, c);
-  Fill(q, y, c, r);
-  // The first wave's prompts are prefilled back to back before any decode: on average a request
-  // waits for half of them; later waves wait for earlier requests to finish.
-  const double first_wave_prefill = c * y.prefill_s;
-  const double waves = n / c;
-  r->ttft_s = first_wave_prefill / 2 + y.ttft_s + (waves - 1) / 2 * y.e2e_s;
-  r->tpot_s = q.output_tokens > 1 ? y.decode.per_step_s / y.decode.tokens_per_step : 0;
-  r->e2e_s = r->ttft_s + r->tpot_s * static_cast<double>(q.output_tokens - 1);
+  if (q.max_requests > 0) {
+    Burst(q, c_max, r);
+    return;
+  }
+  const Cycle y = SteadyState(q, c_max);
+  Fill(q, y, c_max, r);
 }
 
 void RequestRate(const ServingQuery& q, double c_max, ServingResult* r) {

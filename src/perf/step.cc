@@ -76,6 +76,10 @@ const catalog::GemmCurve& CurveFor(const catalog::Efficiency& eff, const std::st
 
 double BytesOf(const catalog::QuantFormat& q) { return q.BitsPerElement() / 8.0; }
 
+OpTime ScaledGemm(const catalog::Accelerator& acc, const catalog::Efficiency& eff,
+                  const std::string& precision, double m, double n, double k, double weight_bytes,
+                  double activation_bytes, double compute_scale, double memory_scale);
+
 // Collects ops of one step, scaling each by how many times it runs (layers).
 class StepBuilder {
  public:
@@ -101,6 +105,8 @@ class StepBuilder {
 };
 
 struct Dims {
+  double compute_scale = 1;  // the engine's kernels relative to the measured op tables
+  double memory_scale = 1;
   double tokens = 0;         // tokens through the linear layers
   double logits_tokens = 0;  // tokens whose logits are computed
   double act_bytes = 2;
@@ -119,7 +125,8 @@ void AddProjections(const Deployment& d, const Dims& x, StepBuilder* b, double l
   const double t = x.tokens;
   const int tp = x.tp;
   auto gemm = [&](const char* name, double n, double k, double times) {
-    OpTime op = GemmTime(acc, eff, cp, t, n, k, n * k * wb, x.act_bytes);
+    OpTime op =
+        ScaledGemm(acc, eff, cp, t, n, k, n * k * wb, x.act_bytes, x.compute_scale, x.memory_scale);
     op.name = name;
     b->Add(op, times);
   };
@@ -169,8 +176,9 @@ void AddAttention(const Deployment& d, const StepShape& s, const Dims& x, double
     op.flops = s.prefill_sequences * 2.0 * pairs * heads * (qk_dim + v_dim);
     op.bytes = s.prefill_sequences *
                (cap(past + l) * kv_per_token + l * heads * (qk_dim + v_dim) * x.act_bytes);
-    const double tc = op.flops / (peak * eff.attention_prefill_fraction);
-    const double tm = op.bytes / (acc.mem_bw_bytes_per_s * eff.attention_decode_memory_fraction);
+    const double tc = op.flops / (peak * eff.attention_prefill_fraction * x.compute_scale);
+    const double tm =
+        op.bytes / (acc.mem_bw_bytes_per_s * eff.attention_decode_memory_fraction * x.memory_scale);
     op.time_s = std::max(tc, tm) + eff.attention_kernel_latency_s;
     op.bound = tc >= tm ? Bottleneck::kCompute : Bottleneck::kMemory;
     b->Add(op, layers);
@@ -184,8 +192,9 @@ void AddAttention(const Deployment& d, const StepShape& s, const Dims& x, double
                                 : 2.0 * heads * (qk_dim + v_dim);
     op.flops = s.decode_sequences * s.decode_tokens * ctx * per_pair;
     op.bytes = s.decode_sequences * ctx * kv_per_token;
-    const double tc = op.flops / (peak * eff.attention_prefill_fraction);
-    const double tm = op.bytes / (acc.mem_bw_bytes_per_s * eff.attention_decode_memory_fraction);
+    const double tc = op.flops / (peak * eff.attention_prefill_fraction * x.compute_scale);
+    const double tm =
+        op.bytes / (acc.mem_bw_bytes_per_s * eff.attention_decode_memory_fraction * x.memory_scale);
     op.time_s = std::max(tc, tm) + eff.attention_kernel_latency_s;
     op.bound = tc > tm ? Bottleneck::kCompute : Bottleneck::kMemory;
     b->Add(op, layers);
@@ -200,9 +209,10 @@ void AddDenseMlp(const Deployment& d, const Dims& x, double width, StepBuilder* 
   const double h = static_cast<double>(m.hidden_size);
   const double w = width / x.tp;
   const double up = m.mlp.type == catalog::MlpType::kGated ? 2.0 : 1.0;
-  OpTime a = GemmTime(*d.accelerator, *d.efficiency, cp, x.tokens, up * w, h, up * w * h * wb,
-                      x.act_bytes);
-  OpTime c = GemmTime(*d.accelerator, *d.efficiency, cp, x.tokens, h, w, w * h * wb, x.act_bytes);
+  OpTime a = ScaledGemm(*d.accelerator, *d.efficiency, cp, x.tokens, up * w, h, up * w * h * wb,
+                        x.act_bytes, x.compute_scale, x.memory_scale);
+  OpTime c = ScaledGemm(*d.accelerator, *d.efficiency, cp, x.tokens, h, w, w * h * wb, x.act_bytes,
+                        x.compute_scale, x.memory_scale);
   a.name = name;
   c.name = name;
   b->Add(a, layers);
@@ -233,12 +243,13 @@ void AddExperts(const Deployment& d, const Dims& x, StepBuilder* b, double layer
              2.0 * x.tokens * k * h * x.act_bytes;
   const double frac =
       curve.max_fraction * per_expert_tokens / (per_expert_tokens + curve.half_tokens);
-  const double tc = op.flops / (acc.peak_flops_per_s.at(p) * frac);
-  const double tm = op.bytes / (acc.mem_bw_bytes_per_s * eff.gemm_memory_fraction);
+  const double tc = op.flops / (acc.peak_flops_per_s.at(p) * frac * x.compute_scale);
+  const double tm = op.bytes / (acc.mem_bw_bytes_per_s * eff.gemm_memory_fraction * x.memory_scale);
   op.time_s = std::max(tc, tm) + 2 * eff.gemm_kernel_latency_s;
   op.bound = tc >= tm ? Bottleneck::kCompute : Bottleneck::kMemory;
   b->Add(op, layers);
-  OpTime router = GemmTime(acc, eff, "bf16", x.tokens, experts, h, experts * h * 2, x.act_bytes);
+  OpTime router = ScaledGemm(acc, eff, "bf16", x.tokens, experts, h, experts * h * 2, x.act_bytes,
+                             x.compute_scale, x.memory_scale);
   router.name = "moe_router";
   b->Add(router, layers);
   if (e.shared_experts > 0) {
@@ -264,7 +275,8 @@ void AddElementwise(const Deployment& d, const Dims& x, StepBuilder* b, double l
   op.name = "norms_activations";
   op.bytes = x.tokens * m.hidden_size * x.act_bytes * (2.0 * m.norms_per_layer + 4) +
              x.tokens * 3.0 * m.mlp.intermediate_size / x.tp * x.act_bytes;
-  op.time_s = op.bytes / (d.accelerator->mem_bw_bytes_per_s * d.efficiency->gemm_memory_fraction) +
+  op.time_s = op.bytes / (d.accelerator->mem_bw_bytes_per_s * d.efficiency->gemm_memory_fraction *
+                          x.memory_scale) +
               2 * d.efficiency->gemm_kernel_latency_s;
   op.bound = Bottleneck::kMemory;
   b->Add(op, layers);
@@ -311,20 +323,30 @@ void Summarise(StepTime* st) {
 OpTime GemmTime(const catalog::Accelerator& acc, const catalog::Efficiency& eff,
                 const std::string& precision, double m, double n, double k, double weight_bytes,
                 double activation_bytes_per_element) {
+  return ScaledGemm(acc, eff, precision, m, n, k, weight_bytes, activation_bytes_per_element, 1, 1);
+}
+
+namespace {
+
+OpTime ScaledGemm(const catalog::Accelerator& acc, const catalog::Efficiency& eff,
+                  const std::string& precision, double m, double n, double k, double weight_bytes,
+                  double activation_bytes, double compute_scale, double memory_scale) {
   OpTime op;
   op.name = "gemm";
   if (m <= 0) return op;
   const std::string& p = EffectivePrecision(acc, precision);
   const auto& curve = CurveFor(eff, p);
   op.flops = 2 * m * n * k;
-  op.bytes = weight_bytes + (m * k + m * n) * activation_bytes_per_element;
+  op.bytes = weight_bytes + (m * k + m * n) * activation_bytes;
   const double frac = curve.max_fraction * m / (m + curve.half_tokens);
-  const double tc = op.flops / (acc.peak_flops_per_s.at(p) * frac);
-  const double tm = op.bytes / (acc.mem_bw_bytes_per_s * eff.gemm_memory_fraction);
+  const double tc = op.flops / (acc.peak_flops_per_s.at(p) * frac * compute_scale);
+  const double tm = op.bytes / (acc.mem_bw_bytes_per_s * eff.gemm_memory_fraction * memory_scale);
   op.time_s = std::max(tc, tm) + eff.gemm_kernel_latency_s;
   op.bound = tc >= tm ? Bottleneck::kCompute : Bottleneck::kMemory;
   return op;
 }
+
+}  // namespace
 
 double AllReduceTime(const catalog::Accelerator& acc, const catalog::Efficiency& eff, int ranks,
                      double bytes) {
@@ -344,6 +366,8 @@ StepTime PredictStep(const Deployment& d, const StepShape& s) {
   const auto& e = *d.engine;
   Dims x;
   x.tp = d.layout.tp;
+  x.compute_scale = e.compute_scale;
+  x.memory_scale = e.memory_scale;
   x.act_bytes = static_cast<double>(e.activation_dtype_bytes);
   x.tokens = static_cast<double>(s.prefill_sequences * s.prefill_tokens) +
              static_cast<double>(s.decode_sequences * s.decode_tokens);
@@ -363,8 +387,8 @@ StepTime PredictStep(const Deployment& d, const StepShape& s) {
     // LM head on the tokens that need logits (the last prompt token, every generated token).
     const double h = static_cast<double>(m.hidden_size);
     const double vocab = static_cast<double>(m.vocab_size) / x.tp;
-    OpTime head = GemmTime(*d.accelerator, *d.efficiency, "bf16", x.logits_tokens, vocab, h,
-                           vocab * h * 2, x.act_bytes);
+    OpTime head = ScaledGemm(*d.accelerator, *d.efficiency, "bf16", x.logits_tokens, vocab, h,
+                             vocab * h * 2, x.act_bytes, x.compute_scale, x.memory_scale);
     head.name = "lm_head";
     b.Add(head, 1);
     if (d.layout.pp > 1) {

@@ -107,6 +107,17 @@ std::string CatalogListText(const catalog::Catalog& cat, Kind kind) {
         out += fmt::format("{:<18} {:<36} {:>6}  {}\n", p.id, p.name, p.offers.size(), p.as_of);
       }
       break;
+    case Kind::kAccuracy:
+      out += fmt::format("{:<14} {:<12} {:<12} {:>6} {:>9} {:>9} {:>10}\n", "id", "engine", "class",
+                         "rows", "p10 ratio", "p90 ratio", "median APE");
+      for (const auto& a : cat.accuracies()) {
+        for (const auto& b : a.bands) {
+          out += fmt::format("{:<14} {:<12} {:<12} {:>6} {:>9.3f} {:>9.3f} {:>9.1f}%\n", a.id,
+                             b.engine, b.row_class, b.rows, b.low_ratio, b.high_ratio,
+                             100 * b.median_ape);
+        }
+      }
+      break;
     case Kind::kEfficiency:
       out += fmt::format("{:<20} {:>9} {:>9} {:>8} {:>8} {:>8} {:>8}\n", "id", "gemm max",
                          "half tok", "mem", "attn pf", "attn kv", "AR bw");

@@ -54,40 +54,19 @@ Prediction FromResult(const RowPlan& plan, const perf::ServingResult& r, const P
   return Prediction{.ok = true, .value = v};
 }
 
-// Whether one replica meets the p99 limits at `rate`.
-bool MeetsLimits(const RowPlan& plan, const perf::ServingResult& r, const PredictOptions& o) {
-  return r.ok && !r.saturated && r.ttft_s * o.ttft_p99_over_mean <= plan.ttft_p99_limit_s &&
-         r.tpot_s * o.tpot_p99_over_mean <= plan.tpot_p99_limit_s;
-}
-
-// MLPerf Server: the highest rate whose p99 TTFT and TPOT (mean × factor) meet the limits,
-// bisected between 0 and the replica's max-load request throughput.
+// MLPerf Server: the highest rate whose p99 TTFT and TPOT (mean × factor) meet the limits.
 Prediction PredictAtBestRate(const RowPlan& plan, const PredictOptions& o) {
-  perf::ServingQuery q = plan.query;
-  q.regime = perf::Regime::kMaxLoad;
-  const perf::ServingResult capacity = perf::PredictServing(q);
-  if (!capacity.ok || capacity.requests_per_s <= 0) return NotServed(capacity);
-  q.regime = perf::Regime::kRequestRate;
-  double lo = 0;
-  double hi = capacity.requests_per_s;
-  perf::ServingResult best;
-  for (int i = 0; i < o.rate_search_steps; ++i) {
-    q.request_rate = (lo + hi) / 2;
-    const perf::ServingResult r = perf::PredictServing(q);
-    if (MeetsLimits(plan, r, o)) {
-      lo = q.request_rate;
-      best = r;
-    } else {
-      hi = q.request_rate;
-    }
+  const RateSearch search = FindBestRate(plan.query, plan.limits, o);
+  if (!search.capacity.ok || search.capacity.requests_per_s <= 0) {
+    return NotServed(search.capacity);
   }
-  if (lo <= 0) {
+  if (search.request_rate <= 0) {
     return Failed("no rate meets the MLPerf latency limits",
                   fmt::format("p99 TTFT <= {} ms, p99 TPOT <= {} ms",
-                              plan.ttft_p99_limit_s * kMsPerS, plan.tpot_p99_limit_s * kMsPerS));
+                              plan.limits.ttft_p99_s * kMsPerS, plan.limits.tpot_p99_s * kMsPerS));
   }
-  Prediction p = FromResult(plan, best, o);
-  p.request_rate = lo * plan.replicas;
+  Prediction p = FromResult(plan, search.at_rate, o);
+  p.request_rate = search.request_rate * plan.replicas;
   return p;
 }
 

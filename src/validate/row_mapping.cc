@@ -3,18 +3,18 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
+#include <optional>
+#include <string_view>
 
 #include "common/names.h"
+#include "validate/mlperf_layout.h"
 #include "validate/text.h"
 
 namespace pertoken::validate {
 
 namespace {
-
-// Accelerators in one MLPerf replica: the results do not report their layout, so assume the
-// usual one-server tensor-parallel group and data parallelism beyond it.
-constexpr int kMlperfMaxReplicaAccelerators = 8;
 
 struct Lengths {
   int64_t input = 0;
@@ -117,52 +117,8 @@ Result<perf::Layout> UnstatedLayout(const Measurement& m, perf::FitRequest reque
   return fits.front().layout;
 }
 
-struct LayoutChoice {
-  perf::Layout layout;
-  int replicas = 1;
-};
-
-// An MLPerf system of `accelerators`: TP over `count` of them when valid; else (a scale-up
-// domain smaller than `count`) the largest valid TP that divides `count` and fits, the rest
-// data-parallel replicas; else the best-fitting layout of `count`.
-Result<LayoutChoice> MlperfLayout(const Measurement& m, perf::FitRequest request, int accelerators,
-                                  int count) {
-  for (int tp = count; tp >= 1; --tp) {
-    if (count % tp != 0) continue;
-    const perf::Layout l{.tp = tp, .pp = 1, .ep = 1};
-    if (!perf::CheckLayout(*request.model, *request.accelerator, l).ok()) continue;
-    request.layout = l;
-    if (tp == count || perf::Fit(request).fits) return LayoutChoice{l, accelerators / tp};
-  }
-  auto layout = UnstatedLayout(m, request, count);
-  if (!layout.ok()) return layout.status();
-  return LayoutChoice{*layout, accelerators / count};
-}
-
-Result<LayoutChoice> ChooseLayout(const Measurement& m, const perf::FitRequest& request,
-                                  int accelerators, bool mlperf,
-                                  std::vector<std::string>* assumptions) {
-  if (Trim(m.tp).empty()) {
-    int count = accelerators;
-    if (mlperf && accelerators > kMlperfMaxReplicaAccelerators &&
-        accelerators % kMlperfMaxReplicaAccelerators == 0) {
-      count = kMlperfMaxReplicaAccelerators;
-    }
-    Result<LayoutChoice> choice = LayoutChoice{};
-    if (mlperf) {
-      choice = MlperfLayout(m, request, accelerators, count);
-    } else if (auto layout = UnstatedLayout(m, request, count); layout.ok()) {
-      choice = LayoutChoice{*layout, accelerators / count};
-    } else {
-      choice = layout.status();
-    }
-    if (!choice.ok()) return choice;
-    const perf::Layout& l = choice->layout;
-    assumptions->push_back(fmt::format(
-        "layout not stated: TP={} PP={} EP={} per replica, {} {}", l.tp, l.pp, l.ep,
-        choice->replicas, choice->replicas == 1 ? "replica" : "data-parallel replicas"));
-    return choice;
-  }
+// The layout the row states in its tp, pp and ep columns.
+Result<perf::Layout> StatedLayout(const Measurement& m) {
   perf::Layout l;
   auto tp = LayoutNumber(m.tp, "tp");
   if (!tp.ok()) return tp.status();
@@ -180,12 +136,64 @@ Result<LayoutChoice> ChooseLayout(const Measurement& m, const perf::FitRequest& 
     if (!n.ok()) return n.status();
     l.ep = *n;
   }
-  if (Status s = perf::CheckLayout(*request.model, *request.accelerator, l); !s.ok()) return s;
-  if (accelerators % l.count() != 0) {
-    return Status::InvalidArgument(
-        fmt::format("num_accel {} is not a multiple of TP×PP = {}", accelerators, l.count()));
+  return l;
+}
+
+// The stated layout and its data-parallel replicas, or the best layout of all the accelerators.
+Result<LayoutChoice> ChooseLayout(const Measurement& m, const perf::FitRequest& request,
+                                  int accelerators, std::vector<std::string>* assumptions) {
+  if (Trim(m.tp).empty()) {
+    auto l = UnstatedLayout(m, request, accelerators);
+    if (!l.ok()) return l.status();
+    assumptions->push_back(fmt::format(
+        "layout not stated: TP={} PP={} EP={} per replica, 1 replica", l->tp, l->pp, l->ep));
+    return LayoutChoice{*l, 1};
   }
-  return LayoutChoice{l, accelerators / l.count()};
+  auto l = StatedLayout(m);
+  if (!l.ok()) return l.status();
+  if (Status s = perf::CheckLayout(*request.model, *request.accelerator, *l); !s.ok()) return s;
+  if (accelerators % l->count() != 0) {
+    return Status::InvalidArgument(
+        fmt::format("num_accel {} is not a multiple of TP×PP = {}", accelerators, l->count()));
+  }
+  return LayoutChoice{*l, accelerators / l->count()};
+}
+
+// NVIDIA Hopper parts. The catalog records no architecture; NVIDIA names its Hopper parts H<n>
+// (GH<n> with a Grace CPU), and catalog ids follow the names (h100-sxm, h20, gh200-144gb).
+bool IsNvidiaHopper(const catalog::Accelerator& acc) {
+  std::string_view id = acc.id;
+  if (id.starts_with("gh")) id.remove_prefix(1);
+  return Lower(acc.vendor) == "nvidia" && id.size() > 1 && id[0] == 'h' &&
+         std::isdigit(static_cast<unsigned char>(id[1]));
+}
+
+// Whether the notes state that this row ran FP8 weights and an FP8 KV cache. One statement is
+// recognised, that of the MLPerf v4.1 NVIDIA rows (shared/data/measurements/README.md, section
+// 3): NVIDIA's "<benchmark> code" quantizes with TensorRT-LLM's "--qformat fp8 --kv_cache_dtype
+// fp8", so its "Hopper TensorRT submissions" ran FP8. It covers that benchmark on Hopper parts
+// only: the note leaves Ada and Blackwell parts (B200: "unverified") and other benchmarks open.
+bool NotesStateFp8(const std::string& notes, const std::string& benchmark,
+                   const catalog::Accelerator& acc) {
+  return ContainsNoCase(notes, "--qformat fp8") && ContainsNoCase(notes, "--kv_cache_dtype fp8") &&
+         ContainsNoCase(notes, benchmark + " code") &&
+         ContainsNoCase(notes, "Hopper TensorRT submissions") && IsNvidiaHopper(acc);
+}
+
+// The formats of the precision columns, or FP8 weights and KV where the notes state them.
+Result<PrecisionChoice> RowPrecision(const catalog::Catalog& cat, const Measurement& m,
+                                     const BenchmarkWorkload* workload, const catalog::Model& model,
+                                     const catalog::Accelerator& acc) {
+  if (!workload || !NotesStateFp8(m.notes, workload->benchmark, acc)) {
+    return ResolvePrecision(cat, model, m.precision_weights, m.precision_kv);
+  }
+  auto fp8 = ResolvePrecision(cat, model, "fp8", "fp8");
+  if (!fp8.ok()) return fp8.status();
+  fp8.value().assumptions.push_back(
+      fmt::format("precision: FP8 weights and FP8 KV cache, as the notes state for {} on Hopper "
+                  "(--qformat fp8 --kv_cache_dtype fp8); precision_weights '{}' is self-reported",
+                  workload->benchmark, Trim(m.precision_weights)));
+  return fp8;
 }
 
 // The steps of MapRow. Each fills its part of the plan, or records the skip and returns false.
@@ -207,7 +215,8 @@ bool ReadMeasured(const Measurement& m, RowPlan* plan) {
 }
 
 // On what: the catalog records of the names, the formats and the accelerator count.
-bool ResolveDeployment(NameResolver& names, const Measurement& m, RowPlan* plan) {
+bool ResolveDeployment(NameResolver& names, const std::vector<BenchmarkWorkload>& workloads,
+                       const Measurement& m, RowPlan* plan) {
   auto model = names.Model(m.model);
   if (!model.ok()) return SkipRow(plan, model.status().message());
   plan->model_key = (*model)->id;
@@ -220,7 +229,9 @@ bool ResolveDeployment(NameResolver& names, const Measurement& m, RowPlan* plan)
   if (!(*acc)->memory_bytes) {
     return SkipRow(plan, "accelerator without a memory figure", (*acc)->id);
   }
-  auto precision = ResolvePrecision(names.catalog(), **model, m.precision_weights, m.precision_kv);
+  const BenchmarkWorkload* workload =
+      plan->regime.mlperf ? FindWorkload(names, workloads, **model) : nullptr;
+  auto precision = RowPrecision(names.catalog(), m, workload, **model, **acc);
   if (!precision.ok()) return SkipRow(plan, "unknown precision", precision.status().message());
   plan->assumptions = precision->assumptions;
   auto accelerators = LayoutNumber(m.num_accel, "num_accel");
@@ -247,21 +258,43 @@ bool ReadLengths(NameResolver& names, const std::vector<BenchmarkWorkload>& work
   }
   plan->query.input_tokens = lengths->input;
   plan->query.output_tokens = lengths->output;
-  if (!plan->regime.find_rate) return true;
-  if (!workload) return SkipRow(plan, "no latency limits for the MLPerf scenario");
+  if (plan->regime.limits == ServerLimits::kNone) return true;
   const bool server = plan->regime.limits == ServerLimits::kServer;
-  const auto& ttft =
-      server ? workload->server_ttft_p99_limit_s : workload->interactive_ttft_p99_limit_s;
-  const auto& tpot =
-      server ? workload->server_tpot_p99_limit_s : workload->interactive_tpot_p99_limit_s;
-  if (!ttft || !tpot) return SkipRow(plan, "no latency limits for the MLPerf scenario");
-  plan->ttft_p99_limit_s = *ttft;
-  plan->tpot_p99_limit_s = *tpot;
+  std::optional<double> ttft, tpot;
+  if (workload) {
+    ttft = server ? workload->server_ttft_p99_limit_s : workload->interactive_ttft_p99_limit_s;
+    tpot = server ? workload->server_tpot_p99_limit_s : workload->interactive_tpot_p99_limit_s;
+  }
+  if (!ttft || !tpot) {
+    if (!plan->regime.find_rate) return true;  // predicted at its stated rate
+    return SkipRow(plan, "no latency limits for the MLPerf scenario");
+  }
+  plan->limits = {.ttft_p99_s = *ttft, .tpot_p99_s = *tpot};
   return true;
 }
 
+// Speculative decoding, which the notes mention without its parameters.
+void ReadSpeculation(const Measurement& m, RowPlan* plan) {
+  if (!ContainsNoCase(m.notes, "speculative")) return;
+  perf::ServingQuery& q = plan->query;
+  q.spec = perf::SpecDecode{};
+  plan->assumptions.push_back(fmt::format(
+      "speculative decoding: k={} proposed tokens, acceptance {} (defaults; not in the row)",
+      q.spec->k, q.spec->acceptance));
+}
+
+// The layout of an MLPerf row that states none (ChooseMlperfLayout); ChooseLayout's when no
+// layout of one scale-up domain fits.
+Result<LayoutChoice> MlperfRowLayout(const Measurement& m, const perf::FitRequest& fit,
+                                     const PredictOptions& options, RowPlan* plan) {
+  auto chosen = ChooseMlperfLayout(*plan, fit, options);
+  if (!chosen.ok()) return ChooseLayout(m, fit, plan->accelerators, &plan->assumptions);
+  plan->assumptions.push_back(chosen->assumption);
+  return chosen->choice;
+}
+
 // The layout of one replica, the number of replicas, and the memory fit.
-bool PlaceReplicas(const Measurement& m, RowPlan* plan) {
+bool PlaceReplicas(const Measurement& m, const PredictOptions& options, RowPlan* plan) {
   perf::Deployment& d = plan->query.deployment;
   const catalog::Model& model = *d.model;
   perf::FitRequest fit{
@@ -277,7 +310,9 @@ bool PlaceReplicas(const Measurement& m, RowPlan* plan) {
                                  ? std::min(d.engine->max_model_len, model.max_context_tokens)
                                  : model.max_context_tokens;
   fit.max_context_tokens = std::max(engine_max, fit.context_tokens);
-  auto layout = ChooseLayout(m, fit, plan->accelerators, plan->regime.mlperf, &plan->assumptions);
+  auto layout = plan->regime.mlperf && Trim(m.tp).empty()
+                    ? MlperfRowLayout(m, fit, options, plan)
+                    : ChooseLayout(m, fit, plan->accelerators, &plan->assumptions);
   if (!layout.ok()) return SkipRow(plan, "invalid layout", layout.status().message());
   fit.layout = d.layout = layout->layout;
   plan->replicas = layout->replicas;
@@ -290,32 +325,29 @@ bool PlaceReplicas(const Measurement& m, RowPlan* plan) {
 }
 
 // The load of one replica: the system's load divided over the replicas.
-void SetLoad(const Measurement& m, RowPlan* plan) {
+void SetLoad(RowPlan* plan) {
   perf::ServingQuery& q = plan->query;
   const RegimeSpec& r = plan->regime;
   q.regime = r.regime;
   q.concurrency = std::max(1.0, r.concurrency / plan->replicas);
   q.request_rate = r.request_rate / plan->replicas;
   q.max_requests = (r.max_requests + plan->replicas - 1) / plan->replicas;
-  if (ContainsNoCase(m.notes, "speculative")) {
-    q.spec = perf::SpecDecode{};
-    plan->assumptions.push_back(fmt::format(
-        "speculative decoding: k={} proposed tokens, acceptance {} (defaults; not in the row)",
-        q.spec->k, q.spec->acceptance));
-  }
 }
 
 }  // namespace
 
 RowPlan MapRow(NameResolver& names, const std::vector<BenchmarkWorkload>& workloads,
-               const Measurement& m) {
+               const Measurement& m, const PredictOptions& options) {
   RowPlan plan;
   plan.model_key = StripParenthetical(m.model);
   plan.accelerator_key = StripParenthetical(m.accelerator);
   plan.engine_key = StripParenthetical(m.engine);
-  plan.ok = ReadMeasured(m, &plan) && ResolveDeployment(names, m, &plan) &&
-            ReadLengths(names, workloads, m, &plan) && PlaceReplicas(m, &plan);
-  if (plan.ok) SetLoad(m, &plan);
+  plan.ok = ReadMeasured(m, &plan) && ResolveDeployment(names, workloads, m, &plan) &&
+            ReadLengths(names, workloads, m, &plan);
+  if (!plan.ok) return plan;
+  ReadSpeculation(m, &plan);
+  plan.ok = PlaceReplicas(m, options, &plan);
+  if (plan.ok) SetLoad(&plan);
   return plan;
 }
 

@@ -9,6 +9,7 @@
 
 #include "perf/serving.h"
 #include "validate/measurement.h"
+#include "validate/rate_search.h"
 #include "validate/regime.h"
 #include "validate/resolve.h"
 #include "validate/workloads.h"
@@ -35,22 +36,31 @@ struct RowPlan {
   MetricSpec metric;    // valid when the metric column parsed (has_metric)
   bool has_metric = false;
   RegimeSpec regime;
-  perf::ServingQuery query;     // one replica; for kRequestRate, the rate one replica receives
-  int accelerators = 1;         // num_accel
-  int replicas = 1;             // data-parallel copies of query's layout in num_accel
-  double ttft_p99_limit_s = 0;  // find_rate: the MLPerf limits the rate must meet
-  double tpot_p99_limit_s = 0;
+  perf::ServingQuery query;  // one replica; for kRequestRate, the rate one replica receives
+  int accelerators = 1;      // num_accel
+  int replicas = 1;          // data-parallel copies of query's layout in num_accel
+  LatencyLimits limits;      // MLPerf Server/Interactive: the p99 limits (0 when unknown)
   std::vector<std::string> assumptions;  // one sentence each, shown with the row
 };
 
 // Plans the prediction of `m`. `workloads` gives MLPerf rows their lengths (empty when the file
-// was not read: those rows are skipped with "no workload lengths").
+// was not read: those rows are skipped with "no workload lengths"); `options` are those the
+// prediction will use, for the predictions that choose an MLPerf layout (PredictRow should get
+// the same).
 //
 // Layout: tp/pp/ep when given (ep "yes" = EP over the TP group); blank tp: num_accel as TP when
 // valid for the model, else the best-fitting valid layout of num_accel (perf::LayoutsFor); a
-// "layer split" in the notes (llama.cpp) is PP over num_accel. MLPerf rows: each replica has
-// min(num_accel, 8) accelerators and the rest are data-parallel replicas whose throughput adds.
+// "layer split" in the notes (llama.cpp) is PP over num_accel. MLPerf rows with blank tp: what a
+// submitter tuning for the benchmark would run. Each valid layout with PP = 1 and a TP that
+// divides num_accel within the scale-up domain, the rest of num_accel as data-parallel replicas,
+// is predicted, and the one with the highest total output tokens/s at max load (Offline), or the
+// highest total request rate meeting the latency limits (Server, Interactive), wins; ties go to
+// the smaller TP, then to no EP. When none fits, the best-fitting layout of num_accel.
+//
+// Precision: the precision columns (ResolvePrecision), except for MLPerf rows whose notes state
+// FP8 weights and an FP8 KV cache for the row's benchmark and accelerator (NVIDIA's v4.1 Hopper
+// submissions, which self-report fp16): FP8 for both, said in the assumptions.
 RowPlan MapRow(NameResolver& names, const std::vector<BenchmarkWorkload>& workloads,
-               const Measurement& m);
+               const Measurement& m, const PredictOptions& options = PredictOptions{});
 
 }  // namespace pertoken::validate

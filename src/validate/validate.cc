@@ -20,7 +20,7 @@ constexpr std::array kGroupNames = {
 
 RowResult Evaluate(NameResolver& names, const std::vector<BenchmarkWorkload>& workloads,
                    const Measurement& m, const PredictOptions& options) {
-  const RowPlan plan = MapRow(names, workloads, m);
+  const RowPlan plan = MapRow(names, workloads, m, options);
   RowResult r{.id = m.id,
               .line = m.line,
               .metric = m.metric,

@@ -127,6 +127,20 @@ int main(int argc, char** argv) {
   ops_cmd->add_option("--opdb", ops.opdb_dir, "folder of op tables")->capture_default_str();
   ops_cmd->add_option("--out", ops.out_dir, "output folder (default: <catalog>/efficiency)");
 
+  pertoken::cli::CalibrateEnginesOptions engines_fit;
+  engines_fit.measurements =
+      std::string(PERTOKEN_DEFAULT_SHARED_DIR) + "/data/measurements/calibration.csv";
+  auto* engines_cmd = calib_cmd->add_subcommand(
+      "engines", "Fit each engine's overheads and kernel speed to the measured rows it served");
+  engines_cmd->add_option("--measurements", engines_fit.measurements, "measurements CSV")
+      ->capture_default_str();
+  engines_cmd->add_option("--workloads", engines_fit.workloads, "benchmark workloads CSV");
+  engines_cmd->add_option("--exclude-source", engines_fit.exclude_source,
+                          "leave the rows of one source out (id prefix, e.g. GPS)");
+  engines_cmd->add_option("--rounds", engines_fit.rounds, "coordinate-descent rounds")
+      ->capture_default_str();
+  engines_cmd->add_flag("--write", engines_fit.write, "rewrite the catalog's engine files");
+
   // catalog
   auto* cat_cmd = app.add_subcommand("catalog", "List, show and check the catalog");
   cat_cmd->require_subcommand(1);
@@ -148,7 +162,8 @@ int main(int argc, char** argv) {
       cat_cmd->add_subcommand("check", "Validate every catalog file; report every problem");
   check_cmd->add_flag("--json", check_json, "print JSON");
   // Accept --data-dir after the subcommand too: `pertoken catalog check --data-dir D`.
-  for (auto* sub : {fit_cmd, est_cmd, val_cmd, ops_cmd, list_cmd, show_cmd, check_cmd}) {
+  for (auto* sub :
+       {fit_cmd, est_cmd, val_cmd, ops_cmd, engines_cmd, list_cmd, show_cmd, check_cmd}) {
     sub->add_option("--data-dir", data_dir_flag, "catalog directory");
   }
 
@@ -179,6 +194,10 @@ int main(int argc, char** argv) {
   if (fit_cmd->parsed()) return pertoken::cli::RunFit(*catalog, fit, std::cout, std::cerr);
   if (est_cmd->parsed()) return pertoken::cli::RunEstimate(*catalog, est, std::cout, std::cerr);
   if (val_cmd->parsed()) return pertoken::cli::RunValidate(*catalog, val, std::cout, std::cerr);
+  if (engines_cmd->parsed()) {
+    engines_fit.data_dir = data_dir;
+    return pertoken::cli::RunCalibrateEngines(*catalog, engines_fit, std::cout, std::cerr);
+  }
   if (ops_cmd->parsed()) {
     if (ops.out_dir.empty()) ops.out_dir = data_dir + "/efficiency";
     return pertoken::cli::RunCalibrateOps(*catalog, ops, std::cout, std::cerr);

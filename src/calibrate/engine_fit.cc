@@ -1,0 +1,257 @@
+#include "calibrate/engine_fit.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "validate/predict.h"
+#include "validate/resolve.h"
+#include "validate/row_mapping.h"
+
+namespace pertoken::calibrate {
+
+namespace {
+
+struct Bounds {
+  double lo;
+  double hi;
+};
+
+// Plausible ranges: CPU overheads from none to 50 ms per step and 0.5 ms per sequence; kernels
+// from five times slower to 2.5 times faster than the op tables.
+constexpr Bounds kStep{1e-5, 0.05};
+constexpr Bounds kPerSeq{1e-7, 5e-4};
+constexpr Bounds kScale{0.2, 2.5};
+
+double& Param(EngineParams& p, int i) {
+  switch (i) {
+    case 0:
+      return p.step_s;
+    case 1:
+      return p.per_sequence_s;
+    case 2:
+      return p.compute_scale;
+    default:
+      return p.memory_scale;
+  }
+}
+
+Bounds BoundsOf(int i) { return i == 0 ? kStep : i == 1 ? kPerSeq : kScale; }
+
+EngineParams ParamsOf(const catalog::Engine& e) {
+  return {.step_s = e.step_overhead_s,
+          .per_sequence_s = e.per_sequence_overhead_s,
+          .compute_scale = e.compute_scale,
+          .memory_scale = e.memory_scale};
+}
+
+class Objective {
+ public:
+  Objective(const catalog::Engine& base, std::vector<validate::RowPlan*> plans)
+      : engine_(base), plans_(std::move(plans)) {}
+
+  double operator()(const EngineParams& p) {
+    engine_.step_overhead_s = p.step_s;
+    engine_.per_sequence_overhead_s = p.per_sequence_s;
+    engine_.compute_scale = p.compute_scale;
+    engine_.memory_scale = p.memory_scale;
+    double loss = 0;
+    for (validate::RowPlan* plan : plans_) {
+      const catalog::Engine* original = plan->query.deployment.engine;
+      plan->query.deployment.engine = &engine_;
+      const validate::Prediction pr = validate::PredictRow(*plan, options_);
+      plan->query.deployment.engine = original;
+      loss +=
+          pr.ok && pr.value > 0 ? std::abs(std::log(pr.value / plan->measured)) : kUnpredictedLoss;
+    }
+    return plans_.empty() ? 0 : loss / static_cast<double>(plans_.size());
+  }
+  size_t rows() const { return plans_.size(); }
+
+ private:
+  catalog::Engine engine_;
+  std::vector<validate::RowPlan*> plans_;
+  validate::PredictOptions options_;
+};
+
+// Coordinate descent in log space: each round tries multiplying each parameter by a ladder of
+// factors and keeps the best; the ladder narrows every round.
+EngineParams Descend(Objective& f, EngineParams start, int rounds, double* best_loss) {
+  EngineParams best = start;
+  for (int i = 0; i < 4; ++i) {
+    Param(best, i) = std::clamp(Param(best, i), BoundsOf(i).lo, BoundsOf(i).hi);
+  }
+  *best_loss = f(best);
+  double spread = 4.0;
+  for (int round = 0; round < rounds; ++round, spread = std::sqrt(spread)) {
+    for (int i = 0; i < 4; ++i) {
+      for (double factor : {1 / spread, 1 / std::sqrt(spread), std::sqrt(spread), spread}) {
+        EngineParams trial = best;
+        Param(trial, i) = std::clamp(Param(best, i) * factor, BoundsOf(i).lo, BoundsOf(i).hi);
+        const double loss = f(trial);
+        if (loss < *best_loss - 1e-9) {
+          *best_loss = loss;
+          best = trial;
+        }
+      }
+    }
+  }
+  return best;
+}
+
+std::string SourceOf(const std::string& id) { return id.substr(0, id.find('-')); }
+
+}  // namespace
+
+std::vector<EngineFit> FitEngines(const catalog::Catalog& cat,
+                                  const std::vector<validate::Measurement>& measurements,
+                                  const std::vector<validate::BenchmarkWorkload>& workloads,
+                                  const EngineFitOptions& options) {
+  validate::NameResolver names(cat);
+  std::vector<validate::RowPlan> plans;
+  plans.reserve(measurements.size());
+  for (const auto& m : measurements) {
+    if (!options.exclude_source.empty() && SourceOf(m.id) == options.exclude_source) continue;
+    validate::RowPlan plan = validate::MapRow(names, workloads, m, validate::PredictOptions{});
+    if (plan.ok) plans.push_back(std::move(plan));
+  }
+  std::map<std::string, std::vector<validate::RowPlan*>> by_engine;
+  for (auto& p : plans) by_engine[p.query.deployment.engine->id].push_back(&p);
+
+  std::vector<EngineFit> fits;
+  for (auto& [id, rows] : by_engine) {
+    const catalog::Engine& engine = **cat.FindEngine(id);
+    Objective f(engine, rows);
+    EngineFit fit;
+    fit.engine = id;
+    fit.rows = static_cast<int>(f.rows());
+    fit.before = ParamsOf(engine);
+    fit.loss_before = f(fit.before);
+    fit.after = Descend(f, fit.before, options.rounds, &fit.loss_after);
+    fits.push_back(fit);
+  }
+  return fits;
+}
+
+namespace {
+
+// Replaces `key = value` in table `table` of the TOML text, or adds it at the end of the table
+// (creating the table at the end of the file when it is missing).
+void SetKey(std::vector<std::string>* lines, const std::string& table, const std::string& key,
+            const std::string& value) {
+  const std::string header = "[" + table + "]";
+  auto begin = std::find(lines->begin(), lines->end(), header);
+  if (begin == lines->end()) {
+    lines->push_back("");
+    lines->push_back(header);
+    lines->push_back(key + " = " + value);
+    return;
+  }
+  auto it = begin + 1;
+  auto last = begin;
+  for (; it != lines->end() && (it->empty() || it->front() != '['); ++it) {
+    const std::string& l = *it;
+    if (!l.empty()) last = it;
+    if (l.rfind(key + " ", 0) == 0 || l.rfind(key + "=", 0) == 0) {
+      *it = key + " = " + value;
+      return;
+    }
+  }
+  lines->insert(last + 1, key + " = " + value);
+}
+
+std::string Quote(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    if (c == '"' || c == '\\') out.push_back('\\');
+    out.push_back(c);
+  }
+  return out + "\"";
+}
+
+}  // namespace
+
+Status WriteEngineParams(const std::string& path, const EngineParams& p,
+                         const std::string& provenance) {
+  std::ifstream in(path);
+  if (!in) return Status::IoError(fmt::format("{}: cannot read", path));
+  std::vector<std::string> lines;
+  for (std::string l; std::getline(in, l);) lines.push_back(l);
+  SetKey(&lines, "overhead", "step_s", fmt::format("{:.6g}", p.step_s));
+  SetKey(&lines, "overhead", "per_sequence_s", fmt::format("{:.6g}", p.per_sequence_s));
+  SetKey(&lines, "kernels", "compute_scale", fmt::format("{:.4g}", p.compute_scale));
+  SetKey(&lines, "kernels", "memory_scale", fmt::format("{:.4g}", p.memory_scale));
+  for (const char* key : {"\"overhead.step_s\"", "\"overhead.per_sequence_s\"",
+                          "\"kernels.compute_scale\"", "\"kernels.memory_scale\""}) {
+    SetKey(&lines, "field_sources", key, Quote(provenance));
+  }
+  std::ofstream out(path, std::ios::trunc);
+  if (!out) return Status::IoError(fmt::format("{}: cannot write", path));
+  for (const auto& l : lines) out << l << "\n";
+  return Status();
+}
+
+}  // namespace pertoken::calibrate
+
+namespace pertoken::calibrate {
+
+namespace {
+
+// Linear interpolation between closest ranks (numpy's default).
+double Quantile(std::vector<double> v, double q) {
+  std::sort(v.begin(), v.end());
+  const double pos = q * static_cast<double>(v.size() - 1);
+  const auto lo = static_cast<size_t>(std::floor(pos));
+  const size_t hi = std::min(lo + 1, v.size() - 1);
+  return v[lo] + (v[hi] - v[lo]) * (pos - static_cast<double>(lo));
+}
+
+}  // namespace
+
+Status WriteAccuracy(const std::string& data_dir, const std::string& measurements_name,
+                     const std::vector<std::pair<std::string, std::string>>& row_keys,
+                     const std::vector<double>& ratios, const std::vector<double>& apes) {
+  // (engine, class) -> indices; "*" collects every engine.
+  std::map<std::pair<std::string, std::string>, std::vector<size_t>> groups;
+  for (size_t i = 0; i < row_keys.size(); ++i) {
+    groups[row_keys[i]].push_back(i);
+    groups[{"*", row_keys[i].second}].push_back(i);
+  }
+  std::ostringstream out;
+  out << "# Written by `pertoken calibrate engines --write`; do not edit by hand.\n"
+      << "schema_version = 1\nid = \"calibration\"\n"
+      << "name = \"Prediction intervals from the calibration residuals\"\n"
+      << fmt::format(
+             "source = \"residuals of `pertoken validate` on {} after `pertoken calibrate "
+             "engines`\"\n",
+             measurements_name)
+      << fmt::format("measurements = \"{}\"\n", measurements_name);
+  for (const auto& [key, idx] : groups) {
+    if (idx.size() < 5) continue;  // too few rows to say anything about the spread
+    std::vector<double> r, a;
+    for (size_t i : idx) {
+      r.push_back(ratios[i]);
+      a.push_back(apes[i]);
+    }
+    out << fmt::format(
+        "\n[[bands]]\nengine = \"{}\"\nclass = \"{}\"\nrows = {}\nlow_ratio = {:.4g}\nhigh_ratio = "
+        "{:.4g}\n"
+        "median_ape = {:.4g}\n",
+        key.first, key.second, idx.size(), Quantile(r, 0.1), Quantile(r, 0.9), Quantile(a, 0.5));
+  }
+  const auto dir = std::filesystem::path(data_dir) / "accuracy";
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  std::ofstream f(dir / "calibration.toml", std::ios::trunc);
+  if (!f)
+    return Status::IoError(fmt::format("{}: cannot write", (dir / "calibration.toml").string()));
+  f << out.str();
+  return Status();
+}
+
+}  // namespace pertoken::calibrate

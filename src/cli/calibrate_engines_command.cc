@@ -1,0 +1,93 @@
+#include <fmt/format.h>
+
+#include <filesystem>
+
+#include "calibrate/engine_fit.h"
+#include "cli/calibrate_command.h"
+#include "cli/commands.h"
+#include "validate/validate.h"
+
+namespace pertoken::cli {
+
+namespace {
+
+std::string WorkloadsPath(const CalibrateEnginesOptions& o) {
+  if (!o.workloads.empty()) return o.workloads;
+  const auto guess = std::filesystem::path(o.measurements).parent_path() / ".." / ".." /
+                     "reference" / "benchmark_workloads.csv";
+  std::error_code ec;
+  return std::filesystem::is_regular_file(guess, ec) ? guess.lexically_normal().string() : "";
+}
+
+}  // namespace
+
+int RunCalibrateEngines(const catalog::Catalog& cat, const CalibrateEnginesOptions& o,
+                        std::ostream& out, std::ostream& err) {
+  auto rows = validate::ReadMeasurements(o.measurements);
+  if (!rows.ok()) {
+    err << "error: " << rows.status().message() << "\n";
+    return kExitFailure;
+  }
+  std::vector<validate::BenchmarkWorkload> workloads;
+  if (const std::string path = WorkloadsPath(o); !path.empty()) {
+    auto w = validate::ReadWorkloads(path);
+    if (!w.ok()) {
+      err << "error: " << w.status().message() << "\n";
+      return kExitFailure;
+    }
+    workloads = std::move(w).value();
+  }
+  const auto fits = calibrate::FitEngines(cat, *rows, workloads,
+                                          {.exclude_source = o.exclude_source, .rounds = o.rounds});
+  out << fmt::format("{:<10} {:>5}  {:>10} {:>12} {:>8} {:>8}   mean |ln error|\n", "engine",
+                     "rows", "step", "per seq", "compute", "memory");
+  for (const auto& f : fits) {
+    out << fmt::format(
+        "{:<10} {:>5}  {:>8.3f}ms {:>10.2f}µs {:>8.3f} {:>8.3f}   {:.3f} -> {:.3f}\n", f.engine,
+        f.rows, f.after.step_s * 1e3, f.after.per_sequence_s * 1e6, f.after.compute_scale,
+        f.after.memory_scale, f.loss_before, f.loss_after);
+  }
+  if (!o.write) return kExitOk;
+  for (const auto& f : fits) {
+    const std::string path =
+        (std::filesystem::path(o.data_dir) / "engines" / (f.engine + ".toml")).string();
+    const std::string provenance = fmt::format(
+        "fitted by `pertoken calibrate engines --write` to the {} rows of {} this engine served{} "
+        "(mean |ln(predicted/measured)| {:.3f} -> {:.3f})",
+        f.rows, std::filesystem::path(o.measurements).filename().string(),
+        o.exclude_source.empty() ? "" : fmt::format(" (without {})", o.exclude_source),
+        f.loss_before, f.loss_after);
+    if (Status s = calibrate::WriteEngineParams(path, f.after, provenance); !s.ok()) {
+      err << "error: " << s.message() << "\n";
+      return kExitFailure;
+    }
+    out << "wrote " << path << "\n";
+  }
+  // The residuals of the refitted model give the prediction intervals.
+  auto refitted = catalog::Catalog::Load(o.data_dir);
+  if (!refitted.ok()) {
+    err << refitted.status().message() << "\nerror: the rewritten catalog does not load\n";
+    return kExitFailure;
+  }
+  const auto report = validate::Validate(*refitted, *rows, workloads, {});
+  std::vector<std::pair<std::string, std::string>> keys;
+  std::vector<double> ratios, apes;
+  for (const auto& r : report.rows) {
+    if (!r.predicted || r.prediction <= 0) continue;
+    keys.emplace_back(r.engine, validate::RowClassName(r.row_class));
+    ratios.push_back(r.measured / r.prediction);
+    apes.push_back(r.ape);
+  }
+  if (Status s = calibrate::WriteAccuracy(o.data_dir,
+                                          std::filesystem::path(o.measurements).filename().string(),
+                                          keys, ratios, apes);
+      !s.ok()) {
+    err << "error: " << s.message() << "\n";
+    return kExitFailure;
+  }
+  out << "wrote " << (std::filesystem::path(o.data_dir) / "accuracy" / "calibration.toml").string()
+      << "\n";
+  return kExitOk;
+}
+
+}  // namespace pertoken::cli

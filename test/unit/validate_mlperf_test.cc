@@ -1,0 +1,193 @@
+// MLPerf rows: the layout a submitter would run (the best predicted candidate) and the FP8 that
+// the notes of NVIDIA's v4.1 Hopper rows state. Every expectation is derived from predictions on
+// the fixture catalog, not from fixed numbers.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "test_util.h"
+#include "validate/mlperf_layout.h"
+#include "validate/predict.h"
+#include "validate/resolve.h"
+#include "validate/row_mapping.h"
+
+namespace pertoken::validate {
+namespace {
+
+using ::testing::Contains;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+// The statement of calibration.csv's NVIDIA v4.1 rows (shared/data/measurements/README.md §3).
+constexpr char kNvidiaFp8Note[] =
+    "precision_weights is the self-reported weight_data_types of summary_results.json (fp16); "
+    "the NVIDIA v4.1 llama2-70b code README quantizes with --qformat fp8 --kv_cache_dtype fp8, "
+    "so the Hopper TensorRT submissions most likely ran FP8 weights/KV (B200 preview precision "
+    "unverified).";
+
+BenchmarkWorkload Workload(const std::string& benchmark) {
+  return {.benchmark = benchmark,
+          .model = benchmark,
+          .line = 2,
+          .input_mean_tokens = 222.33,
+          .output_mean_tokens = 294.45,
+          .server_ttft_p99_limit_s = 2.0,
+          .server_tpot_p99_limit_s = 0.2};
+}
+
+// An MLPerf result of `model` on `count` × `accelerator`, fp16 as self-reported, no layout.
+Measurement MlperfRow(const std::string& model, const std::string& accelerator, int count,
+                      const std::string& scenario) {
+  const bool offline = scenario == "mlperf-offline";
+  return {.line = 2,
+          .id = "MLP-0001",
+          .model = model,
+          .accelerator = accelerator,
+          .num_accel = std::to_string(count),
+          .precision_weights = "fp16",
+          .precision_kv = "not stated in summary",
+          .engine = "trtllm",
+          .concurrency_or_batch = offline ? "offline (all samples issued)" : "",
+          .scenario = scenario,
+          .metric = "output_tok_per_s_total",
+          .value = "1000"};
+}
+
+class ValidateMlperfTest : public testing::FixtureCatalogTest {
+ protected:
+  RowPlan Map(const Measurement& m) {
+    NameResolver names(cat_);
+    return MapRow(names, workloads_, m, options_);
+  }
+  // The row with its layout stated as TP=`tp` (the rest data-parallel), predicted.
+  Prediction PredictWithTp(Measurement m, int tp) {
+    m.tp = std::to_string(tp);
+    const RowPlan plan = Map(m);
+    EXPECT_TRUE(plan.ok) << "TP=" << tp << ": " << plan.skip.reason << " " << plan.skip.detail;
+    return plan.ok ? PredictRow(plan, options_) : Prediction{};
+  }
+  std::vector<BenchmarkWorkload> workloads_ = {Workload("llama-2-7b"), Workload("llama2-70b")};
+  PredictOptions options_;
+};
+
+TEST_F(ValidateMlperfTest, OfflineRowRunsTheLayoutWithTheHighestPredictedThroughput) {
+  const Measurement m = MlperfRow("llama-2-7b", "h100-sxm", 8, "mlperf-offline");
+  int best_tp = 0;
+  double best = 0;
+  for (int tp : {1, 2, 4, 8}) {  // every TP dividing 8 that llama-2-7b's 32 heads allow
+    const Prediction p = PredictWithTp(m, tp);
+    ASSERT_TRUE(p.ok) << "TP=" << tp << ": " << p.skip.reason;
+    if (p.value > best) {
+      best = p.value;
+      best_tp = tp;
+    }
+  }
+  const RowPlan plan = Map(m);
+  ASSERT_TRUE(plan.ok) << plan.skip.reason << " " << plan.skip.detail;
+  EXPECT_EQ(plan.query.deployment.layout, (perf::Layout{.tp = best_tp, .pp = 1, .ep = 1}));
+  EXPECT_EQ(plan.replicas, 8 / best_tp);
+  EXPECT_DOUBLE_EQ(PredictRow(plan, options_).value, best);
+  // A 7B model on 80 GB accelerators: independent replicas beat one TP=8 group.
+  EXPECT_EQ(best_tp, 1);
+  EXPECT_GT(best, PredictWithTp(m, 8).value);
+  EXPECT_THAT(plan.assumptions,
+              Contains(HasSubstr(
+                  "layout chosen for the highest predicted throughput: TP=1 × 8 replicas (of")));
+}
+
+TEST_F(ValidateMlperfTest, ServerRowRunsTheLayoutWithTheHighestRateWithinTheLimits) {
+  const Measurement m = MlperfRow("llama-2-7b", "h100-sxm", 8, "mlperf-server");
+  int best_tp = 0;
+  double best = 0;
+  for (int tp : {1, 2, 4, 8}) {
+    const Prediction p = PredictWithTp(m, tp);  // no target_qps: at the best rate
+    ASSERT_TRUE(p.ok) << "TP=" << tp << ": " << p.skip.reason;
+    if (p.request_rate > best) {
+      best = p.request_rate;
+      best_tp = tp;
+    }
+  }
+  const RowPlan plan = Map(m);
+  ASSERT_TRUE(plan.ok) << plan.skip.reason << " " << plan.skip.detail;
+  EXPECT_EQ(plan.query.deployment.layout.tp, best_tp);
+  EXPECT_EQ(plan.replicas, 8 / best_tp);
+  EXPECT_DOUBLE_EQ(PredictRow(plan, options_).request_rate, best);
+  EXPECT_THAT(plan.assumptions, Contains(HasSubstr("highest predicted request rate meeting the "
+                                                   "latency limits")));
+}
+
+TEST_F(ValidateMlperfTest, TiesGoToTheSmallestTp) {
+  // Limits no layout meets: every candidate scores 0.
+  workloads_[0].server_ttft_p99_limit_s = 1e-9;
+  const RowPlan plan = Map(MlperfRow("llama-2-7b", "h100-sxm", 8, "mlperf-server"));
+  ASSERT_TRUE(plan.ok) << plan.skip.reason << " " << plan.skip.detail;
+  EXPECT_EQ(plan.query.deployment.layout, (perf::Layout{.tp = 1, .pp = 1, .ep = 1}));
+  EXPECT_EQ(plan.replicas, 8);
+}
+
+TEST_F(ValidateMlperfTest, CandidatesFitOneScaleUpDomainWithoutPipelineStages) {
+  const RowPlan plan = Map(MlperfRow("llama2-70b", "h100-sxm", 16, "mlperf-offline"));
+  ASSERT_TRUE(plan.ok) << plan.skip.reason << " " << plan.skip.detail;
+  const perf::Deployment& d = plan.query.deployment;
+  perf::FitRequest fit{.model = d.model,
+                       .accelerator = d.accelerator,
+                       .engine = d.engine,
+                       .precision = d.precision,
+                       .context_tokens = 222 + 294,
+                       .max_context_tokens = d.model->max_context_tokens};
+  const std::vector<LayoutChoice> candidates = MlperfLayoutCandidates(fit, 16);
+  ASSERT_FALSE(candidates.empty());
+  for (const LayoutChoice& c : candidates) {
+    EXPECT_EQ(c.layout.pp, 1);
+    EXPECT_LE(c.layout.tp, 8);  // the fixture h100-sxm's scale-up domain
+    EXPECT_EQ(c.layout.tp * c.replicas, 16);
+    fit.layout = c.layout;
+    EXPECT_TRUE(perf::Fit(fit).fits) << "TP=" << c.layout.tp;
+  }
+  EXPECT_NE(candidates.front().layout.tp, 1);  // 70B in fp16 does not fit one 80 GB accelerator
+}
+
+TEST_F(ValidateMlperfTest, ExplicitFp8NotesSetFp8WeightsAndKv) {
+  Measurement m = MlperfRow("llama2-70b", "h100-sxm", 8, "mlperf-offline");
+  m.notes = kNvidiaFp8Note;
+  const RowPlan plan = Map(m);
+  ASSERT_TRUE(plan.ok) << plan.skip.reason << " " << plan.skip.detail;
+  EXPECT_EQ(plan.query.deployment.precision.weights->id, "fp8");
+  EXPECT_EQ(plan.query.deployment.precision.kv->id, "kv-fp8");
+  EXPECT_THAT(plan.assumptions, Contains(HasSubstr("FP8 weights and FP8 KV cache, as the notes "
+                                                   "state for llama2-70b on Hopper")));
+}
+
+TEST_F(ValidateMlperfTest, Fp8RuleNeedsTheNotesToSayItForThisRow) {
+  const struct {
+    const char* what;
+    const char* model;
+    const char* accelerator;
+    const char* scenario;
+    std::string notes;
+  } cases[] = {
+      {"no notes", "llama2-70b", "h100-sxm", "mlperf-offline", ""},
+      {"FP8 only as a guess", "llama2-70b", "h100-sxm", "mlperf-offline",
+       "the Hopper TensorRT submissions most likely ran FP8 weights/KV"},
+      {"not a Hopper part", "llama2-70b", "a100-sxm-80gb", "mlperf-offline", kNvidiaFp8Note},
+      {"another benchmark's code", "llama-2-7b", "h100-sxm", "mlperf-offline", kNvidiaFp8Note},
+      {"not an MLPerf row", "llama2-70b", "h100-sxm", "offline", kNvidiaFp8Note},
+      {"TRT09's note", "llama2-70b", "h100-sxm", "mlperf-offline",
+       "engine FP8 weights+FP8 KV on Hopper/Ada (quant_algo/kv_cache_quant_algo FP8)"},
+  };
+  for (const auto& c : cases) {
+    Measurement m = MlperfRow(c.model, c.accelerator, 8, c.scenario);
+    m.notes = c.notes;
+    if (std::string(c.scenario) == "offline") m.input_len = m.output_len = "128";
+    const RowPlan plan = Map(m);
+    ASSERT_TRUE(plan.ok) << c.what << ": " << plan.skip.reason << " " << plan.skip.detail;
+    EXPECT_EQ(plan.query.deployment.precision.weights->id, "fp16") << c.what;
+    EXPECT_EQ(plan.query.deployment.precision.kv->id, "fp16") << c.what;
+    EXPECT_THAT(plan.assumptions, Not(Contains(HasSubstr("as the notes state")))) << c.what;
+  }
+}
+
+}  // namespace
+}  // namespace pertoken::validate
