@@ -294,9 +294,18 @@ void RequestRate(const ServingQuery& q, double c_max, ServingResult* r) {
   }
   const double c = std::max(hi, 1e-9);
   Cycle y = SteadyState(q, c);
-  // Poisson arrivals queue for the prefill server (M/D/1 waiting time, Kleinrock §5.5).
+  // A new prompt joins the next step together with the prompts that arrived during the current
+  // one (R × step of them) and the running decodes: TTFT is half a step of waiting plus that
+  // mixed step, plus M/D/1 queueing for the prefill work (Kleinrock §5.5).
+  const double step = y.decode.per_step_s;
+  StepShape mixed;
+  mixed.prefill_sequences = std::max<int64_t>(1, std::llround(q.request_rate * step));
+  mixed.prefill_tokens = q.input_tokens;
+  mixed.decode_sequences = static_cast<int64_t>(std::floor(c));
+  mixed.decode_context = static_cast<double>(q.input_tokens) + q.output_tokens / 2.0;
+  const double first_step = PredictStep(q.deployment, mixed).total_s;
   const double rho = std::min(0.999, q.request_rate * y.prefill_s);
-  y.ttft_s += rho * y.prefill_s / (2 * (1 - rho));
+  y.ttft_s = (c > 1 ? 0.5 * step : 0) + first_step + rho * y.prefill_s / (2 * (1 - rho));
   y.e2e_s = c / q.request_rate;
   y.tpot_s = q.output_tokens > 1
                  ? std::max(0.0, y.e2e_s - y.ttft_s) / static_cast<double>(q.output_tokens - 1)

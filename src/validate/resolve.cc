@@ -28,7 +28,9 @@ template <typename T, typename FindFn>
 Result<const T*> Cached(std::map<std::string, Result<const T*>>* cache, const std::string& name,
                         FindFn find) {
   if (auto it = cache->find(name); it != cache->end()) return it->second;
-  Result<const T*> found = find(StripParenthetical(name));
+  // The full name first: a remark can name a distinct profile ("trtllm (Triton ...)").
+  Result<const T*> found = find(name);
+  if (!found.ok()) found = find(StripParenthetical(name));
   cache->emplace(name, found);
   return found;
 }
