@@ -5,7 +5,7 @@ APT_PACKAGES := build-essential cmake libcli11-dev libtomlplusplus-dev nlohmann-
                 libgtest-dev libgmock-dev libbenchmark-dev zlib1g-dev clang-format
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build run test test-slow bench format format-check clean
+.PHONY: all deps build run test test-slow bench accuracy format format-check clean
 
 all: build
 
@@ -36,6 +36,10 @@ test-slow: build
 # Speed of the performance model; see bench/README.md.
 bench: build
 	$(BUILD_DIR)/pertoken_bench --benchmark_min_time=0.2
+
+# Refit the engines to the calibration measurements and regenerate doc/accuracy.md.
+accuracy: build
+	tools/accuracy.sh
 
 SOURCES = $(shell git ls-files '*.cc' '*.h' 2>/dev/null)
 format:

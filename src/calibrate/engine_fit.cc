@@ -79,14 +79,29 @@ class Objective {
   validate::PredictOptions options_;
 };
 
-// Coordinate descent in log space: each round tries multiplying each parameter by a ladder of
-// factors and keeps the best; the ladder narrows every round.
+// Coordinate descent in log space: a coarse scan of each parameter's range, then rounds that try
+// multiplying each parameter by a ladder of factors and keep the best; the ladder narrows every
+// round.
 EngineParams Descend(Objective& f, EngineParams start, int rounds, double* best_loss) {
   EngineParams best = start;
   for (int i = 0; i < 4; ++i) {
     Param(best, i) = std::clamp(Param(best, i), BoundsOf(i).lo, BoundsOf(i).hi);
   }
   *best_loss = f(best);
+  // A coarse scan of each parameter over its whole range first, so that a start far from the
+  // answer (an overhead of zero, say) cannot trap the refinement below.
+  for (int i = 0; i < 4; ++i) {
+    const Bounds b = BoundsOf(i);
+    for (int k = 0; k <= 12; ++k) {
+      EngineParams trial = best;
+      Param(trial, i) = b.lo * std::pow(b.hi / b.lo, k / 12.0);
+      const double loss = f(trial);
+      if (loss < *best_loss - 1e-9) {
+        *best_loss = loss;
+        best = trial;
+      }
+    }
+  }
   double spread = 4.0;
   for (int round = 0; round < rounds; ++round, spread = std::sqrt(spread)) {
     for (int i = 0; i < 4; ++i) {
@@ -114,21 +129,32 @@ std::vector<EngineFit> FitEngines(const catalog::Catalog& cat,
                                   const EngineFitOptions& options) {
   validate::NameResolver names(cat);
   std::vector<validate::RowPlan> plans;
-  plans.reserve(measurements.size());
-  for (const auto& m : measurements) {
-    if (!options.exclude_source.empty() && SourceOf(m.id) == options.exclude_source) continue;
-    validate::RowPlan plan = validate::MapRow(names, workloads, m, validate::PredictOptions{});
-    if (plan.ok) plans.push_back(std::move(plan));
-  }
+  plans.reserve(measurements.size());  // RowPlan* below point into it: no reallocation
   std::map<std::string, std::vector<validate::RowPlan*>> by_engine;
+  for (const auto& m : measurements) {
+    validate::RowPlan plan = validate::MapRow(names, workloads, m, validate::PredictOptions{});
+    if (!plan.ok) continue;
+    by_engine[plan.query.deployment.engine->id];  // every engine that served a row gets an entry
+    if (!options.exclude_source.empty() && SourceOf(m.id) == options.exclude_source) continue;
+    plans.push_back(std::move(plan));
+  }
   for (auto& p : plans) by_engine[p.query.deployment.engine->id].push_back(&p);
 
   std::vector<EngineFit> fits;
   for (auto& [id, rows] : by_engine) {
     const catalog::Engine& engine = **cat.FindEngine(id);
-    Objective f(engine, rows);
     EngineFit fit;
     fit.engine = id;
+    if (rows.empty()) {
+      // Every row of this engine was left out: it gets the engine-neutral profile's values, so
+      // that nothing fitted on the held-out rows leaks into their prediction.
+      auto generic = cat.FindEngine("generic");
+      fit.before = ParamsOf(engine);
+      fit.after = generic.ok() ? ParamsOf(**generic) : EngineParams{};
+      fits.push_back(fit);
+      continue;
+    }
+    Objective f(engine, rows);
     fit.rows = static_cast<int>(f.rows());
     fit.before = ParamsOf(engine);
     fit.loss_before = f(fit.before);

@@ -55,8 +55,10 @@ json Summary(const validate::ValidationReport& r, const validate::PredictOptions
             {"ttft_p99_over_mean", p.ttft_p99_over_mean},
             {"tpot_p99_over_mean", p.tpot_p99_over_mean},
             {"interval_method",
-             "placeholder: 10th-90th percentile of the class's signed log "
-             "residuals ln(predicted/measured), applied to each prediction"}};
+             r.catalog_bands ? "catalog accuracy bands: 10th-90th percentile of measured/predicted "
+                               "on the calibration set, per engine and class"
+                             : "placeholder: 10th-90th percentile of the class's signed log "
+                               "residuals ln(predicted/measured), applied to each prediction"}};
   AddClassStats(r.throughput, "throughput", &s);
   AddClassStats(r.latency, "latency", &s);
   for (const auto& [name, b] :

@@ -76,8 +76,17 @@ void WriteNotes(const ValidationReport& r, const TextReportOptions& o, std::ostr
       << "  TTFT, TPOT, ITL. Medians and p50s are predicted as means; p99 = mean × "
       << fmt::format("{} (TTFT), × {} (TPOT):\n", o.predict.ttft_p99_over_mean,
                      o.predict.tpot_p99_over_mean)
-      << "  placeholder factors until the serving model predicts percentiles.\n"
-      << "  \"in interval\" is a placeholder too: the serving model reports no interval yet, so\n"
+      << "  placeholder factors until the serving model predicts percentiles.\n";
+  if (r.catalog_bands) {
+    out << "  \"in interval\": the measured value lies in the prediction's band from the "
+           "catalog's\n"
+        << "  accuracy profile (10th-90th percentile of measured/predicted on the calibration "
+           "set,\n"
+        << "  per engine): about 80% on the data it was fitted to; on other data, this column\n"
+        << "  says how honest the bands are.\n";
+    return;
+  }
+  out << "  \"in interval\" is a placeholder: the catalog has no accuracy profile, so\n"
       << "  each prediction gets its class's 10th-90th percentile band of log residuals";
   std::string bands;
   for (const auto& [name, b] :

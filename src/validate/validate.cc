@@ -158,6 +158,14 @@ ValidationReport Validate(const catalog::Catalog& catalog,
   for (auto& r : report.rows) {
     if (!r.predicted) continue;
     ++report.predicted;
+    // The catalog's calibration bands (the intervals estimate prints) when it has them.
+    if (const catalog::AccuracyBand* b = catalog.BandFor(r.engine, RowClassName(r.row_class))) {
+      r.interval_low = r.prediction * b->low_ratio;
+      r.interval_high = r.prediction * b->high_ratio;
+      r.in_interval = r.measured >= r.interval_low && r.measured <= r.interval_high;
+      report.catalog_bands = true;
+      continue;
+    }
     ApplyBand(r.row_class == RowClass::kThroughput ? report.throughput_band : report.latency_band,
               &r);
   }

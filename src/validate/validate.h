@@ -76,6 +76,7 @@ struct ValidationReport {
   ErrorStats latency;
   IntervalBand throughput_band;
   IntervalBand latency_band;
+  bool catalog_bands = false;  // intervals came from the catalog's accuracy bands
   std::vector<std::pair<std::string, int64_t>> skipped;  // reason, rows: most rows first
   GroupBy group_by = GroupBy::kNone;
   std::vector<GroupResult> groups;  // sorted by key

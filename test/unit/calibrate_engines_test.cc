@@ -1,0 +1,104 @@
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "calibrate/engine_fit.h"
+#include "test_util.h"
+#include "validate/predict.h"
+#include "validate/resolve.h"
+#include "validate/row_mapping.h"
+
+namespace pertoken::calibrate {
+namespace {
+
+using ::testing::HasSubstr;
+
+class CalibrateEnginesTest : public testing::FixtureCatalogTest {
+ protected:
+  // A single-stream decode measurement of llama-2-7b on one H100 with vLLM.
+  static validate::Measurement Row(int i, const std::string& output_len, const std::string& value) {
+    validate::Measurement m;
+    m.line = i + 2;
+    m.id = "SYN-" + std::to_string(i);
+    m.model = "llama-2-7b";
+    m.accelerator = "h100-sxm";
+    m.num_accel = "1";
+    m.precision_weights = "bf16";
+    m.precision_kv = "bf16";
+    m.engine = "vllm";
+    m.tp = "1";
+    m.input_len = "128";
+    m.output_len = output_len;
+    m.concurrency_or_batch = "1";
+    m.scenario = "single-stream";
+    m.metric = "tpot_ms_mean";
+    m.value = value;
+    return m;
+  }
+
+  // What the model predicts for `m` with the vLLM fixture's step overhead set to `step_s`.
+  double PredictWith(const validate::Measurement& m, double step_s) {
+    catalog::Engine e = **cat_.FindEngine("vllm");
+    e.step_overhead_s = step_s;
+    validate::NameResolver names(cat_);
+    validate::RowPlan plan = validate::MapRow(names, {}, m, validate::PredictOptions{});
+    EXPECT_TRUE(plan.ok) << plan.skip.reason << " " << plan.skip.detail;
+    plan.query.deployment.engine = &e;
+    return validate::PredictRow(plan, {}).value;
+  }
+};
+
+// Measurements made by the model itself with a 5 ms step overhead, at several batch sizes: the
+// fitted engine reproduces them (the four parameters trade off against each other at a given
+// batch, so the test asks for the measurements back, not for one parameter).
+TEST_F(CalibrateEnginesTest, ReproducesMeasurementsMadeWithAKnownOverhead) {
+  std::vector<validate::Measurement> rows;
+  for (int i = 0; i < 4; ++i) {
+    validate::Measurement m = Row(i, "256", "1");
+    m.scenario = "fixed-concurrency";
+    m.concurrency_or_batch = std::to_string(1 << (2 * i));  // 1, 4, 16, 64
+    m.value = std::to_string(PredictWith(m, 0.005));
+    rows.push_back(m);
+  }
+  const auto fits = FitEngines(cat_, rows, {}, {.rounds = 6});
+  ASSERT_EQ(fits.size(), 1u);
+  EXPECT_EQ(fits[0].engine, "vllm");
+  EXPECT_EQ(fits[0].rows, 4);
+  EXPECT_GT(fits[0].loss_before, 0.2);  // the fixture has no overhead: 5 ms is far off
+  EXPECT_LT(fits[0].loss_after, 0.03);
+}
+
+// Leaving out every row of an engine gives it the generic profile's values, never a fit.
+TEST_F(CalibrateEnginesTest, AnEngineWithNoRowsLeftIsNotFitted) {
+  std::vector<validate::Measurement> rows = {Row(0, "128", "9")};
+  const auto fits = FitEngines(cat_, rows, {}, {.exclude_source = "SYN"});
+  ASSERT_EQ(fits.size(), 1u);
+  EXPECT_EQ(fits[0].rows, 0);
+}
+
+TEST(WriteEngineParams, RewritesTheFittedKeysAndKeepsTheRest) {
+  const std::string path = ::testing::TempDir() + "/engine.toml";
+  std::ofstream(path)
+      << "schema_version = 1\nid = \"x\"\n\n[overhead]\nstep_s = 0.002 # old\n"
+         "chunked_prefill = true\n\n[field_sources]\n\"overhead.step_s\" = \"old\"\n";
+  ASSERT_TRUE(
+      WriteEngineParams(
+          path,
+          {.step_s = 0.004, .per_sequence_s = 2e-5, .compute_scale = 0.9, .memory_scale = 1.1},
+          "fitted")
+          .ok());
+  std::stringstream text;
+  text << std::ifstream(path).rdbuf();
+  EXPECT_THAT(
+      text.str(),
+      HasSubstr("[overhead]\nstep_s = 0.004\nchunked_prefill = true\nper_sequence_s = 2e-05\n"));
+  EXPECT_THAT(text.str(), HasSubstr("[kernels]\ncompute_scale = 0.9\nmemory_scale = 1.1\n"));
+  EXPECT_THAT(text.str(), HasSubstr("\"overhead.step_s\" = \"fitted\""));
+  EXPECT_THAT(text.str(), Not(HasSubstr("old")));
+  EXPECT_FALSE(WriteEngineParams("/nonexistent/x.toml", {}, "").ok());
+}
+
+}  // namespace
+}  // namespace pertoken::calibrate
