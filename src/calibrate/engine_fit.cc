@@ -25,11 +25,11 @@ struct Bounds {
 // Physically plausible ranges, so that one source's peculiarities cannot be absorbed into
 // implausible engine behaviour: a CPU cost per iteration up to 5 ms (engine profiles report
 // 0.5-4 ms of scheduling and sampling per step) and up to 0.5 ms per running sequence (streaming
-// and detokenising a token through an HTTP frontend); kernels from half to twice the speed of
+// and detokenising a token through an HTTP frontend); kernels within 0.7-1.4 times the speed of
 // the op tables the efficiency profiles were fitted to.
 constexpr Bounds kStep{1e-5, 0.005};
 constexpr Bounds kPerSeq{1e-7, 5e-4};
-constexpr Bounds kScale{0.5, 2.0};
+constexpr Bounds kScale{0.7, 1.4};
 
 double& Param(EngineParams& p, int i) {
   switch (i) {
