@@ -1,0 +1,30 @@
+// Regime tests: a few published measurements, one or two per load regime, predicted with the
+// shipped, calibrated catalog (test/data/measurements/README-regimes.md names the rows and their
+// sources). Each measured value must lie inside the interval pertoken prints for its prediction.
+#include <gtest/gtest.h>
+
+#include "catalog/catalog.h"
+#include "validate/measurement.h"
+#include "validate/validate.h"
+
+namespace pertoken::validate {
+namespace {
+
+TEST(Regimes, PublishedMeasurementsFallInsideThePredictedIntervals) {
+  auto cat = catalog::Catalog::Load(PERTOKEN_SHIPPED_DATA);
+  ASSERT_TRUE(cat.ok()) << cat.status().message();
+  auto rows = ReadMeasurements(std::string(PERTOKEN_TEST_DATA) + "/measurements/regimes.csv");
+  ASSERT_TRUE(rows.ok()) << rows.status().message();
+  const ValidationReport report = Validate(*cat, *rows, {}, {});
+  ASSERT_EQ(report.rows.size(), 8u);
+  EXPECT_TRUE(report.catalog_bands);
+  for (const RowResult& r : report.rows) {
+    ASSERT_TRUE(r.predicted) << r.id << ": " << r.skip.reason << " " << r.skip.detail;
+    EXPECT_TRUE(r.in_interval) << r.id << " " << r.metric << ": measured " << r.measured
+                               << ", predicted " << r.prediction << " in [" << r.interval_low
+                               << ", " << r.interval_high << "]";
+  }
+}
+
+}  // namespace
+}  // namespace pertoken::validate
