@@ -243,7 +243,12 @@ void AddExperts(const Deployment& d, const Dims& x, StepBuilder* b, double layer
              2.0 * x.tokens * k * h * x.act_bytes;
   const double frac =
       curve.max_fraction * per_expert_tokens / (per_expert_tokens + curve.half_tokens);
-  const double tc = op.flops / (acc.peak_flops_per_s.at(p) * frac * x.compute_scale);
+  // With expert parallelism the step waits for the busiest rank: tokens land on the ep ranks
+  // like Poisson counts of mean μ, and the largest of ep of them is about μ + sqrt(2 ln(ep) μ).
+  const double ep = d.layout.ep;
+  const double per_rank = x.tokens * k / ep;
+  const double imbalance = ep > 1 && per_rank > 0 ? 1 + std::sqrt(2 * std::log(ep) / per_rank) : 1;
+  const double tc = op.flops * imbalance / (acc.peak_flops_per_s.at(p) * frac * x.compute_scale);
   const double tm = op.bytes / (acc.mem_bw_bytes_per_s * eff.gemm_memory_fraction * x.memory_scale);
   op.time_s = std::max(tc, tm) + 2 * eff.gemm_kernel_latency_s;
   op.bound = tc >= tm ? Bottleneck::kCompute : Bottleneck::kMemory;

@@ -25,7 +25,7 @@ expect() {
 
 # Help on every subcommand.
 expect 0 "fit" --help
-for sub in "fit" "catalog list" "catalog show" "catalog check"; do
+for sub in "fit" "estimate" "validate" "catalog list" "catalog show" "catalog check"; do
   # shellcheck disable=SC2086
   expect 0 "--json" $sub --help
 done
@@ -47,6 +47,21 @@ expect 1 "--context must be at least 1, got -5" --data-dir "$fixture" fit -m lla
 expect 1 "Fits: no" --data-dir "$fixture" fit -m llama-2-70b -a h100 --count 1
 expect 0 "Fits: yes" --data-dir "$fixture" fit -m llama-2-70b -a h100 --count 2
 expect 1 "does not exist" --data-dir /nonexistent fit -m llama-2-70b -a h100
+
+# estimate, validate and calibrate.
+expect 0 "output throughput" --data-dir "$fixture" estimate -m llama-2-70b -a h100 -n 2 \
+  --input-len 1000 --output-len 200 --concurrency 8
+expect 0 '"usd_per_million_output_tokens"' --data-dir "$fixture" estimate -m llama-2-70b -a h100 \
+  -n 2 --input-len 1000 --output-len 200 --json
+expect 1 "--output-len must be at least 1" --data-dir "$fixture" estimate -m llama-2-70b -a h100 \
+  --input-len 10 --output-len 0
+expect 1 "accept must be in [0, 1)" --data-dir "$fixture" estimate -m llama-2-70b -a h100 -n 2 \
+  --input-len 10 --output-len 10 --spec-decode k=4,accept=1.5
+expect 2 "--input-len is required" estimate -m llama-2-70b -a h100 --output-len 10
+expect 0 "Rows 8, predicted 8" --data-dir "$shipped" validate --measurements "$2/measurements/regimes.csv"
+expect 1 "cannot open" validate --measurements /nonexistent.csv
+expect 2 "expected source, accelerator" validate --by colour
+expect 1 "cannot list" calibrate ops --opdb /nonexistent --out "$tmp"
 
 # A broken catalog: every problem with file:line, exit 1; other commands refuse to run on it.
 cp -r "$fixture" "$tmp/cat"

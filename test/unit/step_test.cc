@@ -91,6 +91,26 @@ TEST_F(StepTest, OnlyTheExpertsTokensVisitAreRead) {
   EXPECT_GT(many_bytes, 20 * one_bytes);
 }
 
+// Expert parallelism waits for the busiest rank: at a small batch the imbalance is large, at a
+// large batch the ranks even out (law of large numbers).
+TEST_F(StepTest, ExpertParallelImbalanceShrinksWithTheBatch) {
+  Deployment tp = Make("deepseek-v3", "h200-sxm", 8, "fp8");
+  Deployment ep = tp;
+  ep.layout.ep = 8;
+  auto experts = [](const StepTime& t) {
+    double s = 0;
+    for (const auto& op : t.ops) s += std::string(op.name) == "moe_experts" ? op.time_s : 0;
+    return s;
+  };
+  const double small =
+      experts(PredictStep(ep, Decode(64, 1024))) / experts(PredictStep(tp, Decode(64, 1024)));
+  const double large =
+      experts(PredictStep(ep, Decode(8192, 1024))) / experts(PredictStep(tp, Decode(8192, 1024)));
+  EXPECT_GE(small, large);
+  EXPECT_GE(large, 1.0);
+  EXPECT_LT(large, 1.1);
+}
+
 TEST(SpecDecode, ExpectedTokensPerStep) {
   EXPECT_DOUBLE_EQ(ExpectedTokensPerStep(4, 0), 1);
   EXPECT_NEAR(ExpectedTokensPerStep(4, 0.7), (1 - 0.16807) / 0.3, 1e-12);  // 2.7731
