@@ -330,6 +330,18 @@ void ReadEngine(FieldReader& root, Engine* out) {
     out->max_num_seqs = l->ReqInt("max_num_seqs", Bound::kPositive);
     out->max_num_batched_tokens = l->ReqInt("max_num_batched_tokens", Bound::kPositive);
     out->max_model_len = l->ReqInt("max_model_len", Bound::kNonNegative);
+    for (FieldReader& o : l->TableArray("overrides", false)) {
+      LimitOverride lo;
+      lo.accelerators = o.StringArray("accelerators", false);
+      lo.memory_below_bytes = o.OptInt("memory_below_bytes", Bound::kPositive).value_or(0);
+      lo.max_num_seqs = o.OptInt("max_num_seqs", Bound::kPositive).value_or(0);
+      lo.max_num_batched_tokens = o.OptInt("max_num_batched_tokens", Bound::kPositive).value_or(0);
+      if (lo.accelerators.empty() && lo.memory_below_bytes == 0) {
+        o.Error("", "needs accelerators or memory_below_bytes to say where it applies");
+      }
+      o.CheckUnknownKeys();
+      out->limit_overrides.push_back(std::move(lo));
+    }
     l->CheckUnknownKeys();
   }
   if (auto o = root.Table("overhead", false)) {

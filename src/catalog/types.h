@@ -148,6 +148,15 @@ struct QuantFormat : Entity {
   }
 };
 
+// Engine defaults that depend on the accelerator (vLLM picks smaller batches on A100 and on
+// GPUs under 70 GiB): the first override that matches replaces the [limits] values.
+struct LimitOverride {
+  std::vector<std::string> accelerators;  // accelerator ids it applies to
+  int64_t memory_below_bytes = 0;         // or: accelerators with less usable memory
+  int64_t max_num_seqs = 0;               // 0 = keep the [limits] value
+  int64_t max_num_batched_tokens = 0;
+};
+
 enum class MemoryPolicy {
   kFractionOfTotal,
   kStaticFractionOfTotal,
@@ -170,6 +179,7 @@ struct Engine : Entity {
   int64_t max_num_seqs = 256;
   int64_t max_num_batched_tokens = 8192;
   int64_t max_model_len = 0;  // 0 = the model's maximum context
+  std::vector<LimitOverride> limit_overrides;
   // Per-iteration costs outside the accelerator's kernels ([overhead]).
   double step_overhead_s = 0;          // scheduling, input preparation, sampling per step
   double per_sequence_overhead_s = 0;  // added per running sequence per step
@@ -180,6 +190,29 @@ struct Engine : Entity {
   // fitted to: multiply the achieved compute rate and bandwidth ([kernels], default 1).
   double compute_scale = 1;
   double memory_scale = 1;
+
+  // The batch limits on `accelerator`: [limits], or the first matching override.
+  int64_t MaxNumSeqs(const Accelerator& accelerator) const {
+    const LimitOverride* o = OverrideFor(accelerator);
+    return o && o->max_num_seqs > 0 ? o->max_num_seqs : max_num_seqs;
+  }
+  int64_t MaxBatchedTokens(const Accelerator& accelerator) const {
+    const LimitOverride* o = OverrideFor(accelerator);
+    return o && o->max_num_batched_tokens > 0 ? o->max_num_batched_tokens : max_num_batched_tokens;
+  }
+
+ private:
+  const LimitOverride* OverrideFor(const Accelerator& a) const {
+    for (const auto& o : limit_overrides) {
+      for (const auto& id : o.accelerators) {
+        if (id == a.id) return &o;
+      }
+      if (o.memory_below_bytes > 0 && a.memory_bytes && *a.memory_bytes < o.memory_below_bytes) {
+        return &o;
+      }
+    }
+    return nullptr;
+  }
 };
 
 // Achieved fractions of an accelerator's peaks (doc/formats/efficiency.md): derived data.

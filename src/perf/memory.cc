@@ -100,9 +100,10 @@ double LayerTokens(const catalog::Model& m, int i, int64_t context, int64_t bloc
 
 // Activation workspace of one forward pass over `tokens` tokens on one accelerator: the residual
 // stream and its normalised copy, plus the widest intermediate (QKV or the MLP's gate and up).
-double ActivationBytes(const catalog::Model& m, const catalog::Engine& e, int tp, bool last_stage) {
+double ActivationBytes(const catalog::Model& m, const catalog::Engine& e,
+                       const catalog::Accelerator& acc, int tp, bool last_stage) {
   const auto& a = m.attention;
-  const double tokens = static_cast<double>(e.max_num_batched_tokens);
+  const double tokens = static_cast<double>(e.MaxBatchedTokens(acc));
   const double attn_width =
       a.type == AttentionType::kMla
           ? static_cast<double>(a.heads) *
@@ -121,7 +122,7 @@ double ActivationBytes(const catalog::Model& m, const catalog::Engine& e, int tp
       tokens * (2.0 * m.hidden_size + std::max(attn_width, mlp_width)) * e.activation_dtype_bytes;
   if (last_stage) {
     // The sampler holds one row of logits per running sequence.
-    const double rows = std::min<double>(e.max_num_seqs, tokens);
+    const double rows = std::min<double>(e.MaxNumSeqs(acc), tokens);
     bytes += rows * static_cast<double>(m.vocab_size) / tp * e.logits_dtype_bytes;
   }
   return bytes;
@@ -261,7 +262,7 @@ FitResult Fit(const FitRequest& r) {
       st.weight_bytes += head / tp * embed_bytes_per_param;
       st.weight_bytes += kVectorBytes * m.hidden_size;  // final norm
     }
-    st.activation_bytes = ActivationBytes(m, e, tp, last_stage);
+    st.activation_bytes = ActivationBytes(m, e, *r.accelerator, tp, last_stage);
     st.runtime_overhead_bytes = static_cast<double>(e.runtime_overhead_bytes);
     st.cuda_graph_bytes = static_cast<double>(e.cuda_graph_bytes);
     SizeKvPool(e, &st);

@@ -85,7 +85,7 @@ struct PrefillCost {
 
 PrefillCost PrefillFor(const Deployment& d, double c, int64_t input) {
   PrefillCost p;
-  const int64_t budget = std::max<int64_t>(1, d.engine->max_num_batched_tokens);
+  const int64_t budget = std::max<int64_t>(1, d.engine->MaxBatchedTokens(*d.accelerator));
   if (input <= budget) {
     const double packed =
         std::clamp(std::floor(static_cast<double>(budget) / input), 1.0, std::ceil(c));
@@ -182,7 +182,8 @@ void Burst(const ServingQuery& q, double c_max, ServingResult* r) {
   const double n = static_cast<double>(q.max_requests);
   const double in = static_cast<double>(q.input_tokens);
   const int64_t out = q.output_tokens;
-  const double budget = static_cast<double>(std::max<int64_t>(1, d.engine->max_num_batched_tokens));
+  const double budget =
+      static_cast<double>(std::max<int64_t>(1, d.engine->MaxBatchedTokens(*d.accelerator)));
   const double tokens_per_step = q.spec ? ExpectedTokensPerStep(q.spec->k, q.spec->acceptance) : 1;
   double waiting = n, prefilling = 0, prompt_tokens_left = 0, decoding = 0, context_sum = 0;
   double now = 0, ttft_sum = 0, tpot_sum = 0, done = 0, decode_steps = 0, decode_time = 0;
@@ -319,7 +320,8 @@ void RequestRate(const ServingQuery& q, double c_max, ServingResult* r) {
 double MaxConcurrency(const Deployment& d, int64_t input_tokens, int64_t output_tokens) {
   const FitResult f = Fit(FitFor(d, input_tokens + output_tokens));
   if (!f.fits) return 0;
-  return static_cast<double>(std::min<int64_t>(f.max_concurrent_sequences, d.engine->max_num_seqs));
+  return static_cast<double>(
+      std::min<int64_t>(f.max_concurrent_sequences, d.engine->MaxNumSeqs(*d.accelerator)));
 }
 
 ServingResult PredictServing(const ServingQuery& q) {

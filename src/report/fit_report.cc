@@ -201,7 +201,7 @@ std::string FitText(const FitReport& r) {
   }
   row("weights", s.weight_bytes, "");
   row("activations (estimate)", s.activation_bytes,
-      fmt::format("{} batched tokens", FormatCount(e.max_num_batched_tokens)));
+      fmt::format("{} batched tokens", FormatCount(e.MaxBatchedTokens(acc))));
   row("runtime overhead", s.runtime_overhead_bytes, "CUDA context, allocator, communication");
   row("CUDA graphs", s.cuda_graph_bytes, "");
   row("KV pool", s.kv_pool_bytes, "");
@@ -226,7 +226,7 @@ std::string FitText(const FitReport& r) {
         "batches at most {} at a time by default.\n",
         FormatCount(f.max_concurrent_sequences), FormatCount(r.context_tokens),
         e.kv_allocation == catalog::KvAllocation::kPaged ? "paged" : "contiguous",
-        FormatCount(e.max_num_seqs));
+        FormatCount(e.MaxNumSeqs(acc)));
   } else {
     out += fmt::format("Fits: no: {}.\n", f.reason);
   }
@@ -281,7 +281,7 @@ nlohmann::json FitJson(const FitReport& r) {
   j["max_concurrent_sequences"] = f.max_concurrent_sequences;
   j["max_sequences_paged"] = f.max_sequences_paged;
   j["max_sequences_contiguous"] = f.max_sequences_contiguous;
-  j["engine_max_num_seqs"] = r.engine->max_num_seqs;
+  j["engine_max_num_seqs"] = r.engine->MaxNumSeqs(*r.accelerator);
   j["kv_tokens"] = f.kv_tokens;
   j["kv_block_tokens"] = r.engine->block_tokens;
   j["paged_waste_bytes"] = B(f.paged_waste_bytes);

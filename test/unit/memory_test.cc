@@ -196,6 +196,21 @@ TEST_F(MemoryTest, PipelineStagesSplitLayersAndEmbeddings) {
   EXPECT_NEAR(f.stages[0].weight_bytes + f.stages[1].weight_bytes, f.weight_bytes, 1);
 }
 
+// Engine limits that depend on the accelerator: the first matching override applies.
+TEST_F(MemoryTest, AcceleratorDependentEngineLimits) {
+  catalog::Engine e = **cat_.FindEngine("vllm");
+  e.limit_overrides = {{.accelerators = {"a100-sxm-80gb"}, .max_num_seqs = 256},
+                       {.memory_below_bytes = 100'000'000'000, .max_num_batched_tokens = 2048}};
+  const auto& a100 = **cat_.FindAccelerator("a100-sxm-80gb");
+  const auto& h100 = **cat_.FindAccelerator("h100-sxm");  // 85.5e9 B: under 100e9
+  const auto& h200 = **cat_.FindAccelerator("h200-sxm");
+  EXPECT_EQ(e.MaxNumSeqs(a100), 256);
+  EXPECT_EQ(e.MaxBatchedTokens(a100), 8192);  // the first match wins, and it sets no tokens
+  EXPECT_EQ(e.MaxNumSeqs(h100), 256);         // the fixture's own limit
+  EXPECT_EQ(e.MaxBatchedTokens(h100), 2048);
+  EXPECT_EQ(e.MaxBatchedTokens(h200), 8192);
+}
+
 TEST_F(MemoryTest, InvalidLayoutsSayWhy) {
   const auto& m = **cat_.FindModel("llama-2-70b");
   const auto& moe = **cat_.FindModel("deepseek-v3");
