@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <deque>
 
 namespace pertoken::perf {
 
@@ -175,7 +174,26 @@ struct Cohort {
   double count = 0;
   double first_token_s = 0;
   int64_t generated = 0;  // tokens emitted so far (the first comes from the prefill)
+  int64_t target = 0;     // tokens each request of the cohort emits in all
 };
+
+// Output lengths of a cohort: all equal, or the eight octile midpoints of an exponential
+// distribution with the given mean (rescaled so that their mean is exact).
+std::vector<std::pair<double, int64_t>> OutputLengths(int64_t mean, bool variable) {
+  if (!variable || mean <= 1) return {{1.0, mean}};
+  constexpr int kParts = 8;
+  std::vector<double> q;
+  double sum = 0;
+  for (int k = 0; k < kParts; ++k) {
+    q.push_back(-std::log(1 - (k + 0.5) / kParts));
+    sum += q.back();
+  }
+  std::vector<std::pair<double, int64_t>> out;
+  for (double v : q) {
+    out.emplace_back(1.0 / kParts, std::max<int64_t>(1, std::llround(v * kParts / sum * mean)));
+  }
+  return out;
+}
 
 void Burst(const ServingQuery& q, double c_max, ServingResult* r) {
   const Deployment& d = q.deployment;
@@ -186,8 +204,10 @@ void Burst(const ServingQuery& q, double c_max, ServingResult* r) {
       static_cast<double>(std::max<int64_t>(1, d.engine->MaxBatchedTokens(*d.accelerator)));
   const double tokens_per_step = q.spec ? ExpectedTokensPerStep(q.spec->k, q.spec->acceptance) : 1;
   double waiting = n, prefilling = 0, prompt_tokens_left = 0, decoding = 0, context_sum = 0;
-  double now = 0, ttft_sum = 0, tpot_sum = 0, done = 0, decode_steps = 0, decode_time = 0;
-  std::deque<Cohort> cohorts;
+  double now = 0, ttft_sum = 0, tpot_sum = 0, tpot_count = 0, done = 0, decode_time = 0;
+  double emitted = 0;
+  const auto lengths = OutputLengths(out, q.variable_output_lengths);
+  std::vector<Cohort> cohorts;
   StepTime last_decode;
   for (int guard = 0; done < n - 1e-9 && guard < 200000; ++guard) {
     // Admit while memory allows; their prompts join the prefill stream.
@@ -216,22 +236,23 @@ void Burst(const ServingQuery& q, double c_max, ServingResult* r) {
       step = PredictStep(d, shape);
     }
     now += step.total_s;
-    if (decoding > 0) {
-      decode_steps += 1;
-      decode_time += step.total_s;
-    }
+    if (decoding > 0) decode_time += step.total_s;
     // Decoders advance; finished cohorts leave.
     for (auto& c : cohorts) c.generated += 1;
     context_sum += decoding * tokens_per_step;
-    while (!cohorts.empty() && static_cast<double>(cohorts.front().generated) * tokens_per_step >=
-                                   static_cast<double>(out)) {
-      const Cohort& c = cohorts.front();
-      tpot_sum += c.count * (now - c.first_token_s) / std::max<int64_t>(1, out - 1);
+    auto finished = [&](const Cohort& c) {
+      if (static_cast<double>(c.generated) * tokens_per_step < static_cast<double>(c.target)) {
+        return false;
+      }
+      tpot_sum += c.count * (now - c.first_token_s) / static_cast<double>(c.target - 1);
+      tpot_count += c.count;
       done += c.count;
+      emitted += c.count * static_cast<double>(c.target);
       decoding -= c.count;
-      context_sum -= c.count * (in + static_cast<double>(out));
-      cohorts.pop_front();
-    }
+      context_sum -= c.count * (in + static_cast<double>(c.target));
+      return true;
+    };
+    cohorts.erase(std::remove_if(cohorts.begin(), cohorts.end(), finished), cohorts.end());
     // Prompts completed in this step emit their first token.
     const double completed =
         std::min(prefilling, std::floor((prefilling * in - prompt_tokens_left + pf) / in + 1e-9) -
@@ -240,12 +261,16 @@ void Burst(const ServingQuery& q, double c_max, ServingResult* r) {
     if (completed > 0) {
       prefilling -= completed;
       ttft_sum += completed * now;
-      if (out <= 1) {
-        done += completed;
-      } else {
-        decoding += completed;
-        context_sum += completed * (in + 1);
-        cohorts.push_back({.count = completed, .first_token_s = now, .generated = 1});
+      for (const auto& [share, target] : lengths) {
+        const double count = completed * share;
+        if (target <= 1) {
+          done += count;
+          emitted += count;
+          continue;
+        }
+        decoding += count;
+        context_sum += count * (in + 1);
+        cohorts.push_back({.count = count, .first_token_s = now, .generated = 1, .target = target});
       }
     }
   }
@@ -253,10 +278,10 @@ void Burst(const ServingQuery& q, double c_max, ServingResult* r) {
   r->concurrency = std::min(n, c_max);
   r->e2e_s = now;
   r->requests_per_s = n / now;
-  r->output_tokens_per_s = n * static_cast<double>(out) / now;
+  r->output_tokens_per_s = emitted / now;
   r->input_tokens_per_s = n * in / now;
   r->ttft_s = ttft_sum / n;
-  r->tpot_s = out > 1 ? tpot_sum / n : 0;
+  r->tpot_s = tpot_count > 0 ? tpot_sum / tpot_count : 0;
   r->decode_step =
       last_decode.ops.empty() ? Decode(q, r->concurrency, in + out / 2.0).step : last_decode;
   r->bottleneck = decode_time > now / 2 ? r->decode_step.bottleneck : r->prefill_step.bottleneck;

@@ -41,6 +41,10 @@ struct ServingQuery {
   double concurrency = 1;    // kFixedConcurrency, kStaticBatch: requests in flight
   double request_rate = 0;   // kRequestRate: requests per second
   int64_t max_requests = 0;  // kMaxLoad: requests in the benchmark (0 = unlimited)
+  // Output lengths vary around output_tokens (the mean of a dataset such as ShareGPT) like an
+  // exponential distribution, rather than all being equal. Matters for bursts, whose last
+  // requests decode alone.
+  bool variable_output_lengths = false;
   std::optional<SpecDecode> spec;
 };
 

@@ -258,6 +258,12 @@ bool ReadLengths(NameResolver& names, const std::vector<BenchmarkWorkload>& work
   }
   plan->query.input_tokens = lengths->input;
   plan->query.output_tokens = lengths->output;
+  // Lengths that are a dataset's means vary from request to request (outputs end at EOS).
+  if (m.notes.find("per-request means") != std::string::npos) {
+    plan->query.variable_output_lengths = true;
+    plan->assumptions.push_back(
+        "output lengths vary around the mean (exponential distribution; the row gives means)");
+  }
   if (plan->regime.limits == ServerLimits::kNone) return true;
   const bool server = plan->regime.limits == ServerLimits::kServer;
   std::optional<double> ttft, tpot;

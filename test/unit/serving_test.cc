@@ -80,6 +80,22 @@ TEST_F(ServingTest, SpeculativeDecodingWithGoodAcceptanceCutsTpot) {
   EXPECT_GT(PredictServing(q).tpot_s, plain);
 }
 
+// A burst of requests whose outputs vary around the same mean ends with a tail of long requests
+// decoding at a small batch: lower throughput than equal lengths, about the same tokens.
+TEST_F(ServingTest, VariableOutputLengthsLeaveASlowTail) {
+  ServingQuery q = Query("llama-2-7b", "h100-sxm", 1, Regime::kMaxLoad, 0);
+  q.max_requests = 200;
+  const ServingResult fixed = PredictServing(q);
+  q.variable_output_lengths = true;
+  const ServingResult varied = PredictServing(q);
+  ASSERT_TRUE(fixed.ok && varied.ok);
+  EXPECT_LT(varied.output_tokens_per_s, fixed.output_tokens_per_s);
+  const double fixed_tokens = fixed.output_tokens_per_s * fixed.e2e_s;
+  const double varied_tokens = varied.output_tokens_per_s * varied.e2e_s;
+  EXPECT_NEAR(varied_tokens, fixed_tokens, 0.02 * fixed_tokens);  // 200 × 200 tokens either way
+  EXPECT_NEAR(fixed_tokens, 200.0 * 200, 1);
+}
+
 TEST_F(ServingTest, StaticBatchTooLargeForMemoryIsRefused) {
   const ServingResult r =
       PredictServing(Query("llama-2-70b", "h100-sxm", 2, Regime::kStaticBatch, 100000));
