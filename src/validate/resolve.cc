@@ -70,6 +70,16 @@ Status ResolveWeights(const catalog::Catalog& cat, const catalog::Model& m, cons
                                            Trim(raw), released->weights->id));
     return Status();
   }
+  const bool precision_name =
+      p == "bf16" || p == "fp16" || p == "fp8" || p == "int8" || p == "int4" || p == "fp4";
+  auto exact = cat.FindQuantFormat(p);
+  const bool released_format =
+      exact.ok() && (*exact == released->weights || *exact == released->experts);
+  if (!precision_name && !released_format && exact.ok() && (*exact)->for_weights) {
+    // A format the catalog knows by this name (GGUF Q4_K_M, say).
+    out->precision.weights = out->precision.expert_weights = *exact;
+    return Status();
+  }
   if (IsGgufQ4(p)) {
     auto int4 = cat.FindPrecision("int4", false);
     if (!int4.ok()) return int4.status();
