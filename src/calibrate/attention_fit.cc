@@ -16,6 +16,8 @@ constexpr double kKvBytesPerElement = 2;  // BF16 KV cache
 constexpr std::string_view kBf16 = "bfloat16";
 
 constexpr FitParam kPrefillFractionParam = {.start = 0.5, .min = 0.01, .max = 1};
+// Keys per query; at the lower bound the curve is flat above a few keys.
+constexpr FitParam kPrefillHalfWorkParam = {.start = 512, .min = 1, .max = 1e6};
 constexpr FitParam kDecodeFractionParam = {.start = 0.7, .min = 0.01, .max = 1};
 constexpr FitParam kLatencyParam = {.start = 5e-6, .min = 1e-8, .max = 1e-3};
 
@@ -87,6 +89,44 @@ std::string DominantKernel(const std::map<std::string, int>& counts) {
   return best;
 }
 
+// Prefill rows reduced to what the curve needs.
+struct PrefillRows {
+  std::vector<double> peak_s;          // time at the BF16 peak
+  std::vector<double> keys_per_query;  // the curve's variable
+  std::vector<double> measured;        // seconds
+};
+
+PrefillRows ReadPrefillRows(const AttentionSeries& prefill, double peak_flops_per_s) {
+  PrefillRows rows;
+  for (const AttentionSample& s : prefill.samples) {
+    rows.peak_s.push_back(PrefillAttentionFlops(s) / peak_flops_per_s);
+    rows.keys_per_query.push_back(PrefillKeysPerQuery(s));
+    rows.measured.push_back(s.latency_s);
+  }
+  return rows;
+}
+
+// Prefill times under the curve, through the same function the step model calls.
+std::vector<double> PredictPrefill(const PrefillRows& rows, double fraction, double half_work,
+                                   double latency_s) {
+  catalog::Efficiency curve;
+  curve.attention_prefill_fraction = fraction;
+  curve.attention_prefill_half_work = half_work;
+  std::vector<double> out(rows.peak_s.size());
+  for (size_t i = 0; i < out.size(); ++i) {
+    out[i] = rows.peak_s[i] / curve.AttentionPrefillFraction(rows.keys_per_query[i]) + latency_s;
+  }
+  return out;
+}
+
+// Decode times: time at the peak bandwidth divided by the fraction, plus the latency.
+std::vector<double> PredictDecode(const std::vector<double>& peak_s, double fraction,
+                                  double latency_s) {
+  std::vector<double> out(peak_s.size());
+  for (size_t i = 0; i < out.size(); ++i) out[i] = peak_s[i] / fraction + latency_s;
+  return out;
+}
+
 }  // namespace
 
 Result<AttentionSeries> ReadAttentionSeries(const CsvTable& table, bool prefill) {
@@ -119,6 +159,8 @@ double PrefillAttentionFlops(const AttentionSample& s) {
   return 2 * 2 * s.batch * s.heads * s.head_dim * s.tokens * s.tokens / 2;
 }
 
+double PrefillKeysPerQuery(const AttentionSample& s) { return s.tokens / 2; }
+
 double DecodeAttentionBytes(const AttentionSample& s) {
   return s.batch * s.kv_heads * s.head_dim * 2 * s.tokens * kKvBytesPerElement;
 }
@@ -132,34 +174,28 @@ Result<AttentionFit> FitAttention(const AttentionSeries& prefill, const Attentio
   if (peak == acc.peak_flops_per_s.end()) {
     return Status::InvalidArgument(fmt::format("accelerator {} has no bf16 peak", acc.id));
   }
-  std::vector<double> prefill_work, prefill_measured, decode_work, decode_measured;
-  for (const AttentionSample& s : prefill.samples) {
-    prefill_work.push_back(PrefillAttentionFlops(s) / peak->second);
-    prefill_measured.push_back(s.latency_s);
-  }
+  const PrefillRows p = ReadPrefillRows(prefill, peak->second);
+  std::vector<double> decode_work, decode_measured;
   for (const AttentionSample& s : decode.samples) {
     decode_work.push_back(DecodeAttentionBytes(s) / acc.mem_bw_bytes_per_s);
     decode_measured.push_back(s.latency_s);
   }
-  // Time at the peak divided by the fraction, plus the latency.
-  auto predict = [](const std::vector<double>& work, double fraction, double latency_s) {
-    std::vector<double> out(work.size());
-    for (size_t i = 0; i < work.size(); ++i) out[i] = work[i] / fraction + latency_s;
-    return out;
-  };
-  auto objective = [&](std::span<const double> p) {
-    return (MeanAbsLogRatio(predict(prefill_work, p[0], p[2]), prefill_measured) +
-            MeanAbsLogRatio(predict(decode_work, p[1], p[2]), decode_measured)) /
+  // Parameters: prefill_fraction, prefill_half_work, decode_memory_fraction, kernel_latency_s.
+  auto objective = [&](std::span<const double> x) {
+    return (MeanAbsLogRatio(PredictPrefill(p, x[0], x[1], x[3]), p.measured) +
+            MeanAbsLogRatio(PredictDecode(decode_work, x[2], x[3]), decode_measured)) /
            2;
   };
-  const std::vector<double> best =
-      MinimizePositive(objective, {kPrefillFractionParam, kDecodeFractionParam, kLatencyParam});
+  const std::vector<double> best = MinimizePositive(
+      objective,
+      {kPrefillFractionParam, kPrefillHalfWorkParam, kDecodeFractionParam, kLatencyParam});
   return AttentionFit{
       .prefill_fraction = best[0],
-      .decode_memory_fraction = best[1],
-      .kernel_latency_s = best[2],
-      .prefill_quality = Quality(predict(prefill_work, best[0], best[2]), prefill_measured),
-      .decode_quality = Quality(predict(decode_work, best[1], best[2]), decode_measured)};
+      .prefill_half_work = best[1],
+      .decode_memory_fraction = best[2],
+      .kernel_latency_s = best[3],
+      .prefill_quality = Quality(PredictPrefill(p, best[0], best[1], best[3]), p.measured),
+      .decode_quality = Quality(PredictDecode(decode_work, best[2], best[3]), decode_measured)};
 }
 
 }  // namespace pertoken::calibrate

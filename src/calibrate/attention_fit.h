@@ -37,22 +37,27 @@ Result<AttentionSeries> ReadAttentionSeries(const CsvTable& table, bool prefill)
 
 // Causal prefill attention FLOPs: QK^T and PV, 2 × 2 × batch × heads × head_dim × isl² / 2.
 double PrefillAttentionFlops(const AttentionSample& s);
+// The variable of the prefill efficiency curve: the mean number of keys a query token attends to,
+// isl / 2 for a causal prompt with nothing cached (doc/formats/efficiency.md, [attention]).
+double PrefillKeysPerQuery(const AttentionSample& s);
 // Decode attention bytes: K and V of every cached token, batch × kv_heads × head_dim × 2 × tokens
 // × 2 (BF16).
 double DecodeAttentionBytes(const AttentionSample& s);
 
 struct AttentionFit {
-  double prefill_fraction = 0;
+  double prefill_fraction = 0;   // the curve's limit for long prompts
+  double prefill_half_work = 0;  // keys per query at which it reaches half of that
   double decode_memory_fraction = 0;
   double kernel_latency_s = 0;
   FitQuality prefill_quality;
   FitQuality decode_quality;
 };
 
-// Fits prefill time = flops / (bf16 peak × prefill_fraction) + latency and decode time = bytes /
-// (bandwidth × decode_memory_fraction) + latency with one latency for both, minimising the mean
-// |ln(predicted / measured)| averaged over the two tables. InvalidArgument when a series is empty
-// or `acc` has no bf16 peak.
+// Fits prefill time = flops / (bf16 peak × f(W)) + latency, f(W) = prefill_fraction × W / (W +
+// prefill_half_work) with W = PrefillKeysPerQuery (catalog::Efficiency::AttentionPrefillFraction),
+// and decode time = bytes / (bandwidth × decode_memory_fraction) + latency with one latency for
+// both, minimising the mean |ln(predicted / measured)| averaged over the two tables.
+// InvalidArgument when a series is empty or `acc` has no bf16 peak.
 Result<AttentionFit> FitAttention(const AttentionSeries& prefill, const AttentionSeries& decode,
                                   const catalog::Accelerator& acc);
 

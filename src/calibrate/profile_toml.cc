@@ -62,8 +62,9 @@ std::string Notes(const FittedProfile& p) {
       "GEMM: curves for {}; table dtypes without a curve of their own: {}.\n"
       "Only shapes with n and k >= {:g} are fitted; the {} smaller ones (gemm_excluded_*)\n"
       "are predicted with a median error of {:.0f}%.\n"
-      "Attention: full-attention rows with BF16 compute and KV cache; decode reads K and V of\n"
-      "the `step` cached tokens. Kernels: {} (prefill),\n"
+      "Attention: full-attention rows with BF16 compute and KV cache; the prefill fraction\n"
+      "follows the keys per query token (isl / 2); decode reads K and V of the `step` cached\n"
+      "tokens. Kernels: {} (prefill),\n"
       "{} (decode).\n"
       "All-reduce: BF16 rows (message_size elements x 2 bytes), the CUDA-graph variant where the\n"
       "table has both; bw_fraction is at most 1 of the per-direction scale-up bandwidth.",
@@ -111,10 +112,10 @@ std::string RenderProfile(const FittedProfile& p, const std::string& opdb_commit
       Quoted(Source(p, opdb_commit)), Notes(p));
   AppendGemm(&out, p.gemm);
   fmt::format_to(std::back_inserter(out),
-                 "\n[attention]\nprefill_fraction = {}\ndecode_memory_fraction = {}\n"
-                 "kernel_latency_s = {}\n",
-                 Number(p.attention.prefill_fraction), Number(p.attention.decode_memory_fraction),
-                 Number(p.attention.kernel_latency_s));
+                 "\n[attention]\nprefill_fraction = {}\nprefill_half_work = {}\n"
+                 "decode_memory_fraction = {}\nkernel_latency_s = {}\n",
+                 Number(p.attention.prefill_fraction), Number(p.attention.prefill_half_work),
+                 Number(p.attention.decode_memory_fraction), Number(p.attention.kernel_latency_s));
   fmt::format_to(std::back_inserter(out), "\n[allreduce]\nbw_fraction = {}\nlatency_s = {}\n",
                  Number(p.allreduce.bw_fraction), Number(p.allreduce.latency_s));
   AppendFit(&out, p);

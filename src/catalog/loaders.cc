@@ -434,6 +434,8 @@ void ReadEfficiency(FieldReader& root, Efficiency* out) {
   }
   if (auto a = root.Table("attention", true)) {
     out->attention_prefill_fraction = a->ReqNumber("prefill_fraction", Bound::kFraction);
+    out->attention_prefill_half_work =
+        a->OptNumber("prefill_half_work", Bound::kNonNegative).value_or(0);
     out->attention_decode_memory_fraction =
         a->ReqNumber("decode_memory_fraction", Bound::kFraction);
     out->attention_kernel_latency_s = a->ReqNumber("kernel_latency_s", Bound::kNonNegative);

@@ -226,11 +226,21 @@ struct Efficiency : Entity {
   std::map<std::string, GemmCurve> gemm;  // by compute precision: bf16, fp8, fp4, int8
   double gemm_memory_fraction = 0;
   double gemm_kernel_latency_s = 0;
-  double attention_prefill_fraction = 0;
+  double attention_prefill_fraction = 0;   // the prefill curve's limit for long key loops
+  double attention_prefill_half_work = 0;  // keys per query at half of it; 0: constant fraction
   double attention_decode_memory_fraction = 0;
   double attention_kernel_latency_s = 0;
   double allreduce_bw_fraction = 0;
   double allreduce_latency_s = 0;
+
+  // The fraction of the BF16 peak reached by a prefill attention call whose query tokens attend
+  // to `keys_per_query` keys on average: prefill_fraction × W / (W + prefill_half_work), W =
+  // keys_per_query (doc/formats/efficiency.md, [attention]). REQUIRES: keys_per_query > 0.
+  double AttentionPrefillFraction(double keys_per_query) const {
+    if (attention_prefill_half_work <= 0) return attention_prefill_fraction;
+    return attention_prefill_fraction * keys_per_query /
+           (keys_per_query + attention_prefill_half_work);
+  }
 };
 
 // How far measurements fall from predictions (doc/formats/accuracy.md): derived data, written by

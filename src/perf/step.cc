@@ -176,7 +176,10 @@ void AddAttention(const Deployment& d, const StepShape& s, const Dims& x, double
     op.flops = s.prefill_sequences * 2.0 * pairs * heads * (qk_dim + v_dim);
     op.bytes = s.prefill_sequences *
                (cap(past + l) * kv_per_token + l * heads * (qk_dim + v_dim) * x.act_bytes);
-    const double tc = op.flops / (peak * eff.attention_prefill_fraction * x.compute_scale);
+    // Efficiency grows with the keys each query loops over (pairs / l), which amortise the
+    // fixed cost of every query tile; the same variable the op-table fit uses.
+    const double fraction = eff.AttentionPrefillFraction(pairs / l);
+    const double tc = op.flops / (peak * fraction * x.compute_scale);
     const double tm =
         op.bytes / (acc.mem_bw_bytes_per_s * eff.attention_decode_memory_fraction * x.memory_scale);
     op.time_s = std::max(tc, tm) + eff.attention_kernel_latency_s;
@@ -192,7 +195,9 @@ void AddAttention(const Deployment& d, const StepShape& s, const Dims& x, double
                                 : 2.0 * heads * (qk_dim + v_dim);
     op.flops = s.decode_sequences * s.decode_tokens * ctx * per_pair;
     op.bytes = s.decode_sequences * ctx * kv_per_token;
-    const double tc = op.flops / (peak * eff.attention_prefill_fraction * x.compute_scale);
+    // Each new query attends to the whole cached context: the same efficiency curve as prefill,
+    // at that many keys per query.
+    const double tc = op.flops / (peak * eff.AttentionPrefillFraction(ctx) * x.compute_scale);
     const double tm =
         op.bytes / (acc.mem_bw_bytes_per_s * eff.attention_decode_memory_fraction * x.memory_scale);
     op.time_s = std::max(tc, tm) + eff.attention_kernel_latency_s;

@@ -52,6 +52,7 @@ TEST_F(CalibrateOpsTest, WritesAProfileTheCatalogLoads) {
   EXPECT_NEAR(e.gemm_memory_fraction, 0.85, 0.01);
   EXPECT_NEAR(e.gemm_kernel_latency_s, 5e-6, 1e-7);
   EXPECT_NEAR(e.attention_prefill_fraction, 0.5, 0.01);
+  EXPECT_LE(e.attention_prefill_half_work, 1);  // flat: the rows have one prefill fraction
   EXPECT_NEAR(e.attention_decode_memory_fraction, 0.8, 0.01);
   EXPECT_NEAR(e.attention_kernel_latency_s, 8e-6, 1e-7);
   EXPECT_NEAR(e.allreduce_bw_fraction, 0.7, 0.01);

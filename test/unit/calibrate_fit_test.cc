@@ -131,31 +131,51 @@ TEST(GemmFitTest, ReadsDtypesAndSkipsTheOnesWithoutACurve) {
   EXPECT_THAT(read->skipped_dtypes, ::testing::ElementsAre("fp8_block", "int8_wo"));
 }
 
-TEST(AttentionFitTest, RecoversKnownParameters) {
-  const catalog::Accelerator acc = TestAccelerator();
-  AttentionSeries prefill, decode;
+// Attention rows made with a prefill curve (`half_work` 0: a constant prefill fraction), a decode
+// memory fraction of 0.75 and a latency of 8 us.
+AttentionSeries SyntheticAttention(bool prefill, double max_fraction, double half_work) {
+  AttentionSeries series;
   for (double batch : {1, 8, 64}) {
-    for (double tokens : {16, 256, 2048, 8192}) {
+    for (double tokens : {32, 256, 1024, 2048, 4096, 16384, 32768}) {
       AttentionSample s{
           .batch = batch, .heads = 32, .kv_heads = 8, .head_dim = 128, .tokens = tokens};
-      s.latency_s = PrefillAttentionFlops(s) / (1000e12 * 0.55) + 8e-6;
-      prefill.samples.push_back(s);
-      s.latency_s = DecodeAttentionBytes(s) / (3e12 * 0.75) + 8e-6;
-      decode.samples.push_back(s);
+      const double keys = PrefillKeysPerQuery(s);
+      const double fraction = max_fraction * keys / (keys + half_work);
+      s.latency_s = prefill ? PrefillAttentionFlops(s) / (1000e12 * fraction) + 8e-6
+                            : DecodeAttentionBytes(s) / (3e12 * 0.75) + 8e-6;
+      series.samples.push_back(s);
     }
   }
-  auto fit = FitAttention(prefill, decode, acc);
+  return series;
+}
+
+TEST(AttentionFitTest, RecoversKnownParameters) {
+  auto fit = FitAttention(SyntheticAttention(true, 0.6, 400), SyntheticAttention(false, 0, 0),
+                          TestAccelerator());
   ASSERT_TRUE(fit.ok()) << fit.status().message();
-  ExpectRecovered(fit->prefill_fraction, 0.55, "prefill_fraction");
+  ExpectRecovered(fit->prefill_fraction, 0.6, "prefill_fraction");
+  ExpectRecovered(fit->prefill_half_work, 400, "prefill_half_work");
   ExpectRecovered(fit->decode_memory_fraction, 0.75, "decode_memory_fraction");
   ExpectRecovered(fit->kernel_latency_s, 8e-6, "kernel_latency_s");
   EXPECT_LT(fit->prefill_quality.p90_ape, 0.01);
   EXPECT_LT(fit->decode_quality.p90_ape, 0.01);
 }
 
+// Rows made with one fraction fit a curve that is flat over the tables' lengths: its half-work
+// stops at the lower bound of 1 key, within 6% of flat from the shortest rows' 16 keys up.
+TEST(AttentionFitTest, ConstantFractionFitsAFlatCurve) {
+  auto fit = FitAttention(SyntheticAttention(true, 0.55, 0), SyntheticAttention(false, 0, 0),
+                          TestAccelerator());
+  ASSERT_TRUE(fit.ok()) << fit.status().message();
+  ExpectRecovered(fit->prefill_fraction, 0.55, "prefill_fraction");
+  EXPECT_LE(fit->prefill_half_work, 1);
+  EXPECT_LT(fit->prefill_quality.p90_ape, 0.01);
+}
+
 TEST(AttentionFitTest, FormulasCountCausalFlopsAndKvBytes) {
   const AttentionSample s{.batch = 2, .heads = 4, .kv_heads = 1, .head_dim = 64, .tokens = 100};
   EXPECT_DOUBLE_EQ(PrefillAttentionFlops(s), 2.0 * 2 * 2 * 4 * 64 * 100 * 100 / 2);
+  EXPECT_DOUBLE_EQ(PrefillKeysPerQuery(s), 50);  // causal: query i sees i keys, mean isl / 2
   EXPECT_DOUBLE_EQ(DecodeAttentionBytes(s), 2.0 * 1 * 64 * 2 * 100 * 2);
 }
 

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <string_view>
+
 #include "perf/params.h"
 #include "perf/serving.h"
 #include "test_util.h"
@@ -80,14 +82,49 @@ TEST_F(StepTest, LongerContextsCostMoreAttention) {
                    PredictStep(w, Decode(32, 16384)).total_s);
 }
 
+// The achieved fraction of the BF16 peak of the step's prefill attention, latency included.
+double PrefillAttentionEfficiency(const Deployment& d, const StepShape& shape) {
+  for (const OpTime& op : PredictStep(d, shape).ops) {
+    if (std::string_view(op.name) == "attention_prefill") {
+      return op.flops / op.time_s / d.accelerator->peak_flops_per_s.at("bf16");
+    }
+  }
+  return 0;
+}
+
+// With a prefill curve, longer prompts loop over more keys per query and reach a higher fraction
+// of the peak, towards prefill_fraction; so does a short chunk after a long cached past.
+TEST_F(StepTest, LongerPromptsReachAHigherAttentionEfficiency) {
+  Deployment d = Make("llama-2-7b", "h100-sxm");
+  catalog::Efficiency curved = *d.efficiency;
+  curved.attention_prefill_fraction = 0.6;
+  curved.attention_prefill_half_work = 500;
+  d.efficiency = &curved;
+  double previous = 0;
+  for (int64_t tokens : {256, 1024, 4096, 16384}) {
+    const double e =
+        PrefillAttentionEfficiency(d, {.prefill_sequences = 1, .prefill_tokens = tokens});
+    EXPECT_GT(e, previous) << tokens;
+    EXPECT_LT(e, 0.6 * (tokens / 2.0) / (tokens / 2.0 + 500)) << tokens;  // less the latency
+    previous = e;
+  }
+  EXPECT_GT(previous, 0.9 * 0.6 * 8192 / (8192 + 500));
+  const StepShape chunk = {.prefill_sequences = 1, .prefill_tokens = 512, .prefill_past = 8192};
+  EXPECT_GT(PrefillAttentionEfficiency(d, chunk),
+            2 * PrefillAttentionEfficiency(d, {.prefill_sequences = 1, .prefill_tokens = 512}));
+}
+
 TEST_F(StepTest, OnlyTheExpertsTokensVisitAreRead) {
   // Batch 1 of DeepSeek-V3 touches 8 of 256 experts per layer, batch 4096 nearly all of them.
   const Deployment d = Make("deepseek-v3", "h200-sxm", 8, "fp8");
   const StepTime one = PredictStep(d, Decode(1, 1024));
   const StepTime many = PredictStep(d, Decode(4096, 1024));
   double one_bytes = 0, many_bytes = 0;
-  for (const auto& op : one.ops) one_bytes += op.name == "moe_experts" ? op.bytes : 0;
-  for (const auto& op : many.ops) many_bytes += op.name == "moe_experts" ? op.bytes : 0;
+  auto expert_bytes = [](const OpTime& op) {
+    return std::string_view(op.name) == "moe_experts" ? op.bytes : 0;
+  };
+  for (const auto& op : one.ops) one_bytes += expert_bytes(op);
+  for (const auto& op : many.ops) many_bytes += expert_bytes(op);
   EXPECT_GT(many_bytes, 20 * one_bytes);
 }
 
