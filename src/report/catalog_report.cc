@@ -119,14 +119,15 @@ std::string CatalogListText(const catalog::Catalog& cat, Kind kind) {
       }
       break;
     case Kind::kEfficiency:
-      out += fmt::format("{:<20} {:>9} {:>9} {:>8} {:>8} {:>8} {:>8}\n", "id", "gemm max",
-                         "half tok", "mem", "attn pf", "attn kv", "AR bw");
+      out += fmt::format("{:<20} {:>9} {:>9} {:>8} {:>8} {:>9} {:>8} {:>8}\n", "id", "gemm max",
+                         "half tok", "mem", "attn pf", "pf half", "attn kv", "AR bw");
       for (const auto& e : cat.efficiencies()) {
         const auto& g = e.gemm.at("bf16");
-        out += fmt::format("{:<20} {:>9.2f} {:>9.0f} {:>8.2f} {:>8.2f} {:>8.2f} {:>8.2f}\n", e.id,
-                           g.max_fraction, g.half_tokens, e.gemm_memory_fraction,
-                           e.attention_prefill_fraction, e.attention_decode_memory_fraction,
-                           e.allreduce_bw_fraction);
+        out +=
+            fmt::format("{:<20} {:>9.2f} {:>9.0f} {:>8.2f} {:>8.2f} {:>9.0f} {:>8.2f} {:>8.2f}\n",
+                        e.id, g.max_fraction, g.half_tokens, e.gemm_memory_fraction,
+                        e.attention_prefill_fraction, e.attention_prefill_half_work,
+                        e.attention_decode_memory_fraction, e.allreduce_bw_fraction);
       }
       break;
   }
