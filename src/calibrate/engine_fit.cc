@@ -30,6 +30,9 @@ struct Bounds {
 constexpr Bounds kStep{1e-5, 0.005};
 constexpr Bounds kPerSeq{1e-7, 5e-4};
 constexpr Bounds kScale{0.7, 1.4};
+// Frontend work per request (HTTP, tokenisation), at most 20 ms.
+constexpr Bounds kPerRequest{1e-6, 0.02};
+constexpr int kParams = 5;
 
 double& Param(EngineParams& p, int i) {
   switch (i) {
@@ -39,16 +42,19 @@ double& Param(EngineParams& p, int i) {
       return p.per_sequence_s;
     case 2:
       return p.compute_scale;
-    default:
+    case 3:
       return p.memory_scale;
+    default:
+      return p.per_request_s;
   }
 }
 
-Bounds BoundsOf(int i) { return i == 0 ? kStep : i == 1 ? kPerSeq : kScale; }
+Bounds BoundsOf(int i) { return i == 0 ? kStep : i == 1 ? kPerSeq : i == 4 ? kPerRequest : kScale; }
 
 EngineParams ParamsOf(const catalog::Engine& e) {
   return {.step_s = e.step_overhead_s,
           .per_sequence_s = e.per_sequence_overhead_s,
+          .per_request_s = e.per_request_s,
           .compute_scale = e.compute_scale,
           .memory_scale = e.memory_scale};
 }
@@ -61,6 +67,7 @@ class Objective {
   double operator()(const EngineParams& p) {
     engine_.step_overhead_s = p.step_s;
     engine_.per_sequence_overhead_s = p.per_sequence_s;
+    engine_.per_request_s = p.per_request_s;
     engine_.compute_scale = p.compute_scale;
     engine_.memory_scale = p.memory_scale;
     double loss = 0;
@@ -87,13 +94,13 @@ class Objective {
 // round.
 EngineParams Descend(Objective& f, EngineParams start, int rounds, double* best_loss) {
   EngineParams best = start;
-  for (int i = 0; i < 4; ++i) {
+  for (int i = 0; i < kParams; ++i) {
     Param(best, i) = std::clamp(Param(best, i), BoundsOf(i).lo, BoundsOf(i).hi);
   }
   *best_loss = f(best);
   // A coarse scan of each parameter over its whole range first, so that a start far from the
   // answer (an overhead of zero, say) cannot trap the refinement below.
-  for (int i = 0; i < 4; ++i) {
+  for (int i = 0; i < kParams; ++i) {
     const Bounds b = BoundsOf(i);
     for (int k = 0; k <= 12; ++k) {
       EngineParams trial = best;
@@ -107,7 +114,7 @@ EngineParams Descend(Objective& f, EngineParams start, int rounds, double* best_
   }
   double spread = 4.0;
   for (int round = 0; round < rounds; ++round, spread = std::sqrt(spread)) {
-    for (int i = 0; i < 4; ++i) {
+    for (int i = 0; i < kParams; ++i) {
       for (double factor : {1 / spread, 1 / std::sqrt(spread), std::sqrt(spread), spread}) {
         EngineParams trial = best;
         Param(trial, i) = std::clamp(Param(best, i) * factor, BoundsOf(i).lo, BoundsOf(i).hi);
@@ -213,10 +220,12 @@ Status WriteEngineParams(const std::string& path, const EngineParams& p,
   for (std::string l; std::getline(in, l);) lines.push_back(l);
   SetKey(&lines, "overhead", "step_s", fmt::format("{:.6g}", p.step_s));
   SetKey(&lines, "overhead", "per_sequence_s", fmt::format("{:.6g}", p.per_sequence_s));
+  SetKey(&lines, "overhead", "per_request_s", fmt::format("{:.6g}", p.per_request_s));
   SetKey(&lines, "kernels", "compute_scale", fmt::format("{:.4g}", p.compute_scale));
   SetKey(&lines, "kernels", "memory_scale", fmt::format("{:.4g}", p.memory_scale));
-  for (const char* key : {"\"overhead.step_s\"", "\"overhead.per_sequence_s\"",
-                          "\"kernels.compute_scale\"", "\"kernels.memory_scale\""}) {
+  for (const char* key :
+       {"\"overhead.step_s\"", "\"overhead.per_sequence_s\"", "\"overhead.per_request_s\"",
+        "\"kernels.compute_scale\"", "\"kernels.memory_scale\""}) {
     SetKey(&lines, "field_sources", key, Quote(provenance));
   }
   std::ofstream out(path, std::ios::trunc);

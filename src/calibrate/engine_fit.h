@@ -16,6 +16,7 @@ namespace pertoken::calibrate {
 struct EngineParams {
   double step_s = 0;
   double per_sequence_s = 0;
+  double per_request_s = 0;
   double compute_scale = 1;
   double memory_scale = 1;
 };

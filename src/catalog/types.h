@@ -183,6 +183,8 @@ struct Engine : Entity {
   // Per-iteration costs outside the accelerator's kernels ([overhead]).
   double step_overhead_s = 0;          // scheduling, input preparation, sampling per step
   double per_sequence_overhead_s = 0;  // added per running sequence per step
+  double per_request_s = 0;            // frontend work per request before the engine sees it
+                                       // (HTTP, tokenisation): serial, so a burst queues for it
   int64_t cuda_graph_max_batch = 0;    // decode batches up to this size replay CUDA graphs
   double eager_launch_overhead_s = 0;  // added per layer when a step runs without CUDA graphs
   bool chunked_prefill = true;         // prefill chunks share steps with decodes

@@ -39,13 +39,14 @@ int RunCalibrateEngines(const catalog::Catalog& cat, const CalibrateEnginesOptio
   }
   const auto fits = calibrate::FitEngines(cat, *rows, workloads,
                                           {.exclude_source = o.exclude_source, .rounds = o.rounds});
-  out << fmt::format("{:<10} {:>5}  {:>10} {:>12} {:>8} {:>8}   mean |ln error|\n", "engine",
-                     "rows", "step", "per seq", "compute", "memory");
+  out << fmt::format("{:<14} {:>5}  {:>10} {:>12} {:>11} {:>8} {:>8}   mean |ln error|\n", "engine",
+                     "rows", "step", "per seq", "per request", "compute", "memory");
   for (const auto& f : fits) {
     out << fmt::format(
-        "{:<10} {:>5}  {:>8.3f}ms {:>10.2f}µs {:>8.3f} {:>8.3f}   {:.3f} -> {:.3f}\n", f.engine,
-        f.rows, f.after.step_s * 1e3, f.after.per_sequence_s * 1e6, f.after.compute_scale,
-        f.after.memory_scale, f.loss_before, f.loss_after);
+        "{:<14} {:>5}  {:>8.3f}ms {:>10.2f}µs {:>9.3f}ms {:>8.3f} {:>8.3f}   {:.3f} -> {:.3f}\n",
+        f.engine, f.rows, f.after.step_s * 1e3, f.after.per_sequence_s * 1e6,
+        f.after.per_request_s * 1e3, f.after.compute_scale, f.after.memory_scale, f.loss_before,
+        f.loss_after);
   }
   if (!o.write) return kExitOk;
   for (const auto& f : fits) {

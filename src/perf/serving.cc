@@ -126,7 +126,8 @@ Cycle SteadyState(const ServingQuery& q, double c) {
   y.requests_per_s = c / y.e2e_s;
   // A new request waits for the step in progress (half a step on average) unless it is alone,
   // then for its (packed) prefill step.
-  y.ttft_s = pf.wait_s + (c > 1 ? 0.5 * y.decode.per_step_s : 0);
+  y.ttft_s =
+      q.deployment.engine->per_request_s + pf.wait_s + (c > 1 ? 0.5 * y.decode.per_step_s : 0);
   y.tpot_s =
       q.output_tokens > 1 ? (y.e2e_s - y.ttft_s) / static_cast<double>(q.output_tokens - 1) : 0;
   return y;
@@ -209,9 +210,14 @@ void Burst(const ServingQuery& q, double c_max, ServingResult* r) {
   const auto lengths = OutputLengths(out, q.variable_output_lengths);
   std::vector<Cohort> cohorts;
   StepTime last_decode;
+  // The frontend hands requests to the engine one after another (HTTP, tokenisation).
+  const double per_request = d.engine->per_request_s;
   for (int guard = 0; done < n - 1e-9 && guard < 200000; ++guard) {
-    // Admit while memory allows; their prompts join the prefill stream.
-    const double admit = std::min(waiting, std::max(0.0, c_max - prefilling - decoding));
+    // Admit what the frontend has passed on, while memory allows; their prompts join the
+    // prefill stream.
+    const double handed = per_request > 0 ? std::min(n, std::floor(now / per_request) + 1) : n;
+    const double available = std::max(0.0, waiting - (n - handed));
+    const double admit = std::min(available, std::max(0.0, c_max - prefilling - decoding));
     waiting -= admit;
     prefilling += admit;
     prompt_tokens_left += admit * in;
@@ -220,6 +226,10 @@ void Burst(const ServingQuery& q, double c_max, ServingResult* r) {
     if (!d.engine->chunked_prefill) room = std::floor(room / in) * in;
     double pf = std::min(prompt_tokens_left, room);
     if (pf <= 0 && decoding == 0 && prompt_tokens_left > 0) pf = std::min(prompt_tokens_left, in);
+    if (pf <= 0 && decoding == 0) {
+      now += per_request;  // idle until the frontend passes the next request on
+      continue;
+    }
     StepShape shape;
     const double pf_seqs = pf > 0 ? std::max(1.0, std::round(pf / in)) : 0;
     shape.prefill_sequences = static_cast<int64_t>(pf_seqs);
@@ -280,7 +290,7 @@ void Burst(const ServingQuery& q, double c_max, ServingResult* r) {
   r->requests_per_s = n / now;
   r->output_tokens_per_s = emitted / now;
   r->input_tokens_per_s = n * in / now;
-  r->ttft_s = ttft_sum / n;
+  r->ttft_s = ttft_sum / n + per_request;  // the last hand-over itself
   r->tpot_s = tpot_count > 0 ? tpot_sum / tpot_count : 0;
   r->decode_step =
       last_decode.ops.empty() ? Decode(q, r->concurrency, in + out / 2.0).step : last_decode;
@@ -331,7 +341,8 @@ void RequestRate(const ServingQuery& q, double c_max, ServingResult* r) {
   mixed.decode_context = static_cast<double>(q.input_tokens) + q.output_tokens / 2.0;
   const double first_step = PredictStep(q.deployment, mixed).total_s;
   const double rho = std::min(0.999, q.request_rate * y.prefill_s);
-  y.ttft_s = (c > 1 ? 0.5 * step : 0) + first_step + rho * y.prefill_s / (2 * (1 - rho));
+  y.ttft_s = q.deployment.engine->per_request_s + (c > 1 ? 0.5 * step : 0) + first_step +
+             rho * y.prefill_s / (2 * (1 - rho));
   y.e2e_s = c / q.request_rate;
   y.tpot_s = q.output_tokens > 1
                  ? std::max(0.0, y.e2e_s - y.ttft_s) / static_cast<double>(q.output_tokens - 1)

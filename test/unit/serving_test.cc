@@ -96,6 +96,22 @@ TEST_F(ServingTest, VariableOutputLengthsLeaveASlowTail) {
   EXPECT_NEAR(fixed_tokens, 200.0 * 200, 1);
 }
 
+// A frontend that hands requests over one by one makes a burst queue for it once it is slower
+// than the engine's prefills: at 50 ms a request (20/s, against about 45 prompts/s of prefill
+// here) the mean request of 100 waits about 2.5 s before the engine even sees it.
+TEST_F(ServingTest, AFrontendQueueDelaysABurst) {
+  ServingQuery q = Query("llama-2-7b", "h100-sxm", 1, Regime::kMaxLoad, 0);
+  q.max_requests = 100;
+  const ServingResult fast = PredictServing(q);
+  catalog::Engine slow_frontend = **cat_.FindEngine("vllm");
+  slow_frontend.per_request_s = 0.05;
+  q.deployment.engine = &slow_frontend;
+  const ServingResult slow = PredictServing(q);
+  ASSERT_TRUE(fast.ok && slow.ok);
+  EXPECT_GT(slow.ttft_s, fast.ttft_s + 0.8);
+  EXPECT_GE(slow.e2e_s, 99 * 0.05);  // the last request cannot start before its hand-over
+}
+
 TEST_F(ServingTest, StaticBatchTooLargeForMemoryIsRefused) {
   const ServingResult r =
       PredictServing(Query("llama-2-70b", "h100-sxm", 2, Regime::kStaticBatch, 100000));
