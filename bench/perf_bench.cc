@@ -22,19 +22,21 @@ const catalog::Catalog& Cat() {
   return *cat;
 }
 
-perf::Deployment Llama70bOnFourH100() {
+perf::Deployment Deploy(const char* model, const char* accelerator, const char* weights, int tp) {
   const auto& cat = Cat();
   perf::Deployment d;
-  d.model = *cat.FindModel("llama-3.1-70b");
-  d.accelerator = *cat.FindAccelerator("h100-sxm");
+  d.model = *cat.FindModel(model);
+  d.accelerator = *cat.FindAccelerator(accelerator);
   d.engine = *cat.FindEngine("vllm");
   d.efficiency = &cat.EfficiencyOf(*d.accelerator);
-  d.precision.weights = *cat.FindPrecision("bf16", false);
+  d.precision.weights = *cat.FindPrecision(weights, false);
   d.precision.expert_weights = d.precision.weights;
   d.precision.kv = *cat.FindPrecision("bf16", true);
-  d.layout = {.tp = 4};
+  d.layout = {.tp = tp};
   return d;
 }
+
+perf::Deployment Llama70bOnFourH100() { return Deploy("llama-3.1-70b", "h100-sxm", "bf16", 4); }
 
 // One decode step of 64 sequences: the unit the simulator and planner call most.
 void BM_DecodeStep(benchmark::State& state) {
@@ -46,14 +48,7 @@ BENCHMARK(BM_DecodeStep);
 
 // A MoE decode step (DeepSeek-V3 on 8 × H200, FP8).
 void BM_MoeDecodeStep(benchmark::State& state) {
-  const auto& cat = Cat();
-  perf::Deployment d = Llama70bOnFourH100();
-  d.model = *cat.FindModel("deepseek-v3");
-  d.accelerator = *cat.FindAccelerator("h200-sxm");
-  d.efficiency = &cat.EfficiencyOf(*d.accelerator);
-  d.precision.weights = *cat.FindQuantFormat("fp8-block");
-  d.precision.expert_weights = d.precision.weights;
-  d.layout = {.tp = 8};
+  const perf::Deployment d = Deploy("deepseek-v3", "h200-sxm", "fp8-block", 8);
   const perf::StepShape s{.decode_sequences = 64, .decode_context = 2048};
   for (auto _ : state) benchmark::DoNotOptimize(perf::PredictStep(d, s));
 }

@@ -6,6 +6,8 @@
 #include <array>
 #include <optional>
 
+#include "perf/roofline.h"
+
 namespace pertoken::calibrate {
 
 namespace {
@@ -79,8 +81,8 @@ Result<std::vector<AllReduceSample>> ReadAllReduceSamples(const CsvTable& table)
 
 double PredictAllReduce(const AllReduceSample& s, double unidirectional_bw_bytes_per_s,
                         double bw_fraction, double latency_s) {
-  return latency_s +
-         2 * (s.ranks - 1) / s.ranks * s.bytes / (unidirectional_bw_bytes_per_s * bw_fraction);
+  return perf::AllReduceSeconds(s.ranks, s.bytes, unidirectional_bw_bytes_per_s, bw_fraction,
+                                latency_s);
 }
 
 Result<AllReduceFit> FitAllReduce(const std::vector<AllReduceSample>& samples,

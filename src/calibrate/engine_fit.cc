@@ -12,6 +12,7 @@
 #include "validate/predict.h"
 #include "validate/resolve.h"
 #include "validate/row_mapping.h"
+#include "validate/stats.h"
 
 namespace pertoken::calibrate {
 
@@ -129,8 +130,6 @@ EngineParams Descend(Objective& f, EngineParams start, int rounds, double* best_
   return best;
 }
 
-std::string SourceOf(const std::string& id) { return id.substr(0, id.find('-')); }
-
 }  // namespace
 
 std::vector<EngineFit> FitEngines(const catalog::Catalog& cat,
@@ -145,7 +144,7 @@ std::vector<EngineFit> FitEngines(const catalog::Catalog& cat,
     validate::RowPlan plan = validate::MapRow(names, workloads, m, validate::PredictOptions{});
     if (!plan.ok) continue;
     by_engine[plan.query.deployment.engine->id];  // every engine that served a row gets an entry
-    if (!options.exclude_source.empty() && SourceOf(m.id) == options.exclude_source) continue;
+    if (!options.exclude_source.empty() && m.SourcePrefix() == options.exclude_source) continue;
     plans.push_back(std::move(plan));
   }
   for (auto& p : plans) by_engine[p.query.deployment.engine->id].push_back(&p);
@@ -238,19 +237,6 @@ Status WriteEngineParams(const std::string& path, const EngineParams& p,
 
 namespace pertoken::calibrate {
 
-namespace {
-
-// Linear interpolation between closest ranks (numpy's default).
-double Quantile(std::vector<double> v, double q) {
-  std::sort(v.begin(), v.end());
-  const double pos = q * static_cast<double>(v.size() - 1);
-  const auto lo = static_cast<size_t>(std::floor(pos));
-  const size_t hi = std::min(lo + 1, v.size() - 1);
-  return v[lo] + (v[hi] - v[lo]) * (pos - static_cast<double>(lo));
-}
-
-}  // namespace
-
 Status WriteAccuracy(const std::string& data_dir, const std::string& measurements_name,
                      const std::vector<std::pair<std::string, std::string>>& row_keys,
                      const std::vector<double>& ratios, const std::vector<double>& apes) {
@@ -280,7 +266,8 @@ Status WriteAccuracy(const std::string& data_dir, const std::string& measurement
         "\n[[bands]]\nengine = \"{}\"\nclass = \"{}\"\nrows = {}\nlow_ratio = {:.4g}\nhigh_ratio = "
         "{:.4g}\n"
         "median_ape = {:.4g}\n",
-        key.first, key.second, idx.size(), Quantile(r, 0.1), Quantile(r, 0.9), Quantile(a, 0.5));
+        key.first, key.second, idx.size(), validate::Percentile(r, 0.1),
+        validate::Percentile(r, 0.9), validate::Percentile(a, 0.5));
   }
   const auto dir = std::filesystem::path(data_dir) / "accuracy";
   std::error_code ec;

@@ -6,6 +6,8 @@
 #include <array>
 #include <set>
 
+#include "perf/roofline.h"
+
 namespace pertoken::calibrate {
 
 namespace {
@@ -135,13 +137,13 @@ Result<GemmTable> ReadGemmTable(const CsvTable& table) {
 double PredictGemm(const GemmSample& s, double weight_bytes_per_element, double peak_flops_per_s,
                    double mem_bw_bytes_per_s, const catalog::GemmCurve& curve,
                    double memory_fraction, double kernel_latency_s) {
-  // 2mnk / (peak × max × m / (m + half)) = 2nk (m + half) / (peak × max).
-  const double compute_s =
-      2 * s.n * s.k * (s.m + curve.half_tokens) / (peak_flops_per_s * curve.max_fraction);
+  // The step-time model's own GEMM roofline (perf/roofline.h), so the fit and the model agree.
   const double bytes =
       s.n * s.k * weight_bytes_per_element + (s.m * s.k + s.m * s.n) * kActivationBytesPerElement;
-  const double memory_s = bytes / (mem_bw_bytes_per_s * memory_fraction);
-  return std::max(compute_s, memory_s) + kernel_latency_s;
+  return perf::MakeRoofline(2 * s.m * s.n * s.k,
+                            peak_flops_per_s * perf::GemmComputeFraction(curve, s.m), bytes,
+                            mem_bw_bytes_per_s * memory_fraction, kernel_latency_s)
+      .time_s();
 }
 
 Result<GemmFit> FitGemm(const std::vector<GemmSeries>& series, const catalog::Accelerator& acc) {

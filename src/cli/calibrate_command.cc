@@ -77,23 +77,17 @@ Status CalibrateSystem(const catalog::Catalog& catalog, const CalibrateOpsOption
 int RunCalibrateOps(const catalog::Catalog& catalog, const CalibrateOpsOptions& options,
                     std::ostream& out, std::ostream& err) {
   auto selections = calibrate::SelectOpdbTables(options.opdb_dir);
-  if (!selections.ok()) {
-    err << "error: " << selections.status().message() << "\n";
-    return kExitFailure;
-  }
+  if (!selections.ok()) return Fail(err, selections.status().message());
   std::error_code ec;
   std::filesystem::create_directories(options.out_dir, ec);
-  if (ec) {
-    err << fmt::format("error: {}: cannot create: {}\n", options.out_dir, ec.message());
-    return kExitFailure;
-  }
+  if (ec) return Fail(err, fmt::format("{}: cannot create: {}", options.out_dir, ec.message()));
   const std::string commit = calibrate::OpdbCommit(options.opdb_dir);
   int failures = 0;
   std::set<std::string> written;
   for (const calibrate::OpdbSelection& tables : *selections) {
     Status s = CalibrateSystem(catalog, options, tables, commit, &written, out);
     if (!s.ok()) {
-      err << fmt::format("error: {}: {}\n", tables.system, s.message());
+      Fail(err, fmt::format("{}: {}", tables.system, s.message()));
       ++failures;
     }
   }

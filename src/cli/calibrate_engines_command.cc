@@ -9,32 +9,16 @@
 
 namespace pertoken::cli {
 
-namespace {
-
-std::string WorkloadsPath(const CalibrateEnginesOptions& o) {
-  if (!o.workloads.empty()) return o.workloads;
-  const auto guess = std::filesystem::path(o.measurements).parent_path() / ".." / ".." /
-                     "reference" / "benchmark_workloads.csv";
-  std::error_code ec;
-  return std::filesystem::is_regular_file(guess, ec) ? guess.lexically_normal().string() : "";
-}
-
-}  // namespace
-
 int RunCalibrateEngines(const catalog::Catalog& cat, const CalibrateEnginesOptions& o,
                         std::ostream& out, std::ostream& err) {
   auto rows = validate::ReadMeasurements(o.measurements);
-  if (!rows.ok()) {
-    err << "error: " << rows.status().message() << "\n";
-    return kExitFailure;
-  }
+  if (!rows.ok()) return Fail(err, rows.status().message());
   std::vector<validate::BenchmarkWorkload> workloads;
-  if (const std::string path = WorkloadsPath(o); !path.empty()) {
+  if (const std::string path =
+          o.workloads.empty() ? validate::DefaultWorkloadsPath(o.measurements) : o.workloads;
+      !path.empty()) {
     auto w = validate::ReadWorkloads(path);
-    if (!w.ok()) {
-      err << "error: " << w.status().message() << "\n";
-      return kExitFailure;
-    }
+    if (!w.ok()) return Fail(err, w.status().message());
     workloads = std::move(w).value();
   }
   const auto fits = calibrate::FitEngines(cat, *rows, workloads,
@@ -59,8 +43,7 @@ int RunCalibrateEngines(const catalog::Catalog& cat, const CalibrateEnginesOptio
         o.exclude_source.empty() ? "" : fmt::format(" (without {})", o.exclude_source),
         f.loss_before, f.loss_after);
     if (Status s = calibrate::WriteEngineParams(path, f.after, provenance); !s.ok()) {
-      err << "error: " << s.message() << "\n";
-      return kExitFailure;
+      return Fail(err, s.message());
     }
     out << "wrote " << path << "\n";
   }
@@ -83,8 +66,7 @@ int RunCalibrateEngines(const catalog::Catalog& cat, const CalibrateEnginesOptio
                                           std::filesystem::path(o.measurements).filename().string(),
                                           keys, ratios, apes);
       !s.ok()) {
-    err << "error: " << s.message() << "\n";
-    return kExitFailure;
+    return Fail(err, s.message());
   }
   out << "wrote " << (std::filesystem::path(o.data_dir) / "accuracy" / "calibration.toml").string()
       << "\n";

@@ -17,11 +17,6 @@ namespace {
 // Upper bound on accelerators in one replica: beyond it a count is a typo, not a deployment.
 constexpr int kMaxAccelerators = 4096;
 
-int Fail(std::ostream& err, const std::string& message) {
-  err << "error: " << message << "\n";
-  return kExitFailure;
-}
-
 Status CheckPositive(const char* flag, std::optional<int64_t> v, int64_t max) {
   if (!v) return Status();
   if (*v <= 0)
@@ -79,6 +74,11 @@ Result<perf::Layout> ChooseLayout(const FitOptions& o, const perf::FitRequest& b
 
 }  // namespace
 
+int Fail(std::ostream& err, const std::string& message) {
+  err << "error: " << message << "\n";
+  return kExitFailure;
+}
+
 Result<FitResolution> ResolveFit(const catalog::Catalog& cat, const FitOptions& o) {
   if (Status s = CheckFlags(o); !s.ok()) return s;
   auto model = cat.FindModel(o.model);
@@ -111,10 +111,7 @@ Result<FitResolution> ResolveFit(const catalog::Catalog& cat, const FitOptions& 
   req.accelerator = *acc;
   req.engine = *engine;
   req.precision = {.weights = *weights, .expert_weights = experts, .kv = *kv};
-  const int64_t engine_max = (*engine)->max_model_len > 0
-                                 ? std::min((*engine)->max_model_len, m.max_context_tokens)
-                                 : m.max_context_tokens;
-  req.max_context_tokens = o.max_context_tokens.value_or(engine_max);
+  req.max_context_tokens = o.max_context_tokens.value_or(perf::EngineMaxContext(**engine, m));
   req.context_tokens =
       o.context_tokens.value_or(std::min(kDefaultContextTokens, req.max_context_tokens));
   if (req.max_context_tokens > m.max_context_tokens) {

@@ -16,6 +16,10 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;
 inline constexpr int kExitUsage = 2;
 
+// Writes "error: <message>" to `err` and returns kExitFailure: every subcommand's one-line
+// failure message.
+int Fail(std::ostream& err, const std::string& message);
+
 // Default tokens per sequence when --context is not given.
 inline constexpr int64_t kDefaultContextTokens = 4096;
 

@@ -2,28 +2,15 @@
 
 #include <fmt/format.h>
 
-#include <charconv>
 #include <limits>
 
 #include "perf/serving.h"
 #include "report/estimate_report.h"
+#include "validate/text.h"
 
 namespace pertoken::cli {
 
 namespace {
-
-int Fail(std::ostream& err, const std::string& message) {
-  err << "error: " << message << "\n";
-  return kExitFailure;
-}
-
-std::optional<double> ParseNumber(std::string_view text) {
-  double v = 0;
-  const auto* end = text.data() + text.size();
-  auto [ptr, ec] = std::from_chars(text.data(), end, v);
-  if (ec != std::errc() || ptr != end) return std::nullopt;
-  return v;
-}
 
 // "draft=llama-3.2-1b,k=4,accept=0.7" or "k=1,accept=0.8" (heads on the target, MTP/EAGLE).
 Result<perf::SpecDecode> ParseSpecDecode(const catalog::Catalog& cat, const std::string& text) {
@@ -46,14 +33,14 @@ Result<perf::SpecDecode> ParseSpecDecode(const catalog::Catalog& cat, const std:
       if (!m.ok()) return Status::InvalidArgument("--spec-decode: " + m.status().message());
       spec.draft = *m;
     } else if (key == "k") {
-      auto k = ParseNumber(value);
+      auto k = validate::ParseNumber(value);
       if (!k || *k < 1 || *k > 64 || *k != static_cast<int>(*k)) {
         return Status::InvalidArgument(
             fmt::format("--spec-decode: k must be an integer from 1 to 64, got '{}'", value));
       }
       spec.k = static_cast<int>(*k);
     } else if (key == "accept") {
-      auto a = ParseNumber(value);
+      auto a = validate::ParseNumber(value);
       if (!a || *a < 0 || *a >= 1) {
         return Status::InvalidArgument(
             fmt::format("--spec-decode: accept must be in [0, 1), got '{}'", value));
@@ -155,7 +142,7 @@ int RunEstimate(const catalog::Catalog& cat, const EstimateOptions& o, std::ostr
     rep.load = fmt::format("the most requests in flight that memory and the engine allow ({:g})",
                            q.concurrency);
   } else {
-    auto c = ParseNumber(o.concurrency);
+    auto c = validate::ParseNumber(o.concurrency);
     if (!c || *c < 1 || *c > 1e7) {
       return Fail(err,
                   fmt::format("--concurrency must be a number of at least 1 or 'max', got '{}'",
@@ -167,13 +154,6 @@ int RunEstimate(const catalog::Catalog& cat, const EstimateOptions& o, std::ostr
     rep.load = fmt::format("{:g} requests in flight{}", *c,
                            o.batching == "static" ? " (one static batch)" : "");
   }
-  rep.model = req.model;
-  rep.accelerator = req.accelerator;
-  rep.engine = req.engine;
-  rep.precision = req.precision;
-  rep.layout = req.layout;
-  rep.input_tokens = q.input_tokens;
-  rep.output_tokens = q.output_tokens;
   rep.query = q;
   rep.result = perf::PredictServing(q);
   if (o.usd_per_accelerator_hour) {

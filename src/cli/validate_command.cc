@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <filesystem>
 #include <nlohmann/json.hpp>
 #include <optional>
 
@@ -15,12 +14,6 @@ namespace pertoken::cli {
 namespace {
 
 using nlohmann::json;
-namespace fs = std::filesystem;
-
-int Fail(std::ostream& err, const std::string& message) {
-  err << "error: " << message << "\n";
-  return kExitFailure;
-}
 
 json Fraction(const std::optional<double>& f) { return f ? json(*f) : json(nullptr); }
 
@@ -32,11 +25,7 @@ struct WorkloadsSource {
 
 WorkloadsSource FindWorkloads(const ValidateOptions& o) {
   if (!o.workloads.empty()) return {o.workloads, true};
-  const fs::path guess = fs::path(o.measurements).parent_path() / ".." / ".." / "reference" /
-                         "benchmark_workloads.csv";
-  std::error_code ec;
-  if (fs::is_regular_file(guess, ec)) return {guess.lexically_normal().string(), false};
-  return {};
+  return {validate::DefaultWorkloadsPath(o.measurements), false};
 }
 
 void AddClassStats(const validate::ErrorStats& s, const std::string& suffix, json* out) {

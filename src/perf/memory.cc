@@ -128,6 +128,33 @@ double ActivationBytes(const catalog::Model& m, const catalog::Engine& e,
   return bytes;
 }
 
+// Weights one accelerator of a TP group holds for decoder layers [first, first + count) and, on
+// the first and last of `pp` pipeline stages, the embedding, encoder, LM head and final norm.
+// Decoder layers differ only in being dense or MoE, so each kind is costed once.
+double StageWeightBytes(const catalog::Model& m, const Precision& p, const ParamCount& params,
+                        int tp, int pp, int first, int count, bool first_stage, bool last_stage) {
+  const int dense_end = m.moe ? static_cast<int>(m.moe->dense_layers) : static_cast<int>(m.layers);
+  const int dense = std::clamp(dense_end - first, 0, count);
+  double bytes = dense * LayerWeightBytes(m, p, 0, tp);
+  if (count > dense) bytes += (count - dense) * LayerWeightBytes(m, p, dense_end, tp);
+  const double embed_bytes_per_param =
+      p.weights->quantizes_embeddings ? p.weights->BitsPerElement() / 8.0 : kVectorBytes;
+  if (first_stage) {
+    bytes += static_cast<double>(params.embedding) / tp * embed_bytes_per_param;
+    bytes += (Bytes(static_cast<double>(params.encoder_matrix), *p.weights) +
+              kVectorBytes * params.encoder_vector) /
+             tp;
+  }
+  if (last_stage) {
+    // A tied LM head is the embedding; a later pipeline stage still needs its own copy.
+    const double head = m.tied_embeddings ? (pp > 1 ? m.vocab_size * m.hidden_size : 0)
+                                          : static_cast<double>(params.lm_head);
+    bytes += head / tp * embed_bytes_per_param;
+    bytes += kVectorBytes * m.hidden_size;  // final norm
+  }
+  return bytes;
+}
+
 void SizeKvPool(const catalog::Engine& e, StageMemory* s) {
   const double m = s->usable_bytes;
   const double others = s->activation_bytes + s->runtime_overhead_bytes + s->cuda_graph_bytes;
@@ -162,6 +189,11 @@ void SizeKvPool(const catalog::Engine& e, StageMemory* s) {
 std::string Gb(double bytes) { return fmt::format("{:.2f} GB", bytes / 1e9); }
 
 }  // namespace
+
+int64_t EngineMaxContext(const catalog::Engine& engine, const catalog::Model& model) {
+  return engine.max_model_len > 0 ? std::min(engine.max_model_len, model.max_context_tokens)
+                                  : model.max_context_tokens;
+}
 
 int MaxTensorParallel(const catalog::Accelerator& acc) {
   // A PCIe-only card still runs tensor parallelism across the (up to 8) cards of one server.
@@ -218,8 +250,6 @@ FitResult Fit(const FitRequest& r) {
   out.layout = r.layout;
 
   const ParamCount params = CountParams(m);
-  const double embed_bytes_per_param =
-      p.weights->quantizes_embeddings ? p.weights->BitsPerElement() / 8.0 : kVectorBytes;
   const double block = e.block_tokens;
 
   // Split the layers over the stages, earlier stages taking the remainder.
@@ -232,9 +262,10 @@ FitResult Fit(const FitRequest& r) {
     st.usable_bytes = static_cast<double>(*r.accelerator->memory_bytes);
     const bool first_stage = s == 0;
     const bool last_stage = s == pp - 1;
+    st.weight_bytes =
+        StageWeightBytes(m, p, params, tp, pp, st.first_layer, st.layers, first_stage, last_stage);
+    const double per_token = LayerKvBytesPerToken(m, *p.kv, tp);  // the same in every layer
     for (int i = st.first_layer; i < st.first_layer + st.layers; ++i) {
-      st.weight_bytes += LayerWeightBytes(m, p, i, tp);
-      const double per_token = LayerKvBytesPerToken(m, *p.kv, tp);
       st.kv_bytes_per_token += per_token;
       st.kv_bytes_per_sequence += per_token * LayerTokens(m, i, r.context_tokens, 1);
       st.kv_bytes_per_sequence_paged +=
@@ -249,19 +280,6 @@ FitResult Fit(const FitRequest& r) {
         st.kv_bytes_per_sequence_contiguous += cross;
       }
     }
-    if (first_stage) {
-      st.weight_bytes += static_cast<double>(params.embedding) / tp * embed_bytes_per_param;
-      st.weight_bytes += (Bytes(static_cast<double>(params.encoder_matrix), *p.weights) +
-                          kVectorBytes * params.encoder_vector) /
-                         tp;
-    }
-    if (last_stage) {
-      // A tied LM head is the embedding; a later pipeline stage still needs its own copy.
-      const double head = m.tied_embeddings ? (pp > 1 ? m.vocab_size * m.hidden_size : 0)
-                                            : static_cast<double>(params.lm_head);
-      st.weight_bytes += head / tp * embed_bytes_per_param;
-      st.weight_bytes += kVectorBytes * m.hidden_size;  // final norm
-    }
     st.activation_bytes = ActivationBytes(m, e, *r.accelerator, tp, last_stage);
     st.runtime_overhead_bytes = static_cast<double>(e.runtime_overhead_bytes);
     st.cuda_graph_bytes = static_cast<double>(e.cuda_graph_bytes);
@@ -270,13 +288,8 @@ FitResult Fit(const FitRequest& r) {
   }
 
   // Whole-model figures: one copy of every weight, as if on a single accelerator.
-  if (tp == 1 && pp == 1) {
-    out.weight_bytes = out.stages[0].weight_bytes;
-  } else {
-    FitRequest single = r;
-    single.layout = Layout{};
-    out.weight_bytes = Fit(single).weight_bytes;
-  }
+  out.weight_bytes =
+      StageWeightBytes(m, p, params, 1, 1, 0, static_cast<int>(m.layers), true, true);
   out.active_weight_bytes = out.weight_bytes;
   if (m.moe) {
     const auto& x = *m.moe;

@@ -85,6 +85,10 @@ struct FitResult {
 Status CheckLayout(const catalog::Model& model, const catalog::Accelerator& accelerator,
                    const Layout& layout);
 
+// The longest sequence `engine` admits by default: its max_model_len when set, never more than
+// the model's context.
+int64_t EngineMaxContext(const catalog::Engine& engine, const catalog::Model& model);
+
 // The largest TP degree the accelerator supports within one server or scale-up domain.
 int MaxTensorParallel(const catalog::Accelerator& accelerator);
 

@@ -12,21 +12,17 @@ double ExpectedTokensPerStep(int k, double a) {
   return (1 - std::pow(a, k + 1)) / (1 - a);
 }
 
-namespace {
-
-FitRequest FitFor(const Deployment& d, int64_t tokens) {
-  FitRequest r;
-  r.model = d.model;
-  r.accelerator = d.accelerator;
-  r.engine = d.engine;
-  r.precision = d.precision;
-  r.layout = d.layout;
-  r.context_tokens = tokens;
-  const int64_t engine_max =
-      d.engine->max_model_len > 0 ? d.engine->max_model_len : d.model->max_context_tokens;
-  r.max_context_tokens = std::max(tokens, std::min(engine_max, d.model->max_context_tokens));
-  return r;
+FitRequest FitRequestFor(const Deployment& d, int64_t tokens) {
+  return {.model = d.model,
+          .accelerator = d.accelerator,
+          .engine = d.engine,
+          .precision = d.precision,
+          .layout = d.layout,
+          .context_tokens = tokens,
+          .max_context_tokens = std::max(tokens, EngineMaxContext(*d.engine, *d.model))};
 }
+
+namespace {
 
 // The cost of producing tokens for `batch` sequences at a mean context: one decode step, or with
 // speculative decoding one verification step plus the draft, per emitted token.
@@ -35,6 +31,20 @@ struct DecodeCost {
   double per_step_s = 0;  // target step + drafting
   double tokens_per_step = 1;
 };
+
+// What drafting adds to one verification step of `batch` sequences (0 without speculation).
+double DraftSeconds(const ServingQuery& q, const StepShape& verify) {
+  if (!q.spec) return 0;
+  StepShape one;  // the decoding sequences of the step, one token each
+  one.decode_sequences = verify.decode_sequences;
+  one.decode_context = verify.decode_context;
+  if (!q.spec->draft) {
+    return q.spec->k * q.spec->head_cost_fraction * PredictStep(q.deployment, one).total_s;
+  }
+  Deployment draft = q.deployment;
+  draft.model = q.spec->draft;
+  return q.spec->k * PredictStep(draft, one).total_s;
+}
 
 DecodeCost Decode(const ServingQuery& q, double batch, double context) {
   DecodeCost c;
@@ -46,22 +56,7 @@ DecodeCost Decode(const ServingQuery& q, double batch, double context) {
     c.tokens_per_step = ExpectedTokensPerStep(q.spec->k, q.spec->acceptance);
   }
   c.step = PredictStep(q.deployment, s);
-  c.per_step_s = c.step.total_s;
-  if (q.spec) {
-    if (q.spec->draft) {
-      Deployment draft = q.deployment;
-      draft.model = q.spec->draft;
-      StepShape ds;
-      ds.decode_sequences = s.decode_sequences;
-      ds.decode_context = context;
-      c.per_step_s += q.spec->k * PredictStep(draft, ds).total_s;
-    } else {
-      StepShape one = s;
-      one.decode_tokens = 1;
-      c.per_step_s +=
-          q.spec->k * q.spec->head_cost_fraction * PredictStep(q.deployment, one).total_s;
-    }
-  }
+  c.per_step_s = c.step.total_s + DraftSeconds(q, s);
   return c;
 }
 
@@ -236,17 +231,12 @@ void Burst(const ServingQuery& q, double c_max, ServingResult* r) {
     shape.prefill_tokens = pf_seqs > 0 ? static_cast<int64_t>(std::ceil(pf / pf_seqs)) : 0;
     shape.decode_sequences = static_cast<int64_t>(std::ceil(decoding));
     shape.decode_context = decoding > 0 ? context_sum / decoding : 0;
-    StepTime step;
-    if (decoding > 0) {
-      const DecodeCost dc = Decode(q, decoding, shape.decode_context);
-      step = PredictStep(d, shape);
-      step.total_s += dc.per_step_s - dc.step.total_s;  // drafting, with speculative decoding
-      if (pf == 0) last_decode = dc.step;
-    } else {
-      step = PredictStep(d, shape);
-    }
-    now += step.total_s;
-    if (decoding > 0) decode_time += step.total_s;
+    if (q.spec && decoding > 0) shape.decode_tokens = q.spec->k + 1;
+    const StepTime step = PredictStep(d, shape);
+    if (decoding > 0 && pf == 0) last_decode = step;
+    const double step_s = step.total_s + (decoding > 0 ? DraftSeconds(q, shape) : 0);
+    now += step_s;
+    if (decoding > 0) decode_time += step_s;
     // Decoders advance; finished cohorts leave.
     for (auto& c : cohorts) c.generated += 1;
     context_sum += decoding * tokens_per_step;
@@ -320,7 +310,7 @@ void RequestRate(const ServingQuery& q, double c_max, ServingResult* r) {
   }
   // Little's law: c = R × E2E(c); requests/s grows with c, so bisect.
   double lo = 0, hi = c_max;
-  for (int i = 0; i < 60; ++i) {
+  while (hi - lo > 1e-6 * c_max) {
     const double mid = (lo + hi) / 2;
     if (SteadyState(q, std::max(mid, 1e-9)).requests_per_s < q.request_rate) {
       lo = mid;
@@ -353,21 +343,29 @@ void RequestRate(const ServingQuery& q, double c_max, ServingResult* r) {
 
 }  // namespace
 
-double MaxConcurrency(const Deployment& d, int64_t input_tokens, int64_t output_tokens) {
-  const FitResult f = Fit(FitFor(d, input_tokens + output_tokens));
+namespace {
+
+// Memory's limit on sequences in flight, capped by the engine's batch limit.
+double ConcurrencyCap(const Deployment& d, const FitResult& f) {
   if (!f.fits) return 0;
   return static_cast<double>(
       std::min<int64_t>(f.max_concurrent_sequences, d.engine->MaxNumSeqs(*d.accelerator)));
 }
 
+}  // namespace
+
+double MaxConcurrency(const Deployment& d, int64_t input_tokens, int64_t output_tokens) {
+  return ConcurrencyCap(d, Fit(FitRequestFor(d, input_tokens + output_tokens)));
+}
+
 ServingResult PredictServing(const ServingQuery& q) {
   ServingResult r;
-  const FitResult fit = Fit(FitFor(q.deployment, q.input_tokens + q.output_tokens));
+  const FitResult fit = Fit(FitRequestFor(q.deployment, q.input_tokens + q.output_tokens));
   if (!fit.fits) {
     r.reason = "does not fit: " + fit.reason;
     return r;
   }
-  const double c_max = MaxConcurrency(q.deployment, q.input_tokens, q.output_tokens);
+  const double c_max = ConcurrencyCap(q.deployment, fit);
   r.max_concurrency = c_max;
   r.prefill_step = Prefill(q.deployment, 1, q.input_tokens);
   r.prefill_s = r.prefill_step.total_s;
@@ -396,7 +394,6 @@ ServingResult PredictServing(const ServingQuery& q) {
       RequestRate(q, c_max, &r);
       break;
   }
-  r.max_concurrency = c_max;
   return r;
 }
 

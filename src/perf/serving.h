@@ -69,6 +69,10 @@ struct ServingResult {
 // REQUIRES: deployment fields set and valid; input_tokens >= 1, output_tokens >= 1.
 ServingResult PredictServing(const ServingQuery& query);
 
+// The memory-fit request of a deployment whose sequences hold `tokens` tokens (slots of at least
+// that many, or the engine's default maximum context).
+FitRequest FitRequestFor(const Deployment& deployment, int64_t tokens);
+
 // The most sequences of input + output tokens that fit in the KV pool, capped by the engine's
 // max_num_seqs (0 when nothing fits).
 double MaxConcurrency(const Deployment& deployment, int64_t input_tokens, int64_t output_tokens);

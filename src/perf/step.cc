@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "perf/params.h"
+#include "perf/roofline.h"
 
 namespace pertoken::perf {
 
@@ -76,9 +77,29 @@ const catalog::GemmCurve& CurveFor(const catalog::Efficiency& eff, const std::st
 
 double BytesOf(const catalog::QuantFormat& q) { return q.BitsPerElement() / 8.0; }
 
+// Sets an op's time and what bounds it from its roofline.
+void Apply(const Roofline& r, OpTime* op) {
+  op->time_s = r.time_s();
+  op->bound = r.compute_bound() ? Bottleneck::kCompute : Bottleneck::kMemory;
+}
+
 OpTime ScaledGemm(const catalog::Accelerator& acc, const catalog::Efficiency& eff,
                   const std::string& precision, double m, double n, double k, double weight_bytes,
-                  double activation_bytes, double compute_scale, double memory_scale);
+                  double activation_bytes, double compute_scale, double memory_scale) {
+  OpTime op;
+  op.name = "gemm";
+  if (m <= 0) return op;
+  const std::string& p = EffectivePrecision(acc, precision);
+  op.flops = 2 * m * n * k;
+  op.bytes = weight_bytes + (m * k + m * n) * activation_bytes;
+  Apply(MakeRoofline(
+            op.flops,
+            acc.peak_flops_per_s.at(p) * GemmComputeFraction(CurveFor(eff, p), m) * compute_scale,
+            op.bytes, acc.mem_bw_bytes_per_s * eff.gemm_memory_fraction * memory_scale,
+            eff.gemm_kernel_latency_s),
+        &op);
+  return op;
+}
 
 // Collects ops of one step, scaling each by how many times it runs (layers).
 class StepBuilder {
@@ -179,11 +200,11 @@ void AddAttention(const Deployment& d, const StepShape& s, const Dims& x, double
     // Efficiency grows with the keys each query loops over (pairs / l), which amortise the
     // fixed cost of every query tile; the same variable the op-table fit uses.
     const double fraction = eff.AttentionPrefillFraction(pairs / l);
-    const double tc = op.flops / (peak * fraction * x.compute_scale);
-    const double tm =
-        op.bytes / (acc.mem_bw_bytes_per_s * eff.attention_decode_memory_fraction * x.memory_scale);
-    op.time_s = std::max(tc, tm) + eff.attention_kernel_latency_s;
-    op.bound = tc >= tm ? Bottleneck::kCompute : Bottleneck::kMemory;
+    Apply(
+        MakeRoofline(op.flops, peak * fraction * x.compute_scale, op.bytes,
+                     acc.mem_bw_bytes_per_s * eff.attention_decode_memory_fraction * x.memory_scale,
+                     eff.attention_kernel_latency_s),
+        &op);
     b->Add(op, layers);
   }
   if (s.decode_sequences > 0) {
@@ -197,11 +218,11 @@ void AddAttention(const Deployment& d, const StepShape& s, const Dims& x, double
     op.bytes = s.decode_sequences * ctx * kv_per_token;
     // Each new query attends to the whole cached context: the same efficiency curve as prefill,
     // at that many keys per query.
-    const double tc = op.flops / (peak * eff.AttentionPrefillFraction(ctx) * x.compute_scale);
-    const double tm =
-        op.bytes / (acc.mem_bw_bytes_per_s * eff.attention_decode_memory_fraction * x.memory_scale);
-    op.time_s = std::max(tc, tm) + eff.attention_kernel_latency_s;
-    op.bound = tc > tm ? Bottleneck::kCompute : Bottleneck::kMemory;
+    Apply(
+        MakeRoofline(op.flops, peak * eff.AttentionPrefillFraction(ctx) * x.compute_scale, op.bytes,
+                     acc.mem_bw_bytes_per_s * eff.attention_decode_memory_fraction * x.memory_scale,
+                     eff.attention_kernel_latency_s),
+        &op);
     b->Add(op, layers);
   }
 }
@@ -246,17 +267,17 @@ void AddExperts(const Deployment& d, const Dims& x, StepBuilder* b, double layer
   op.flops = 2.0 * x.tokens * k * matrix / x.tp;
   op.bytes = active * matrix * BytesOf(*d.precision.expert_weights) / x.tp +
              2.0 * x.tokens * k * h * x.act_bytes;
-  const double frac =
-      curve.max_fraction * per_expert_tokens / (per_expert_tokens + curve.half_tokens);
   // With expert parallelism the step waits for the busiest rank: tokens land on the ep ranks
   // like Poisson counts of mean μ, and the largest of ep of them is about μ + sqrt(2 ln(ep) μ).
   const double ep = d.layout.ep;
   const double per_rank = x.tokens * k / ep;
   const double imbalance = ep > 1 && per_rank > 0 ? 1 + std::sqrt(2 * std::log(ep) / per_rank) : 1;
-  const double tc = op.flops * imbalance / (acc.peak_flops_per_s.at(p) * frac * x.compute_scale);
-  const double tm = op.bytes / (acc.mem_bw_bytes_per_s * eff.gemm_memory_fraction * x.memory_scale);
-  op.time_s = std::max(tc, tm) + 2 * eff.gemm_kernel_latency_s;
-  op.bound = tc >= tm ? Bottleneck::kCompute : Bottleneck::kMemory;
+  const double flops_per_s =
+      acc.peak_flops_per_s.at(p) * GemmComputeFraction(curve, per_expert_tokens) * x.compute_scale;
+  Apply(MakeRoofline(op.flops * imbalance, flops_per_s, op.bytes,
+                     acc.mem_bw_bytes_per_s * eff.gemm_memory_fraction * x.memory_scale,
+                     2 * eff.gemm_kernel_latency_s),  // the gate/up and the down kernels
+        &op);
   b->Add(op, layers);
   OpTime router = ScaledGemm(acc, eff, "bf16", x.tokens, experts, h, experts * h * 2, x.act_bytes,
                              x.compute_scale, x.memory_scale);
@@ -330,42 +351,13 @@ void Summarise(StepTime* st) {
 
 }  // namespace
 
-OpTime GemmTime(const catalog::Accelerator& acc, const catalog::Efficiency& eff,
-                const std::string& precision, double m, double n, double k, double weight_bytes,
-                double activation_bytes_per_element) {
-  return ScaledGemm(acc, eff, precision, m, n, k, weight_bytes, activation_bytes_per_element, 1, 1);
-}
-
-namespace {
-
-OpTime ScaledGemm(const catalog::Accelerator& acc, const catalog::Efficiency& eff,
-                  const std::string& precision, double m, double n, double k, double weight_bytes,
-                  double activation_bytes, double compute_scale, double memory_scale) {
-  OpTime op;
-  op.name = "gemm";
-  if (m <= 0) return op;
-  const std::string& p = EffectivePrecision(acc, precision);
-  const auto& curve = CurveFor(eff, p);
-  op.flops = 2 * m * n * k;
-  op.bytes = weight_bytes + (m * k + m * n) * activation_bytes;
-  const double frac = curve.max_fraction * m / (m + curve.half_tokens);
-  const double tc = op.flops / (acc.peak_flops_per_s.at(p) * frac * compute_scale);
-  const double tm = op.bytes / (acc.mem_bw_bytes_per_s * eff.gemm_memory_fraction * memory_scale);
-  op.time_s = std::max(tc, tm) + eff.gemm_kernel_latency_s;
-  op.bound = tc >= tm ? Bottleneck::kCompute : Bottleneck::kMemory;
-  return op;
-}
-
-}  // namespace
-
 double AllReduceTime(const catalog::Accelerator& acc, const catalog::Efficiency& eff, int ranks,
                      double bytes) {
-  if (ranks <= 1) return 0;
   const double per_direction = acc.scaleup_domain_size > 1 && acc.scaleup_bw_bytes_per_s
                                    ? *acc.scaleup_bw_bytes_per_s / 2
                                    : PcieBytesPerSecond(acc.pcie_gen.value_or(4));
-  return eff.allreduce_latency_s +
-         2.0 * (ranks - 1) / ranks * bytes / (per_direction * eff.allreduce_bw_fraction);
+  return AllReduceSeconds(ranks, bytes, per_direction, eff.allreduce_bw_fraction,
+                          eff.allreduce_latency_s);
 }
 
 StepTime PredictStep(const Deployment& d, const StepShape& s) {

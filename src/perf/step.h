@@ -62,13 +62,8 @@ struct StepTime {
 // REQUIRES: every pointer of `deployment` set, a valid layout (CheckLayout), shape counts >= 0.
 StepTime PredictStep(const Deployment& deployment, const StepShape& shape);
 
-// The time of a GEMM of m tokens × n outputs × k inputs with `weight_bytes` of weights, at the
-// compute precision `precision` (falls back to bf16/fp16 when the accelerator has no such peak).
-OpTime GemmTime(const catalog::Accelerator& acc, const catalog::Efficiency& eff,
-                const std::string& precision, double m, double n, double k, double weight_bytes,
-                double activation_bytes_per_element);
-
-// The time of an all-reduce of `bytes` over `ranks` accelerators on the scale-up link.
+// The time of an all-reduce of `bytes` over `ranks` accelerators on the scale-up link (or PCIe
+// where the accelerator has none); also used for point-to-point sends as a 2-rank exchange.
 double AllReduceTime(const catalog::Accelerator& acc, const catalog::Efficiency& eff, int ranks,
                      double bytes);
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <functional>
 
+#include "report/fit_report.h"
 #include "report/format.h"
 
 namespace pertoken::report {
@@ -60,7 +61,7 @@ void StepText(const char* title, const perf::StepTime& s, std::string* out) {
 Costs CostsOf(const EstimateReport& r) {
   Costs c;
   if (!r.price.known || !r.result.ok) return c;
-  c.usd_per_hour = r.price.usd_per_accelerator_hour * r.layout.count();
+  c.usd_per_hour = r.price.usd_per_accelerator_hour * r.query.deployment.layout.count();
   const double out_per_h = r.result.output_tokens_per_s * 3600;
   const double in_per_h = r.result.input_tokens_per_s * 3600;
   if (out_per_h > 0) c.usd_per_million_output_tokens = c.usd_per_hour / out_per_h * 1e6;
@@ -77,14 +78,14 @@ Costs CostsOf(const EstimateReport& r) {
 
 std::string EstimateText(const EstimateReport& r) {
   const auto& s = r.result;
+  const perf::Deployment& d = r.query.deployment;
+  const perf::Layout& l = d.layout;
   std::string out;
-  out +=
-      fmt::format("{} on {} × {} ({}), {} {}\n", r.model->id, r.layout.count(), r.accelerator->id,
-                  fmt::format("TP={} PP={} EP={}", r.layout.tp, r.layout.pp, r.layout.ep),
-                  r.engine->name, r.engine->version);
+  out += fmt::format("{} on {} × {} (TP={} PP={} EP={}), {} {}\n", d.model->id, l.count(),
+                     d.accelerator->id, l.tp, l.pp, l.ep, d.engine->name, d.engine->version);
   out += fmt::format("  weights {}, KV {}; {} input + {} output tokens per request; {}\n\n",
-                     r.precision.weights->id, r.precision.kv->id, FormatCount(r.input_tokens),
-                     FormatCount(r.output_tokens), r.load);
+                     d.precision.weights->id, d.precision.kv->id, FormatCount(r.query.input_tokens),
+                     FormatCount(r.query.output_tokens), r.load);
   if (!s.ok) {
     out += fmt::format("Cannot serve this load: {}.\n", s.reason);
     return out;
@@ -96,7 +97,7 @@ std::string EstimateText(const EstimateReport& r) {
   out += fmt::format("  output throughput    {}\n",
                      WithBand(s.output_tokens_per_s, r.throughput_interval, tps));
   out += fmt::format("                       {:.0f} tok/s per accelerator, {:.1f} tok/s per user\n",
-                     s.output_tokens_per_s / r.layout.count(), s.tpot_s > 0 ? 1 / s.tpot_s : 0);
+                     s.output_tokens_per_s / l.count(), s.tpot_s > 0 ? 1 / s.tpot_s : 0);
   out += fmt::format("  requests             {:.2f} /s\n", s.requests_per_s);
   out += fmt::format("  TTFT                 {}\n", WithBand(s.ttft_s, r.latency_interval, secs));
   out += fmt::format("  TPOT                 {}\n", WithBand(s.tpot_s, r.latency_interval, secs));
@@ -124,7 +125,7 @@ std::string EstimateText(const EstimateReport& r) {
         c.usd_per_million_input_tokens_split, c.usd_per_million_output_tokens_split);
   } else {
     out += fmt::format("Cost: the catalog has no on-demand price for {}; pass --usd-per-hour.\n",
-                       r.accelerator->id);
+                       d.accelerator->id);
   }
   return out;
 }
@@ -132,17 +133,10 @@ std::string EstimateText(const EstimateReport& r) {
 nlohmann::json EstimateJson(const EstimateReport& r) {
   const auto& s = r.result;
   const Costs c = CostsOf(r);
-  nlohmann::json j;
-  j["model"] = r.model->id;
-  j["accelerator"] = r.accelerator->id;
-  j["engine"] = r.engine->id;
-  j["engine_version"] = r.engine->version;
-  j["weights_format"] = r.precision.weights->id;
-  j["kv_format"] = r.precision.kv->id;
-  j["count"] = r.layout.count();
-  j["layout"] = {{"tp", r.layout.tp}, {"pp", r.layout.pp}, {"ep", r.layout.ep}};
-  j["input_tokens"] = r.input_tokens;
-  j["output_tokens"] = r.output_tokens;
+  const perf::Deployment& d = r.query.deployment;
+  nlohmann::json j = DeploymentJson(*d.model, *d.accelerator, *d.engine, d.precision, d.layout);
+  j["input_tokens"] = r.query.input_tokens;
+  j["output_tokens"] = r.query.output_tokens;
   j["load"] = r.load;
   j["ok"] = s.ok;
   j["reason"] = s.reason;
@@ -150,7 +144,7 @@ nlohmann::json EstimateJson(const EstimateReport& r) {
   j["concurrency"] = s.concurrency;
   j["max_concurrency"] = s.max_concurrency;
   j["output_tokens_per_s"] = s.output_tokens_per_s;
-  j["output_tokens_per_s_per_accelerator"] = s.output_tokens_per_s / r.layout.count();
+  j["output_tokens_per_s_per_accelerator"] = s.output_tokens_per_s / d.layout.count();
   j["output_tokens_per_s_per_user"] = s.tpot_s > 0 ? 1 / s.tpot_s : 0;
   j["input_tokens_per_s"] = s.input_tokens_per_s;
   j["requests_per_s"] = s.requests_per_s;

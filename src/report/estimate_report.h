@@ -18,15 +18,8 @@ struct Interval {
 };
 
 struct EstimateReport {
-  const catalog::Model* model = nullptr;
-  const catalog::Accelerator* accelerator = nullptr;
-  const catalog::Engine* engine = nullptr;
-  perf::Precision precision;
-  perf::Layout layout;
-  int64_t input_tokens = 0;
-  int64_t output_tokens = 0;
   std::string load;  // the load in words ("concurrency 64", "max concurrency", "2.5 requests/s")
-  perf::ServingQuery query;
+  perf::ServingQuery query;  // the deployment and the lengths
   perf::ServingResult result;
   metrics::AcceleratorPrice price;
   Interval throughput_interval;

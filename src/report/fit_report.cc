@@ -249,19 +249,24 @@ std::string FitText(const FitReport& r) {
   return out;
 }
 
+nlohmann::json DeploymentJson(const catalog::Model& model, const catalog::Accelerator& accelerator,
+                              const catalog::Engine& engine, const perf::Precision& precision,
+                              const perf::Layout& layout) {
+  return {{"model", model.id},
+          {"accelerator", accelerator.id},
+          {"engine", engine.id},
+          {"engine_version", engine.version},
+          {"weights_format", precision.weights->id},
+          {"expert_weights_format", precision.expert_weights->id},
+          {"kv_format", precision.kv->id},
+          {"count", layout.count()},
+          {"layout", LayoutJson(layout)}};
+}
+
 nlohmann::json FitJson(const FitReport& r) {
   const auto& f = r.chosen;
   const auto& s = f.stages[f.binding_stage];
-  nlohmann::json j;
-  j["model"] = r.model->id;
-  j["accelerator"] = r.accelerator->id;
-  j["engine"] = r.engine->id;
-  j["engine_version"] = r.engine->version;
-  j["weights_format"] = r.precision.weights->id;
-  j["expert_weights_format"] = r.precision.expert_weights->id;
-  j["kv_format"] = r.precision.kv->id;
-  j["count"] = f.layout.count();
-  j["layout"] = LayoutJson(f.layout);
+  nlohmann::json j = DeploymentJson(*r.model, *r.accelerator, *r.engine, r.precision, f.layout);
   j["context_tokens"] = r.context_tokens;
   j["max_context_tokens"] = r.max_context_tokens;
   j["params_total"] = r.params.total;

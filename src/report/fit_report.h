@@ -24,6 +24,12 @@ struct FitReport {
   std::vector<perf::FitResult> layouts_at_count;  // every valid layout of the chosen count
 };
 
+// The identity of a deployment in JSON, as every report prints it: model, accelerator, engine,
+// engine_version, weights_format, expert_weights_format, kv_format, count, layout.
+nlohmann::json DeploymentJson(const catalog::Model& model, const catalog::Accelerator& accelerator,
+                              const catalog::Engine& engine, const perf::Precision& precision,
+                              const perf::Layout& layout);
+
 std::string FitText(const FitReport& report);
 nlohmann::json FitJson(const FitReport& report);
 

@@ -41,9 +41,6 @@ bool Unstated(const std::string& p) {
          p == "checkpoint default";
 }
 
-// Whether a weight precision is llama.cpp's Q4_K family (GGUF k-quants, 4-bit).
-bool IsGgufQ4(const std::string& p) { return p.rfind("q4_k", 0) == 0; }
-
 struct ReleasedFormats {
   const catalog::QuantFormat* weights = nullptr;
   const catalog::QuantFormat* experts = nullptr;
@@ -70,26 +67,8 @@ Status ResolveWeights(const catalog::Catalog& cat, const catalog::Model& m, cons
                                            Trim(raw), released->weights->id));
     return Status();
   }
-  const bool precision_name =
-      p == "bf16" || p == "fp16" || p == "fp8" || p == "int8" || p == "int4" || p == "fp4";
-  auto exact = cat.FindQuantFormat(p);
-  const bool released_format =
-      exact.ok() && (*exact == released->weights || *exact == released->experts);
-  if (!precision_name && !released_format && exact.ok() && (*exact)->for_weights) {
-    // A format the catalog knows by this name (GGUF Q4_K_M, say).
-    out->precision.weights = out->precision.expert_weights = *exact;
-    return Status();
-  }
-  if (IsGgufQ4(p)) {
-    auto int4 = cat.FindPrecision("int4", false);
-    if (!int4.ok()) return int4.status();
-    out->precision.weights = out->precision.expert_weights = *int4;
-    out->assumptions.push_back(fmt::format(
-        "weights {} (llama.cpp GGUF k-quant, about 4.5-4.9 bits per weight) predicted as int4 "
-        "weight-only ({}, {:.2f} bits per weight)",
-        StripParenthetical(raw), (*int4)->id, (*int4)->BitsPerElement()));
-    return Status();
-  }
+  // A precision name ("fp8") means the catalog's default format for it; any other name is a
+  // format id or alias ("q4_k_m" is GGUF Q4_K_M).
   auto f = cat.FindPrecision(p, false);
   if (!f.ok()) return f.status();
   // The released checkpoint in that precision: keep its own formats (block-scaled FP8 for

@@ -303,19 +303,14 @@ Result<LayoutChoice> MlperfRowLayout(const Measurement& m, const perf::FitReques
 bool PlaceReplicas(const Measurement& m, const PredictOptions& options, RowPlan* plan) {
   perf::Deployment& d = plan->query.deployment;
   const catalog::Model& model = *d.model;
-  perf::FitRequest fit{
-      .model = d.model, .accelerator = d.accelerator, .engine = d.engine, .precision = d.precision};
-  fit.context_tokens = plan->query.input_tokens + plan->query.output_tokens;
+  perf::FitRequest fit =
+      perf::FitRequestFor(d, plan->query.input_tokens + plan->query.output_tokens);
   if (fit.context_tokens > model.max_context_tokens) {
     // The source ran it (TensorRT-LLM builds engines past the trained context), so predict it.
     plan->assumptions.push_back(fmt::format(
         "{} tokens per sequence exceed the model's {}-token context: predicted as measured",
         fit.context_tokens, model.max_context_tokens));
   }
-  const int64_t engine_max = d.engine->max_model_len > 0
-                                 ? std::min(d.engine->max_model_len, model.max_context_tokens)
-                                 : model.max_context_tokens;
-  fit.max_context_tokens = std::max(engine_max, fit.context_tokens);
   auto layout = plan->regime.mlperf && Trim(m.tp).empty()
                     ? MlperfRowLayout(m, fit, options, plan)
                     : ChooseLayout(m, fit, plan->accelerators, &plan->assumptions);

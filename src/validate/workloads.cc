@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <filesystem>
+
 #include "validate/text.h"
 
 namespace pertoken::validate {
@@ -61,6 +63,14 @@ Result<std::vector<BenchmarkWorkload>> ReadWorkloads(const std::string& path) {
   auto table = ReadCsvFile(path, WorkloadColumns());
   if (!table.ok()) return table.status();
   return ParseWorkloads(*table);
+}
+
+std::string DefaultWorkloadsPath(const std::string& measurements) {
+  namespace fs = std::filesystem;
+  const fs::path guess =
+      fs::path(measurements).parent_path() / ".." / ".." / "reference" / "benchmark_workloads.csv";
+  std::error_code ec;
+  return fs::is_regular_file(guess, ec) ? guess.lexically_normal().string() : "";
 }
 
 }  // namespace pertoken::validate

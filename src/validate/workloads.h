@@ -36,4 +36,8 @@ Result<std::vector<BenchmarkWorkload>> ParseWorkloads(const CsvTable& table);
 // Reads and parses the file; IoError/ParseError as ReadCsvFile and ParseWorkloads.
 Result<std::vector<BenchmarkWorkload>> ReadWorkloads(const std::string& path);
 
+// Where the workloads file sits beside a measurements file of the shared/ layout
+// (data/measurements/X.csv -> reference/benchmark_workloads.csv); "" when it is not there.
+std::string DefaultWorkloadsPath(const std::string& measurements);
+
 }  // namespace pertoken::validate

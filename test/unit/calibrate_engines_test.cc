@@ -70,12 +70,20 @@ TEST_F(CalibrateEnginesTest, ReproducesMeasurementsMadeWithAKnownOverhead) {
   EXPECT_LT(fits[0].loss_after, 0.03);
 }
 
-// Leaving out every row of an engine gives it the generic profile's values, never a fit.
+// Leaving out every row of an engine gives it the generic profile's values (the fixture's
+// generic.toml: 2 ms, 10 µs, 3 ms, 0.9, 1.1), never a fit on the held-out rows.
 TEST_F(CalibrateEnginesTest, AnEngineWithNoRowsLeftIsNotFitted) {
   std::vector<validate::Measurement> rows = {Row(0, "128", "9")};
   const auto fits = FitEngines(cat_, rows, {}, {.exclude_source = "SYN"});
   ASSERT_EQ(fits.size(), 1u);
+  EXPECT_EQ(fits[0].engine, "vllm");
   EXPECT_EQ(fits[0].rows, 0);
+  EXPECT_DOUBLE_EQ(fits[0].after.step_s, 0.002);
+  EXPECT_DOUBLE_EQ(fits[0].after.per_sequence_s, 1e-5);
+  EXPECT_DOUBLE_EQ(fits[0].after.per_request_s, 0.003);
+  EXPECT_DOUBLE_EQ(fits[0].after.compute_scale, 0.9);
+  EXPECT_DOUBLE_EQ(fits[0].after.memory_scale, 1.1);
+  EXPECT_DOUBLE_EQ(fits[0].before.step_s, 0);  // the vLLM fixture's own value
 }
 
 TEST(WriteEngineParams, RewritesTheFittedKeysAndKeepsTheRest) {

@@ -204,14 +204,14 @@ TEST_F(ValidateMappingTest, FixedRateRow) {
 TEST_F(ValidateMappingTest, LlamaCppQ4SingleStream) {
   const RowPlan p = Map("LCPP-0008");
   ASSERT_TRUE(p.ok) << p.skip.reason << " " << p.skip.detail;
-  EXPECT_EQ(p.query.deployment.precision.weights->id, "int4-awq");
+  EXPECT_EQ(p.query.deployment.precision.weights->id, "gguf-q4-k-m");  // by its alias q4_k_m
+  EXPECT_DOUBLE_EQ(p.query.deployment.precision.weights->BitsPerElement(), 4.84);
   EXPECT_EQ(p.query.deployment.precision.kv->id, "fp16");
   EXPECT_EQ(p.query.regime, perf::Regime::kFixedConcurrency);
   EXPECT_EQ(p.query.concurrency, 1);
   EXPECT_EQ(p.query.input_tokens, 1);  // decode speed: no prompt given
   EXPECT_EQ(p.query.output_tokens, 1024);
   EXPECT_EQ(p.metric.kind, MetricKind::kPerUserTokensPerS);
-  EXPECT_THAT(p.assumptions, Contains(HasSubstr("predicted as int4 weight-only")));
 }
 
 TEST_F(ValidateMappingTest, SpeculativeFixedConcurrencyP99) {
