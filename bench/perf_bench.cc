@@ -28,7 +28,7 @@ perf::Deployment Deploy(const char* model, const char* accelerator, const char* 
   d.model = *cat.FindModel(model);
   d.accelerator = *cat.FindAccelerator(accelerator);
   d.engine = *cat.FindEngine("vllm");
-  d.efficiency = &cat.EfficiencyOf(*d.accelerator);
+  d.efficiency = &cat.EfficiencyOf(*d.accelerator, *d.engine);
   d.precision.weights = *cat.FindPrecision(weights, false);
   d.precision.expert_weights = d.precision.weights;
   d.precision.kv = *cat.FindPrecision("bf16", true);

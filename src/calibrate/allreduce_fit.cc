@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <map>
 #include <optional>
 
 #include "perf/roofline.h"
@@ -46,6 +47,26 @@ bool Keep(const CsvTable& table, size_t row, const RowFilter& f) {
   if (f.backend && !table.Cell(row, *f.backend).ends_with("_graph")) return false;
   const std::string_view dtype = table.Cell(row, f.dtype);
   return std::find(f.dtypes.begin(), f.dtypes.end(), dtype) != f.dtypes.end();
+}
+
+// The samples as one curve per rank count, sizes ascending, the times at a repeated size averaged.
+std::vector<catalog::AllReduceCurve> Curves(const std::vector<AllReduceSample>& samples) {
+  std::map<int, std::map<double, std::pair<double, int>>> sums;  // ranks -> bytes -> (sum, n)
+  for (const AllReduceSample& s : samples) {
+    auto& cell = sums[static_cast<int>(s.ranks)][s.bytes];
+    cell.first += s.latency_s;
+    ++cell.second;
+  }
+  std::vector<catalog::AllReduceCurve> curves;
+  for (const auto& [ranks, by_bytes] : sums) {
+    catalog::AllReduceCurve c{.ranks = ranks};
+    for (const auto& [bytes, sum] : by_bytes) {
+      c.bytes.push_back(bytes);
+      c.seconds.push_back(sum.first / sum.second);
+    }
+    curves.push_back(std::move(c));
+  }
+  return curves;
 }
 
 }  // namespace
@@ -105,8 +126,10 @@ Result<AllReduceFit> FitAllReduce(const std::vector<AllReduceSample>& samples,
   };
   const std::vector<double> best = MinimizePositive(objective, {kBwFractionParam, kLatencyParam});
   predict(best);
-  return AllReduceFit{
-      .bw_fraction = best[0], .latency_s = best[1], .quality = Quality(predicted, measured)};
+  return AllReduceFit{.bw_fraction = best[0],
+                      .latency_s = best[1],
+                      .quality = Quality(predicted, measured),
+                      .measured = Curves(samples)};
 }
 
 }  // namespace pertoken::calibrate

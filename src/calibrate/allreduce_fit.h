@@ -28,13 +28,17 @@ struct AllReduceFit {
   double bw_fraction = 0;
   double latency_s = 0;
   FitQuality quality;
+  // The measured times by rank count (sizes ascending; repeated sizes averaged), which the model
+  // interpolates; the fitted pair covers rank counts not measured.
+  std::vector<catalog::AllReduceCurve> measured;
 };
 
 // The time of `s`: latency + 2 (t - 1) / t × bytes / (unidirectional bw × bw_fraction).
 double PredictAllReduce(const AllReduceSample& s, double unidirectional_bw_bytes_per_s,
                         double bw_fraction, double latency_s);
 
-// Fits latency_s and bw_fraction (at most 1) minimising the mean |ln(predicted / measured)|. The
+// Fits latency_s and bw_fraction (at most 1) minimising the mean |ln(predicted / measured)|, and
+// keeps the samples as curves by rank count. The
 // unidirectional bandwidth is half of acc's scaleup_bw_bytes_per_s (the catalog stores both
 // directions). InvalidArgument when `samples` is empty or `acc` has no scale-up link.
 Result<AllReduceFit> FitAllReduce(const std::vector<AllReduceSample>& samples,

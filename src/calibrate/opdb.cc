@@ -19,8 +19,8 @@ constexpr std::string_view kSuffix = ".csv.gz";
 constexpr std::string_view kSeparator = "__";
 constexpr int kNameParts = 5;
 
-// Frameworks in the order their tables are preferred: one engine's kernels throughout where it
-// has every table.
+// Frameworks that get a profile of their own when they measured GEMMs; a table a framework lacks
+// comes from the others in this order.
 constexpr std::array<std::string_view, 3> kFrameworks = {"vllm", "trtllm", "sglang"};
 constexpr std::array<std::string_view, 1> kNccl = {"nccl"};
 constexpr std::string_view kCommitWord = "commit ";
@@ -41,11 +41,17 @@ std::optional<OpdbFile> Pick(const std::vector<OpdbFile>& files, std::string_vie
   return std::nullopt;
 }
 
-// The tables of one system; every one missing is named in `missing`.
-OpdbSelection Select(const std::string& system, const std::vector<OpdbFile>& files) {
-  OpdbSelection s{.system = system};
+// The tables of `framework`'s profile of one system: each from `framework` where it has it, else
+// from the others in kFrameworks order; every one missing is named in `missing`.
+OpdbSelection Select(const std::string& system, std::string_view framework,
+                     const std::vector<OpdbFile>& files) {
+  std::vector<std::string_view> order = {framework};
+  for (std::string_view f : kFrameworks) {
+    if (f != framework) order.push_back(f);
+  }
+  OpdbSelection s{.system = system, .framework = std::string(framework)};
   auto pick = [&](std::string_view table, OpdbFile* out) {
-    if (auto f = Pick(files, table, kFrameworks)) {
+    if (auto f = Pick(files, table, order)) {
       *out = *f;
     } else {
       s.missing.push_back(fmt::format("no {} table", table));
@@ -54,7 +60,7 @@ OpdbSelection Select(const std::string& system, const std::vector<OpdbFile>& fil
   pick("gemm_perf", &s.gemm);
   pick("context_attention_perf", &s.context_attention);
   pick("generation_attention_perf", &s.generation_attention);
-  if (auto custom = Pick(files, "custom_allreduce_perf", kFrameworks)) {
+  if (auto custom = Pick(files, "custom_allreduce_perf", order)) {
     s.allreduce = *custom;
   } else if (auto nccl = Pick(files, "nccl_perf", kNccl)) {
     s.allreduce = *nccl;
@@ -112,7 +118,17 @@ Result<std::vector<OpdbSelection>> SelectOpdbTables(const std::string& dir) {
   auto tables = ListTables(dir);
   if (!tables.ok()) return tables.status();
   std::vector<OpdbSelection> selections;
-  for (const auto& [system, files] : *tables) selections.push_back(Select(system, files));
+  for (const auto& [system, files] : *tables) {
+    bool any = false;
+    for (std::string_view framework : kFrameworks) {
+      const std::string_view one[] = {framework};
+      if (!Pick(files, "gemm_perf", one)) continue;
+      selections.push_back(Select(system, framework, files));
+      any = true;
+    }
+    // A system without GEMM tables still gets a selection, to name what it lacks.
+    if (!any) selections.push_back(Select(system, kFrameworks.front(), files));
+  }
   return selections;
 }
 

@@ -24,9 +24,10 @@ struct OpdbFile {
 // The parts of `file_name`; nullopt when it does not follow the pattern.
 std::optional<OpdbFile> ParseOpdbFileName(std::string_view file_name);
 
-// The tables one system's profile is fitted from.
+// The tables one profile (a system as one framework's kernels run on it) is fitted from.
 struct OpdbSelection {
   std::string system;
+  std::string framework;  // vllm, trtllm, sglang
   OpdbFile gemm;
   OpdbFile context_attention;
   OpdbFile generation_attention;
@@ -34,10 +35,11 @@ struct OpdbSelection {
   std::vector<std::string> missing;  // "no gemm_perf table", one per gap
 };
 
-// Groups the tables of `dir` by system (sorted by name) and picks each table from the first
-// framework that has it, in the order vllm, trtllm, sglang (the newest version when a framework
-// has several); the all-reduce falls back to NCCL's table. A system that lacks a table the fit
-// needs has it named in `missing`. IoError when `dir` cannot be listed; NotFound when it holds no
+// Groups the tables of `dir` by system (sorted by name) and gives one selection per framework
+// (vllm, trtllm, sglang) that measured the system's GEMMs: each table from that framework where it
+// has it, else from the first of the others that does (the newest version when a framework has
+// several); the all-reduce falls back to NCCL's table. A table the fit needs and nobody measured
+// is named in `missing`. IoError when `dir` cannot be listed; NotFound when it holds no
 // table at all.
 Result<std::vector<OpdbSelection>> SelectOpdbTables(const std::string& dir);
 

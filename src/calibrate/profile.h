@@ -31,7 +31,10 @@ struct FittedProfile {
 Result<FittedProfile> FitProfile(const catalog::Catalog& catalog, const std::string& opdb_dir,
                                  const OpdbSelection& tables);
 
-// The catalog file for `profile`: `efficiency/<accelerator id>.toml`. `opdb_commit` (may be empty)
+// The catalog id of `profile`: <accelerator id>-<framework>.
+std::string ProfileId(const FittedProfile& profile);
+
+// The catalog file for `profile`: `efficiency/<ProfileId>.toml`. `opdb_commit` (may be empty)
 // names the upstream snapshot in `source`. Deterministic: equal inputs give equal text.
 std::string RenderProfile(const FittedProfile& profile, const std::string& opdb_commit);
 

@@ -1,5 +1,6 @@
 // RenderProfile: the TOML text of a fitted profile (declared in profile.h).
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <array>
 #include <iterator>
@@ -103,13 +104,18 @@ void AppendFit(std::string* out, const FittedProfile& p) {
 
 }  // namespace
 
+std::string ProfileId(const FittedProfile& p) {
+  return p.accelerator->id + "-" + p.tables.framework;
+}
+
 std::string RenderProfile(const FittedProfile& p, const std::string& opdb_commit) {
   const catalog::Accelerator& acc = *p.accelerator;
   std::string out = fmt::format(
-      "schema_version = 1\nid = {}\nname = {}\naccelerator = {}\nsource = {}\nnotes = \"\"\"\n{}"
-      "\"\"\"\n",
-      Quoted(acc.id), Quoted(acc.name + " op efficiencies (fitted)"), Quoted(acc.id),
-      Quoted(Source(p, opdb_commit)), Notes(p));
+      "schema_version = 1\nid = {}\nname = {}\naccelerator = {}\nframework = {}\nsource = {}\n"
+      "notes = \"\"\"\n{}\"\"\"\n",
+      Quoted(ProfileId(p)),
+      Quoted(fmt::format("{} op efficiencies, {} kernels (fitted)", acc.name, p.tables.framework)),
+      Quoted(acc.id), Quoted(p.tables.framework), Quoted(Source(p, opdb_commit)), Notes(p));
   AppendGemm(&out, p.gemm);
   fmt::format_to(std::back_inserter(out),
                  "\n[attention]\nprefill_fraction = {}\nprefill_half_work = {}\n"
@@ -118,6 +124,14 @@ std::string RenderProfile(const FittedProfile& p, const std::string& opdb_commit
                  Number(p.attention.decode_memory_fraction), Number(p.attention.kernel_latency_s));
   fmt::format_to(std::back_inserter(out), "\n[allreduce]\nbw_fraction = {}\nlatency_s = {}\n",
                  Number(p.allreduce.bw_fraction), Number(p.allreduce.latency_s));
+  for (const catalog::AllReduceCurve& c : p.allreduce.measured) {
+    std::vector<std::string> bytes, seconds;
+    for (double b : c.bytes) bytes.push_back(fmt::format("{:.0f}", b));
+    for (double t : c.seconds) seconds.push_back(Number(t));
+    fmt::format_to(std::back_inserter(out),
+                   "\n[[allreduce.measured]]\nranks = {}\nbytes = [{}]\nseconds = [{}]\n", c.ranks,
+                   fmt::join(bytes, ", "), fmt::join(seconds, ", "));
+  }
   AppendFit(&out, p);
   return out;
 }

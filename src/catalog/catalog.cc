@@ -196,9 +196,11 @@ void CrossCheck(const Catalog& cat, ErrorList* errors) {
         errors->push_back(
             fmt::format("{}: the default profile has accelerator = \"*\"", At(e, "accelerator")));
       }
-    } else if (e.accelerator != e.id || !Lookup(cat.accelerators(), e.accelerator)) {
-      errors->push_back(fmt::format("{}: '{}' must be the id of an accelerator and of this file",
-                                    At(e, "accelerator"), e.accelerator));
+    } else if (!Lookup(cat.accelerators(), e.accelerator) ||
+               e.id != (e.framework.empty() ? e.accelerator : e.accelerator + "-" + e.framework)) {
+      errors->push_back(fmt::format(
+          "{}: '{}' must be the id of an accelerator, and the file's id <accelerator>-<framework>",
+          At(e, "accelerator"), e.accelerator));
     }
   }
   if (!has_default) {
@@ -297,9 +299,15 @@ const AccuracyBand* Catalog::BandFor(const std::string& engine,
   return any;
 }
 
-const Efficiency& Catalog::EfficiencyOf(const Accelerator& accelerator) const {
+const Efficiency& Catalog::EfficiencyOf(const Accelerator& accelerator,
+                                        const Engine& engine) const {
+  for (const std::string& framework : engine.op_tables) {
+    for (const auto& e : efficiencies_) {
+      if (e.accelerator == accelerator.id && e.framework == framework) return e;
+    }
+  }
   const Efficiency* fallback = nullptr;
-  for (const auto& e : efficiencies_) {
+  for (const auto& e : efficiencies_) {  // sorted by id
     if (e.accelerator == accelerator.id) return e;
     if (e.id == "default") fallback = &e;
   }

@@ -44,9 +44,11 @@ class Catalog {
   Result<const Model*> FindModel(std::string_view name) const;
   Result<const QuantFormat*> FindQuantFormat(std::string_view name) const;
   Result<const Engine*> FindEngine(std::string_view name) const;
-  // The op efficiencies of an accelerator: its own file, else `default`. REQUIRES: loaded catalog
-  // (Load() fails when `default` is missing).
-  const Efficiency& EfficiencyOf(const Accelerator& accelerator) const;
+  // The op efficiencies of `engine` on `accelerator`: the accelerator's profile fitted to the
+  // first of the engine's op tables (Engine::op_tables) that has one, else the accelerator's first
+  // profile by id, else `default`. REQUIRES: loaded catalog (Load() fails when `default` is
+  // missing).
+  const Efficiency& EfficiencyOf(const Accelerator& accelerator, const Engine& engine) const;
   // Any entity of any kind, for `catalog show`.
   Result<const Entity*> FindAny(std::string_view name, Kind* kind) const;
 

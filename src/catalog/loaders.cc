@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <functional>
 #include <regex>
 
 namespace pertoken::catalog {
@@ -356,6 +357,7 @@ void ReadEngine(FieldReader& root, Engine* out) {
   if (auto k = root.Table("kernels", false)) {
     out->compute_scale = k->OptNumber("compute_scale", Bound::kPositive).value_or(1);
     out->memory_scale = k->OptNumber("memory_scale", Bound::kPositive).value_or(1);
+    out->op_tables = k->StringArray("op_tables", false);
     if (out->compute_scale > 4 || out->memory_scale > 4) {
       k->Error("", "a scale above 4 would beat the measured kernels fourfold: not plausible");
     }
@@ -416,6 +418,7 @@ void ReadApiPriceList(FieldReader& root, ApiPriceList* out) {
 
 void ReadEfficiency(FieldReader& root, Efficiency* out) {
   out->accelerator = root.ReqString("accelerator");
+  out->framework = root.OptString("framework").value_or("");
   if (auto g = root.Table("gemm", true)) {
     for (const char* p : {"bf16", "fp8", "fp4", "int8"}) {
       const std::string max_key = std::string(p) + "_max_fraction";
@@ -445,6 +448,25 @@ void ReadEfficiency(FieldReader& root, Efficiency* out) {
   if (auto a = root.Table("allreduce", true)) {
     out->allreduce_bw_fraction = a->ReqNumber("bw_fraction", Bound::kFraction);
     out->allreduce_latency_s = a->ReqNumber("latency_s", Bound::kNonNegative);
+    for (FieldReader& m : a->TableArray("measured", false)) {
+      AllReduceCurve c;
+      c.ranks = static_cast<int>(m.ReqInt("ranks", Bound::kPositive));
+      c.bytes = m.NumberArray("bytes", Bound::kPositive);
+      c.seconds = m.NumberArray("seconds", Bound::kPositive);
+      if (c.bytes.size() != c.seconds.size()) {
+        m.Error("seconds",
+                fmt::format("has {} values for {} bytes", c.seconds.size(), c.bytes.size()));
+      } else if (!std::is_sorted(c.bytes.begin(), c.bytes.end(), std::less_equal<>())) {
+        m.Error("bytes", "must rise strictly");
+      } else if (c.ranks < 2) {
+        m.Error("ranks", "an all-reduce needs at least 2 ranks");
+      } else if (out->AllReduceMeasured(c.ranks)) {
+        m.Error("ranks", fmt::format("{} ranks measured twice", c.ranks));
+      } else {
+        out->allreduce_measured.push_back(std::move(c));
+      }
+      m.CheckUnknownKeys();
+    }
     a->CheckUnknownKeys();
   }
   if (auto f = root.Table("fit", false)) {

@@ -234,6 +234,33 @@ std::vector<std::string> FieldReader::StringArray(std::string_view key, bool req
   return out;
 }
 
+std::vector<double> FieldReader::NumberArray(std::string_view key, Bound bound) {
+  const toml::node* n = Get(key);
+  if (!n) {
+    Missing(key);
+    return {};
+  }
+  const auto* arr = n->as_array();
+  if (!arr || arr->empty()) {
+    Error(key, "expected a non-empty array of numbers");
+    return {};
+  }
+  std::vector<double> out;
+  for (const auto& item : *arr) {
+    if (!item.is_number()) {
+      Error(key, "expected a non-empty array of numbers");
+      return {};
+    }
+    const double v = *item.value<double>();
+    if (!InBound(v, bound)) {
+      Error(key, fmt::format("{} is out of range: expected {}", NodeText(item), BoundText(bound)));
+      return {};
+    }
+    out.push_back(v);
+  }
+  return out;
+}
+
 std::optional<FieldReader> FieldReader::Table(std::string_view key, bool required) {
   const toml::node* n = Get(key);
   if (!n) {

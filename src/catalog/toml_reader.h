@@ -51,6 +51,8 @@ class FieldReader {
   bool OptBool(std::string_view key, bool fallback);
   bool ReqBool(std::string_view key);
   std::vector<std::string> StringArray(std::string_view key, bool required);
+  // A required, non-empty array of numbers, each within `bound`.
+  std::vector<double> NumberArray(std::string_view key, Bound bound);
   // A sub-table; nullopt (with an error when required) if absent or not a table.
   std::optional<FieldReader> Table(std::string_view key, bool required);
   // An array of tables ([[key]]); empty (with an error when required) if absent.

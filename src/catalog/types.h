@@ -192,6 +192,9 @@ struct Engine : Entity {
   // fitted to: multiply the achieved compute rate and bandwidth ([kernels], default 1).
   double compute_scale = 1;
   double memory_scale = 1;
+  // The frameworks of shared/data/opdb whose measured op tables describe this engine's kernels,
+  // best first: picks the efficiency profile (Catalog::EfficiencyOf).
+  std::vector<std::string> op_tables;
 
   // The batch limits on `accelerator`: [limits], or the first matching override.
   int64_t MaxNumSeqs(const Accelerator& accelerator) const {
@@ -223,8 +226,16 @@ struct GemmCurve {
   double half_tokens = 0;
 };
 
+// Measured all-reduce times at one rank count ([[allreduce.measured]]): bytes per rank ascending.
+struct AllReduceCurve {
+  int ranks = 0;
+  std::vector<double> bytes;
+  std::vector<double> seconds;
+};
+
 struct Efficiency : Entity {
   std::string accelerator;                // accelerator id, or "*" for the default
+  std::string framework;                  // whose op tables it was fitted to; "" for the default
   std::map<std::string, GemmCurve> gemm;  // by compute precision: bf16, fp8, fp4, int8
   double gemm_memory_fraction = 0;
   double gemm_kernel_latency_s = 0;
@@ -234,6 +245,15 @@ struct Efficiency : Entity {
   double attention_kernel_latency_s = 0;
   double allreduce_bw_fraction = 0;
   double allreduce_latency_s = 0;
+  std::vector<AllReduceCurve> allreduce_measured;  // by rank count; interpolated where present
+
+  // The measured curve for `ranks`, or nullptr.
+  const AllReduceCurve* AllReduceMeasured(int ranks) const {
+    for (const auto& c : allreduce_measured) {
+      if (c.ranks == ranks) return &c;
+    }
+    return nullptr;
+  }
 
   // The fraction of the BF16 peak reached by a prefill attention call whose query tokens attend
   // to `keys_per_query` keys on average: prefill_fraction × W / (W + prefill_half_work), W =

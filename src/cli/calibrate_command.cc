@@ -30,7 +30,8 @@ void PrintSummary(const calibrate::FittedProfile& p, const std::string& path, st
     out << fmt::format("  {:<21} {:>7} rows  median {:5.1f}%  p90 {:6.1f}%  {}\n", table, q.rows,
                        100 * q.median_ape, 100 * q.p90_ape, params);
   };
-  out << fmt::format("{} ({}): {}\n", p.accelerator->id, p.tables.system, path);
+  out << fmt::format("{} ({}, {} tables): {}\n", p.accelerator->id, p.tables.system,
+                     p.tables.framework, path);
   for (const auto& [precision, curve] : p.gemm.curves) {
     line("gemm " + precision, p.gemm.by_precision.at(precision),
          fmt::format("max_fraction {:.3f}  half_tokens {:.4g}", curve.max_fraction,
@@ -49,7 +50,7 @@ void PrintSummary(const calibrate::FittedProfile& p, const std::string& path, st
                    p.allreduce.latency_s * 1e6));
 }
 
-// Fits and writes the profile of one system. `written` holds the accelerator ids written so far:
+// Fits and writes one profile of one system. `written` holds the profile ids written so far:
 // two systems measured on one accelerator would overwrite each other's file.
 Status CalibrateSystem(const catalog::Catalog& catalog, const CalibrateOpsOptions& options,
                        const calibrate::OpdbSelection& tables, const std::string& commit,
@@ -61,11 +62,12 @@ Status CalibrateSystem(const catalog::Catalog& catalog, const CalibrateOpsOption
   }
   auto profile = calibrate::FitProfile(catalog, options.opdb_dir, tables);
   if (!profile.ok()) return profile.status();
-  if (!written->insert(profile->accelerator->id).second) {
-    return Status::InvalidArgument(fmt::format(
-        "measured on {}, which another system's tables already gave", profile->accelerator->id));
+  const std::string id = calibrate::ProfileId(*profile);
+  if (!written->insert(id).second) {
+    return Status::InvalidArgument(
+        fmt::format("{}: another system's tables already gave this profile", id));
   }
-  const auto path = std::filesystem::path(options.out_dir) / (profile->accelerator->id + ".toml");
+  const auto path = std::filesystem::path(options.out_dir) / (id + ".toml");
   Status saved = WriteFile(path, calibrate::RenderProfile(*profile, commit));
   if (!saved.ok()) return saved;
   PrintSummary(*profile, path.string(), out);
@@ -87,7 +89,7 @@ int RunCalibrateOps(const catalog::Catalog& catalog, const CalibrateOpsOptions& 
   for (const calibrate::OpdbSelection& tables : *selections) {
     Status s = CalibrateSystem(catalog, options, tables, commit, &written, out);
     if (!s.ok()) {
-      Fail(err, fmt::format("{}: {}", tables.system, s.message()));
+      Fail(err, fmt::format("{} ({} tables): {}", tables.system, tables.framework, s.message()));
       ++failures;
     }
   }

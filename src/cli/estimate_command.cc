@@ -120,7 +120,7 @@ int RunEstimate(const catalog::Catalog& cat, const EstimateOptions& o, std::ostr
   q.deployment = {.model = req.model,
                   .accelerator = req.accelerator,
                   .engine = req.engine,
-                  .efficiency = &cat.EfficiencyOf(*req.accelerator),
+                  .efficiency = &cat.EfficiencyOf(*req.accelerator, *req.engine),
                   .precision = req.precision,
                   .layout = req.layout};
   q.input_tokens = *o.input_tokens;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <algorithm>
+#include <cmath>
 
 #include "catalog/types.h"
 
@@ -37,6 +38,25 @@ inline double AllReduceSeconds(double ranks, double bytes, double per_direction_
                                double bw_fraction, double latency_s) {
   if (ranks <= 1) return 0;
   return latency_s + 2.0 * (ranks - 1) / ranks * bytes / (per_direction_bytes_per_s * bw_fraction);
+}
+
+// The time of an all-reduce of `bytes` per rank read off a measured curve: linear in log-log
+// between the measured sizes, the smallest size's time below them, and beyond the largest the
+// largest size's time plus the extra bytes at the marginal bandwidth of the last two points.
+// REQUIRES: curve.bytes rises strictly and matches curve.seconds in length.
+inline double MeasuredAllReduceSeconds(const catalog::AllReduceCurve& curve, double bytes) {
+  const auto& b = curve.bytes;
+  const auto& t = curve.seconds;
+  if (bytes <= b.front()) return t.front();
+  const size_t n = b.size();
+  if (bytes >= b.back()) {
+    if (n < 2 || t[n - 1] <= t[n - 2]) return t.back() * bytes / b.back();
+    return t.back() + (bytes - b.back()) * (t[n - 1] - t[n - 2]) / (b[n - 1] - b[n - 2]);
+  }
+  const size_t hi = static_cast<size_t>(std::upper_bound(b.begin(), b.end(), bytes) - b.begin());
+  const size_t lo = hi - 1;
+  const double f = std::log(bytes / b[lo]) / std::log(b[hi] / b[lo]);
+  return t[lo] * std::pow(t[hi] / t[lo], f);
 }
 
 }  // namespace pertoken::perf

@@ -353,6 +353,9 @@ void Summarise(StepTime* st) {
 
 double AllReduceTime(const catalog::Accelerator& acc, const catalog::Efficiency& eff, int ranks,
                      double bytes) {
+  if (const catalog::AllReduceCurve* measured = eff.AllReduceMeasured(ranks)) {
+    return MeasuredAllReduceSeconds(*measured, bytes);
+  }
   const double per_direction = acc.scaleup_domain_size > 1 && acc.scaleup_bw_bytes_per_s
                                    ? *acc.scaleup_bw_bytes_per_s / 2
                                    : PcieBytesPerSecond(acc.pcie_gen.value_or(4));

@@ -240,7 +240,7 @@ bool ResolveDeployment(NameResolver& names, const std::vector<BenchmarkWorkload>
   plan->query.deployment = {.model = *model,
                             .accelerator = *acc,
                             .engine = *engine,
-                            .efficiency = &names.catalog().EfficiencyOf(**acc),
+                            .efficiency = &names.catalog().EfficiencyOf(**acc, **engine),
                             .precision = precision->precision};
   return true;
 }

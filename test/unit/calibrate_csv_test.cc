@@ -108,15 +108,23 @@ TEST(OpdbTest, ParsesTableFileNames) {
   }
 }
 
-TEST(OpdbTest, PrefersVllmTables) {
+// One selection per framework that measured GEMMs; tables it lacks come from the others.
+TEST(OpdbTest, OneSelectionPerFrameworkWithGemms) {
   auto selections = SelectOpdbTables(OpdbSmall());
   ASSERT_TRUE(selections.ok()) << selections.status().message();
-  ASSERT_EQ(selections->size(), 1u);
-  const OpdbSelection& s = selections->front();
-  EXPECT_EQ(s.system, "h100_sxm");
-  EXPECT_TRUE(s.missing.empty());
-  EXPECT_EQ(s.gemm.file_name, "h100_sxm__gemm__vllm__0.24.0__gemm_perf.csv.gz");
-  EXPECT_EQ(s.allreduce.table, "custom_allreduce_perf");
+  ASSERT_EQ(selections->size(), 2u);
+  const OpdbSelection& v = (*selections)[0];
+  EXPECT_EQ(v.system, "h100_sxm");
+  EXPECT_EQ(v.framework, "vllm");
+  EXPECT_TRUE(v.missing.empty());
+  EXPECT_EQ(v.gemm.file_name, "h100_sxm__gemm__vllm__0.24.0__gemm_perf.csv.gz");
+  EXPECT_EQ(v.allreduce.table, "custom_allreduce_perf");
+  const OpdbSelection& t = (*selections)[1];
+  EXPECT_EQ(t.framework, "trtllm");
+  EXPECT_TRUE(t.missing.empty());
+  EXPECT_EQ(t.gemm.file_name, "h100_sxm__gemm__trtllm__1.0.0__gemm_perf.csv.gz");
+  EXPECT_EQ(t.context_attention.framework, "vllm");
+  EXPECT_EQ(t.allreduce.framework, "vllm");
 }
 
 TEST(OpdbTest, NamesMissingTablesAndFolders) {

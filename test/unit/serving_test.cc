@@ -15,7 +15,7 @@ class ServingTest : public testing::FixtureCatalogTest {
     d.model = *cat_.FindModel(model);
     d.accelerator = *cat_.FindAccelerator(acc);
     d.engine = *cat_.FindEngine("vllm");
-    d.efficiency = &cat_.EfficiencyOf(*d.accelerator);
+    d.efficiency = &cat_.EfficiencyOf(*d.accelerator, *d.engine);
     d.precision.weights = *cat_.FindPrecision("bf16", false);
     d.precision.expert_weights = d.precision.weights;
     d.precision.kv = *cat_.FindPrecision("bf16", true);

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <string_view>
 
 #include "perf/params.h"
@@ -18,7 +19,7 @@ class StepTest : public testing::FixtureCatalogTest {
     d.model = *cat_.FindModel(model);
     d.accelerator = *cat_.FindAccelerator(acc);
     d.engine = *cat_.FindEngine("vllm");
-    d.efficiency = &cat_.EfficiencyOf(*d.accelerator);
+    d.efficiency = &cat_.EfficiencyOf(*d.accelerator, *d.engine);
     d.precision.weights = *cat_.FindPrecision(weights, false);
     d.precision.expert_weights = d.precision.weights;
     d.precision.kv = *cat_.FindPrecision("bf16", true);
@@ -90,6 +91,24 @@ double PrefillAttentionEfficiency(const Deployment& d, const StepShape& shape) {
     }
   }
   return 0;
+}
+
+// A measured all-reduce curve is interpolated in log-log between its sizes, held at its smallest
+// size's time below them and extended at the last segment's marginal bandwidth beyond them; rank
+// counts it does not cover use the fitted latency-bandwidth pair.
+TEST_F(StepTest, MeasuredAllReducesAreInterpolated) {
+  Deployment d = Make("llama-2-7b", "h100-sxm");
+  catalog::Efficiency e = *d.efficiency;
+  e.allreduce_measured = {{.ranks = 8, .bytes = {1e3, 1e5}, .seconds = {1e-5, 1e-4}}};
+  const auto& acc = *d.accelerator;
+  EXPECT_NEAR(AllReduceTime(acc, e, 8, 1e4), std::sqrt(1e-5 * 1e-4), 1e-12);  // geometric middle
+  EXPECT_DOUBLE_EQ(AllReduceTime(acc, e, 8, 1e3), 1e-5);
+  EXPECT_DOUBLE_EQ(AllReduceTime(acc, e, 8, 10), 1e-5);
+  EXPECT_NEAR(AllReduceTime(acc, e, 8, 2e5), 1e-4 + 1e5 * (9e-5 / 9.9e4), 1e-12);
+  // 4 ranks were not measured: latency + 2 (t - 1) / t x bytes / (per-direction bw x fraction).
+  const double per_direction = *acc.scaleup_bw_bytes_per_s / 2;
+  EXPECT_NEAR(AllReduceTime(acc, e, 4, 1e6),
+              e.allreduce_latency_s + 1.5 * 1e6 / (per_direction * e.allreduce_bw_fraction), 1e-12);
 }
 
 // With a prefill curve, longer prompts loop over more keys per query and reach a higher fraction

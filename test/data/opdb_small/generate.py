@@ -8,6 +8,7 @@ Peaks are those of test/data/catalog_small/accelerators/h100-sxm.toml.
 
 BF16_PEAK, FP8_PEAK, BW, SCALEUP_UNI = 989.4e12, 1978.9e12, 3.35e12, 900e9 / 2
 GEMM = {"bfloat16": (0.8, 100, 2), "fp8": (0.6, 200, 1)}  # max_fraction, half_tokens, weight B
+TRTLLM_GEMM = {"bfloat16": (0.9, 50, 2), "fp8": (0.7, 150, 1)}  # a second framework's kernels
 GEMM_MEMORY, GEMM_LATENCY = 0.85, 5e-6
 PREFILL, DECODE, ATTN_LATENCY = 0.5, 0.8, 8e-6
 AR_BW, AR_LATENCY = 0.7, 6e-6
@@ -15,26 +16,30 @@ DEVICE = "NVIDIA H100 SXM5"
 MS = 1e3  # tables store milliseconds
 
 
-def gemm_ms(dtype, m, n, k):
-    mx, half, wbytes = GEMM[dtype]
+def gemm_ms(dtype, m, n, k, params=GEMM):
+    mx, half, wbytes = params[dtype]
     compute = 2 * n * k * (m + half) / ((BF16_PEAK if dtype == "bfloat16" else FP8_PEAK) * mx)
     memory = (n * k * wbytes + (m * k + m * n) * 2) / (BW * GEMM_MEMORY)
     return (max(compute, memory) + GEMM_LATENCY) * MS
 
 
-def write_gemm():
+def gemm_lines(framework, version, params):
     lines = ["framework,version,device,op_name,kernel_source,gemm_dtype,m,n,k,latency"]
-    for dtype in GEMM:
+    for dtype in params:
         for m in (1, 8, 32, 128, 512, 2048, 8192):
             for n, k in ((1024, 4096), (4096, 4096), (16384, 8192), (64, 64)):
-                lines.append(f"VLLM,0.24.0,{DEVICE},gemm,kern,{dtype},{m},{n},{k},"
-                             f"{gemm_ms(dtype, m, n, k)!r}")
+                lines.append(f"{framework},{version},{DEVICE},gemm,kern,{dtype},{m},{n},{k},"
+                             f"{gemm_ms(dtype, m, n, k, params)!r}")
+    return lines
+
+
+def write_gemm():
+    lines = gemm_lines("VLLM", "0.24.0", GEMM)
     lines.append(f"VLLM,0.24.0,{DEVICE},gemm,kern,fp8_block,128,4096,4096,1.0")
     write("h100_sxm__gemm__vllm__0.24.0__gemm_perf.csv", lines)
-    # A second framework's table that must not be chosen over vLLM's.
+    # A second framework's GEMMs: a profile of its own, with vLLM's attention and all-reduce.
     write("h100_sxm__gemm__trtllm__1.0.0__gemm_perf.csv",
-          ["framework,version,device,op_name,kernel_source,gemm_dtype,m,n,k,latency",
-           f"TRTLLM,1.0.0,{DEVICE},gemm,torch_flow,bfloat16,1,4096,4096,100.0"])
+          gemm_lines("TRTLLM", "1.0.0", TRTLLM_GEMM))
 
 
 ATTN_HEADER = ("framework,version,device,op_name,kernel_source,batch_size,isl,num_heads,"
