@@ -299,13 +299,15 @@ void AddExperts(const Deployment& d, const Dims& x, StepBuilder* b, double layer
   }
 }
 
-// Norms, residual adds and activation functions: memory-bound elementwise passes.
-void AddElementwise(const Deployment& d, const Dims& x, StepBuilder* b, double layers) {
+// Norms, residual adds and activation functions: memory-bound elementwise passes. The activation
+// reads gate and up and writes their product, `ffn_width` wide per token (before TP).
+void AddElementwise(const Deployment& d, const Dims& x, StepBuilder* b, double layers,
+                    double ffn_width) {
   const auto& m = *d.model;
   OpTime op;
   op.name = "norms_activations";
   op.bytes = x.tokens * m.hidden_size * x.act_bytes * (2.0 * m.norms_per_layer + 4) +
-             x.tokens * 3.0 * m.mlp.intermediate_size / x.tp * x.act_bytes;
+             x.tokens * 3.0 * ffn_width / x.tp * x.act_bytes;
   op.time_s = op.bytes / (d.accelerator->mem_bw_bytes_per_s * d.efficiency->gemm_memory_fraction *
                           x.memory_scale) +
               2 * d.efficiency->gemm_kernel_latency_s;
@@ -387,7 +389,14 @@ StepTime PredictStep(const Deployment& d, const StepShape& s) {
     const double moe_layers = m.moe ? layers - m.moe->dense_layers : 0;
     AddDenseMlp(d, x, static_cast<double>(m.mlp.intermediate_size), &b, layers - moe_layers, "mlp");
     if (m.moe) AddExperts(d, x, &b, moe_layers);
-    AddElementwise(d, x, &b, layers);
+    AddElementwise(d, x, &b, layers - moe_layers, static_cast<double>(m.mlp.intermediate_size));
+    if (m.moe) {
+      // Each token runs its routed experts and the shared ones.
+      const auto& e = *m.moe;
+      AddElementwise(d, x, &b, moe_layers,
+                     static_cast<double>((e.experts_per_token + e.shared_experts) *
+                                         e.expert_intermediate_size));
+    }
     AddAllReduce(d, x, &b, layers);
     // LM head on the tokens that need logits (the last prompt token, every generated token).
     const double h = static_cast<double>(m.hidden_size);

@@ -147,6 +147,24 @@ TEST_F(StepTest, OnlyTheExpertsTokensVisitAreRead) {
   EXPECT_GT(many_bytes, 20 * one_bytes);
 }
 
+// The activation pass of a MoE layer is as wide as the experts a token runs (routed and shared),
+// that of a dense layer as its MLP: by hand, per token, hidden x 2 B x (2 norms x 2 + 4) per layer
+// plus 3 x width / TP x 2 B.
+TEST_F(StepTest, ElementwiseWidthFollowsTheExpertsATokenRuns) {
+  Deployment d = Make("deepseek-v3", "h200-sxm", 8, "fp8");
+  catalog::Model wide = *d.model;
+  wide.moe->expert_intermediate_size = 4096;  // 9 x 4096 per token, not the dense 18432
+  d.model = &wide;
+  double bytes = 0;
+  for (const auto& op : PredictStep(d, Decode(1, 1024)).ops) {
+    if (std::string_view(op.name) == "norms_activations") bytes = op.bytes;
+  }
+  const double expected = 7168.0 * 2 * (2 * 2 + 4) * 61 +
+                          3.0 * 18432 / 8 * 2 * 3 +     // 3 dense layers
+                          3.0 * 9 * 4096 / 8 * 2 * 58;  // 58 MoE layers
+  EXPECT_DOUBLE_EQ(bytes, expected);
+}
+
 // Expert parallelism waits for the busiest rank: at a small batch the imbalance is large, at a
 // large batch the ranks even out (law of large numbers).
 TEST_F(StepTest, ExpertParallelImbalanceShrinksWithTheBatch) {
