@@ -6,6 +6,8 @@
 
 #include "catalog/catalog.h"
 #include "perf/serving.h"
+#include "sim/simulator.h"
+#include "workload/trace.h"
 
 namespace pertoken {
 namespace {
@@ -78,6 +80,31 @@ void BM_EstimateRequestRate(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(perf::PredictServing(q));
 }
 BENCHMARK(BM_EstimateRequestRate);
+
+// The simulator replaying the Azure 2023 conversation trace (19,366 requests, its real rate) on
+// one replica of Llama-3.1-70B on 4 x H100: items/s = simulated requests per second of wall time.
+void BM_SimulateAzureConversation(benchmark::State& state) {
+  auto trace = workload::ReadTrace(PERTOKEN_BENCH_TRACES "/azure2023_conv.csv");
+  if (!trace.ok()) {
+    state.SkipWithError(trace.status().message().c_str());
+    return;
+  }
+  sim::FleetSpec fleet;
+  fleet.replicas.push_back({.deployment = Llama70bOnFourH100()});
+  int64_t events = 0;
+  for (auto _ : state) {
+    auto r = sim::Simulate(fleet, trace->requests);
+    if (!r.ok()) {
+      state.SkipWithError(r.status().message().c_str());
+      return;
+    }
+    events += r->events;
+  }
+  state.SetItemsProcessed(state.iterations() * static_cast<int64_t>(trace->requests.size()));
+  state.counters["ns_per_event"] = benchmark::Counter(
+      static_cast<double>(events), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+BENCHMARK(BM_SimulateAzureConversation)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace pertoken

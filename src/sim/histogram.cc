@@ -1,0 +1,44 @@
+#include "sim/histogram.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace pertoken::sim {
+
+LogHistogram::LogHistogram(double min_value, double max_value, double ratio)
+    : min_value_(min_value), log_ratio_(std::log(ratio)) {
+  const auto n = static_cast<size_t>(std::ceil(std::log(max_value / min_value) / log_ratio_)) + 1;
+  buckets_.assign(n, 0);
+}
+
+void LogHistogram::Add(double value) {
+  size_t i = 0;
+  if (value > min_value_) {
+    i = std::min(buckets_.size() - 1,
+                 static_cast<size_t>(std::log(value / min_value_) / log_ratio_));
+  }
+  ++buckets_[i];
+  min_ = count_ ? std::min(min_, value) : value;
+  max_ = count_ ? std::max(max_, value) : value;
+  ++count_;
+  sum_ += value;
+}
+
+double LogHistogram::Quantile(double q) const {
+  if (count_ == 0) return 0;
+  const double rank = std::clamp(q, 0.0, 1.0) * static_cast<double>(count_ - 1);
+  int64_t below = 0;
+  for (size_t i = 0; i < buckets_.size(); ++i) {
+    if (buckets_[i] == 0) continue;
+    if (static_cast<double>(below + buckets_[i]) > rank) {
+      // Spread the bucket's values evenly (in log space) over its width.
+      const double f = (rank - static_cast<double>(below) + 0.5) / static_cast<double>(buckets_[i]);
+      const double v = min_value_ * std::exp((static_cast<double>(i) + f) * log_ratio_);
+      return std::clamp(v, min_, max_);
+    }
+    below += buckets_[i];
+  }
+  return max_;
+}
+
+}  // namespace pertoken::sim

@@ -1,0 +1,514 @@
+#include "sim/simulator.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <deque>
+#include <queue>
+
+#include "perf/serving.h"
+
+namespace pertoken::sim {
+
+namespace {
+
+int64_t CeilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+// One request inside a replica. Its KV cache holds `prefilled` prompt tokens plus one token per
+// decode step since; `prompt` is the input, or after a preemption the input plus what it had
+// generated (recomputed as one prompt, as vLLM does).
+struct Seq {
+  int64_t index = 0;
+  int64_t prompt = 0;
+  int64_t prefilled = 0;
+  int64_t decoded = 0;    // decode steps since the prompt was (re)computed
+  int64_t generated = 0;  // output tokens emitted
+  int64_t target = 0;
+  int64_t blocks = 0;
+  int64_t input = 0;
+  double arrival_s = 0;
+  double ready_s = 0;  // when the frontend hands it to the engine
+  double scheduled_s = -1;
+  double first_token_s = -1;
+  int preemptions = 0;
+  int64_t counted = 0;  // of its input + output tokens, those taken off the replica's outstanding
+  // This step's work.
+  int64_t step_prefill = 0;
+  bool step_decode = false;
+
+  bool prefill_done() const { return prefilled >= prompt; }
+  int64_t kv_tokens() const { return prefilled + decoded; }
+};
+
+class Replica {
+ public:
+  Replica(const ReplicaSpec& spec, int id, const perf::FitResult& fit) : spec_(spec), id_(id) {
+    const auto& d = spec.deployment;
+    stats_.block_tokens = std::max<int64_t>(1, d.engine->block_tokens);
+    stats_.kv_blocks = fit.kv_tokens / stats_.block_tokens;
+    stats_.max_num_seqs =
+        spec.max_num_seqs > 0 ? spec.max_num_seqs : d.engine->MaxNumSeqs(*d.accelerator);
+    stats_.max_batched_tokens = spec.max_batched_tokens > 0
+                                    ? spec.max_batched_tokens
+                                    : d.engine->MaxBatchedTokens(*d.accelerator);
+    chunked_ = spec.chunked_prefill < 0 ? d.engine->chunked_prefill : spec.chunked_prefill == 1;
+    free_blocks_ = stats_.kv_blocks;
+    watermark_blocks_ =
+        static_cast<int64_t>(std::floor(spec.kv_watermark * static_cast<double>(stats_.kv_blocks)));
+  }
+
+  // Tokens a request of these lengths needs at its longest.
+  int64_t CapacityTokens() const { return stats_.kv_blocks * stats_.block_tokens; }
+  int64_t outstanding_tokens() const { return outstanding_; }
+  bool busy() const { return busy_; }
+  const ReplicaStats& stats() const { return stats_; }
+  double frontend_free_s = 0;  // when the frontend can take the next request
+
+  void Enqueue(const workload::Request& r, int64_t index, double arrival_s, double ready_s) {
+    Seq s;
+    s.index = index;
+    s.prompt = r.input_tokens;
+    s.input = r.input_tokens;
+    s.target = r.output_tokens;
+    s.arrival_s = arrival_s;
+    s.ready_s = ready_s;
+    waiting_.push_back(s);
+    outstanding_ += r.input_tokens + r.output_tokens;
+  }
+
+  // Forms the next step at `now`; returns its duration, or a negative value when there is nothing
+  // to run.
+  double StartStep(double now) {
+    step_.clear();
+    if (spec_.batching == Batching::kStatic) {
+      FormStatic(now);
+    } else {
+      FormContinuous(now);
+      // Prompts stuck half-computed with the pool full: give the newest one's blocks back.
+      while (step_.empty() && !running_.empty()) {
+        Preempt();
+        FormContinuous(now);
+      }
+    }
+    if (step_.empty()) return -1;
+    perf::StepShape shape;
+    int64_t prefill_tokens = 0, prefill_past = 0, decode_context = 0;
+    for (const Seq* s : step_) {
+      if (s->step_prefill > 0) {
+        ++shape.prefill_sequences;
+        prefill_tokens += s->step_prefill;
+        prefill_past += s->prefilled;
+      }
+      if (s->step_decode) {
+        ++shape.decode_sequences;
+        decode_context += s->kv_tokens();
+      }
+    }
+    if (spec_.batching == Batching::kStatic && shape.decode_sequences > 0) {
+      // Finished sequences stay in a static batch as padding until the batch ends.
+      shape.decode_sequences = static_cast<int64_t>(running_.size());
+    }
+    if (shape.prefill_sequences > 0) {
+      shape.prefill_tokens = CeilDiv(prefill_tokens, shape.prefill_sequences);
+      shape.prefill_past = prefill_past / shape.prefill_sequences;
+    }
+    if (shape.decode_sequences > 0) {
+      shape.decode_context =
+          static_cast<double>(decode_context) / static_cast<double>(shape.decode_sequences);
+    }
+    const double dt = perf::PredictStep(spec_.deployment, shape).total_s;
+    busy_ = true;
+    ++stats_.steps;
+    stats_.busy_s += dt;
+    const int64_t used = stats_.kv_blocks - free_blocks_;
+    stats_.kv_block_seconds += static_cast<double>(used) * dt;
+    stats_.peak_kv_blocks = std::max(stats_.peak_kv_blocks, used);
+    stats_.batch_sequence_steps += static_cast<double>(step_.size());
+    stats_.prefill_tokens += static_cast<double>(prefill_tokens);
+    return dt;
+  }
+
+  // Applies the step that ends at `now`; finished requests go to `done`.
+  void FinishStep(double now, std::vector<RequestRecord>* done) {
+    busy_ = false;
+    for (Seq* s : step_) {
+      int64_t progress = 0;
+      if (s->step_decode) {
+        ++s->decoded;
+        ++s->generated;
+        progress = 1;
+      }
+      if (s->step_prefill > 0) {
+        s->prefilled += s->step_prefill;
+        // A recomputed prompt is work the router already counted.
+        if (s->preemptions == 0) progress += s->step_prefill;
+        if (s->prefill_done()) {
+          ++s->generated;
+          ++progress;
+          if (s->first_token_s < 0) s->first_token_s = now;
+        }
+      }
+      progress = std::min(progress, s->input + s->target - s->counted);
+      s->counted += progress;
+      outstanding_ -= progress;
+      s->step_prefill = 0;
+      s->step_decode = false;
+    }
+    step_.clear();
+    for (auto it = running_.begin(); it != running_.end();) {
+      if (it->generated < it->target) {
+        ++it;
+        continue;
+      }
+      if (spec_.batching == Batching::kStatic && it->finished_recorded_) {
+        ++it;
+        continue;
+      }
+      done->push_back({.index = it->index,
+                       .replica = id_,
+                       .arrival_s = it->arrival_s,
+                       .scheduled_s = it->scheduled_s,
+                       .first_token_s = it->first_token_s,
+                       .finish_s = now,
+                       .input_tokens = it->input,
+                       .output_tokens = it->target,
+                       .preemptions = it->preemptions});
+      ++stats_.completed;
+      outstanding_ -= it->input + it->target - it->counted;
+      it->counted = it->input + it->target;
+      if (spec_.batching == Batching::kStatic) {
+        it->finished_recorded_ = true;  // padding until the whole batch is done
+        ++it;
+        continue;
+      }
+      free_blocks_ += it->blocks;
+      it = running_.erase(it);
+    }
+    if (spec_.batching == Batching::kStatic &&
+        std::all_of(running_.begin(), running_.end(),
+                    [](const Running& r) { return r.finished_recorded_; })) {
+      for (const Running& r : running_) free_blocks_ += r.blocks;
+      running_.clear();
+    }
+  }
+
+ private:
+  struct Running : Seq {
+    bool finished_recorded_ = false;
+  };
+
+  int64_t BlocksFor(int64_t tokens) const { return CeilDiv(tokens, stats_.block_tokens); }
+
+  // Drops the most recently admitted running request's KV cache; it waits again at the front.
+  void Preempt() {
+    Running victim = running_.back();
+    running_.pop_back();
+    free_blocks_ += victim.blocks;
+    victim.blocks = 0;
+    victim.prompt = victim.input + victim.generated;
+    victim.prefilled = 0;
+    victim.decoded = 0;
+    victim.step_prefill = 0;
+    victim.step_decode = false;
+    ++victim.preemptions;
+    ++stats_.preemptions;
+    preempted_.push_front(victim);
+  }
+
+  // Takes blocks so that `s` can hold `tokens`; false when the pool cannot.
+  bool Reserve(Running* s, int64_t tokens) {
+    const int64_t need = BlocksFor(tokens) - s->blocks;
+    if (need <= 0) return true;
+    if (need > free_blocks_) return false;
+    free_blocks_ -= need;
+    s->blocks += need;
+    return true;
+  }
+
+  // vLLM-style iteration scheduling: running decodes first (preempting the newest requests when
+  // blocks run out), then prompt chunks of running requests, then new requests in arrival order
+  // while the token budget, max_num_seqs and the KV pool (less a watermark) allow.
+  void FormContinuous(double now) {
+    int64_t budget = stats_.max_batched_tokens;
+    bool any = false;  // the step has work already
+    for (size_t i = 0; i < running_.size(); ++i) {
+      Running& s = running_[i];
+      if (!s.prefill_done()) continue;
+      while (!Reserve(&s, s.kv_tokens() + 1)) {
+        if (running_.size() - 1 == i) break;  // only itself left to preempt
+        Preempt();
+      }
+      if (s.blocks < BlocksFor(s.kv_tokens() + 1)) {
+        Preempt();  // it was the newest: it waits again
+        break;
+      }
+      s.step_decode = true;
+      --budget;
+      any = true;
+    }
+    for (Running& s : running_) {
+      if (s.prefill_done() || budget <= 0) continue;
+      const int64_t chunk = Chunk(s, budget, !any);
+      if (chunk > 0) {
+        s.step_prefill = chunk;
+        budget -= chunk;
+        any = true;
+      }
+    }
+    // Preempted requests come back first, then new arrivals.
+    while (budget > 0 && static_cast<int64_t>(running_.size()) < stats_.max_num_seqs) {
+      std::deque<Running>* from = !preempted_.empty() ? &preempted_ : nullptr;
+      if (!from && (waiting_.empty() || waiting_.front().ready_s > now)) break;
+      Running candidate;
+      if (from) {
+        candidate = from->front();
+      } else {
+        static_cast<Seq&>(candidate) = waiting_.front();
+      }
+      const bool alone = !any && running_.empty();
+      const int64_t first = chunked_ ? std::min(candidate.prompt, budget)
+                                     : (candidate.prompt <= budget || alone ? candidate.prompt : 0);
+      if (first <= 0) break;
+      const int64_t need = BlocksFor(first);
+      if (need > free_blocks_ - (alone ? 0 : watermark_blocks_)) break;
+      if (from) {
+        from->pop_front();
+      } else {
+        waiting_.pop_front();
+      }
+      free_blocks_ -= need;
+      candidate.blocks = need;
+      candidate.step_prefill = first;
+      if (candidate.scheduled_s < 0) candidate.scheduled_s = now;
+      budget -= first;
+      any = true;
+      running_.push_back(candidate);
+    }
+    for (Running& s : running_) {
+      if (s.step_decode || s.step_prefill > 0) step_.push_back(&s);
+    }
+  }
+
+  // The prompt tokens `s` can compute this step within `budget` and the free blocks.
+  int64_t Chunk(Running& s, int64_t budget, bool alone) {
+    const int64_t left = s.prompt - s.prefilled;
+    int64_t chunk = chunked_ ? std::min(left, budget) : (left <= budget || alone ? left : 0);
+    if (chunk <= 0) return 0;
+    const int64_t room = (s.blocks + free_blocks_) * stats_.block_tokens - s.prefilled;
+    if (chunk > room) chunk = chunked_ ? room : 0;
+    if (chunk <= 0) return 0;
+    Reserve(&s, s.prefilled + chunk);
+    return chunk;
+  }
+
+  // Static batching: when the replica is empty, take the arrived requests in order (up to
+  // max_num_seqs, each holding blocks for its whole prompt and output), prefill them in one
+  // step and decode them together until the longest is done.
+  void FormStatic(double now) {
+    if (running_.empty()) {
+      while (!waiting_.empty() && waiting_.front().ready_s <= now &&
+             static_cast<int64_t>(running_.size()) < stats_.max_num_seqs) {
+        Running r;
+        static_cast<Seq&>(r) = waiting_.front();
+        const int64_t need = BlocksFor(r.prompt + r.target);
+        if (need > free_blocks_) break;
+        waiting_.pop_front();
+        free_blocks_ -= need;
+        r.blocks = need;
+        r.scheduled_s = now;
+        r.step_prefill = r.prompt;
+        running_.push_back(r);
+      }
+    } else {
+      for (Running& r : running_) {
+        if (!r.finished_recorded_ && r.prefill_done()) r.step_decode = true;
+      }
+    }
+    for (Running& s : running_) {
+      if (s.step_decode || s.step_prefill > 0) step_.push_back(&s);
+    }
+  }
+
+  const ReplicaSpec& spec_;
+  int id_;
+  bool chunked_ = true;
+  bool busy_ = false;
+  int64_t free_blocks_ = 0;
+  int64_t watermark_blocks_ = 0;
+  int64_t outstanding_ = 0;
+  std::deque<Seq> waiting_;
+  std::deque<Running> preempted_;
+  std::deque<Running> running_;  // admission order (deque: pointers stay valid on push_back)
+  std::vector<Running*> step_;
+  ReplicaStats stats_;
+};
+
+enum class Phase { kStepDone = 0, kArrival = 1, kEngineArrival = 2 };
+
+struct Event {
+  double time_s = 0;
+  Phase phase = Phase::kArrival;
+  uint64_t sequence = 0;
+  int replica = 0;
+  int64_t request = 0;
+};
+
+EventKey KeyOf(const Event& e) {
+  return {.time_s = e.time_s, .phase = static_cast<int>(e.phase), .sequence = e.sequence};
+}
+
+// The priority queue's comparison: true when `a` comes after `b`.
+struct Later {
+  bool operator()(const Event& a, const Event& b) const { return EventBefore(KeyOf(b), KeyOf(a)); }
+};
+
+Status CheckStream(const std::vector<workload::Request>& requests) {
+  if (requests.empty()) return Status::InvalidArgument("the request stream is empty");
+  for (size_t i = 0; i < requests.size(); ++i) {
+    const auto& r = requests[i];
+    if (r.input_tokens < 1 || r.output_tokens < 1 || !(r.arrival_s >= 0)) {
+      return Status::InvalidArgument(fmt::format(
+          "request {}: needs input and output tokens >= 1 and a non-negative arrival", i + 1));
+    }
+    if (i > 0 && r.arrival_s < requests[i - 1].arrival_s) {
+      return Status::InvalidArgument(
+          fmt::format("request {}: arrives before the request above it (unsorted stream)", i + 1));
+    }
+  }
+  return Status();
+}
+
+}  // namespace
+
+bool EventBefore(const EventKey& a, const EventKey& b) {
+  if (a.time_s != b.time_s) return a.time_s < b.time_s;
+  if (a.phase != b.phase) return a.phase < b.phase;
+  return a.sequence < b.sequence;
+}
+
+Result<SimResult> Simulate(const FleetSpec& fleet, const std::vector<workload::Request>& requests,
+                           const SimOptions& options) {
+  if (fleet.replicas.empty()) return Status::InvalidArgument("the fleet has no replica");
+  if (Status s = CheckStream(requests); !s.ok()) return s;
+  int64_t longest = 0;
+  for (const auto& r : requests) longest = std::max(longest, r.input_tokens + r.output_tokens);
+
+  std::vector<Replica> replicas;
+  replicas.reserve(fleet.replicas.size());
+  for (size_t i = 0; i < fleet.replicas.size(); ++i) {
+    const ReplicaSpec& spec = fleet.replicas[i];
+    const auto& d = spec.deployment;
+    const int64_t model_max = perf::EngineMaxContext(*d.engine, *d.model);
+    if (longest > model_max) {
+      return Status::InvalidArgument(
+          fmt::format("a request of {} tokens (prompt and output) exceeds replica {}'s context of "
+                      "{} tokens ({})",
+                      longest, i + 1, model_max, d.model->id));
+    }
+    const int64_t max_context = spec.max_context_tokens > 0 ? spec.max_context_tokens : longest;
+    const perf::FitResult fit = perf::Fit(perf::FitRequestFor(d, max_context));
+    if (!fit.fits) {
+      return Status::InvalidArgument(fmt::format("replica {} ({} on {} x {}): does not fit: {}",
+                                                 i + 1, d.model->id, d.layout.count(),
+                                                 d.accelerator->id, fit.reason));
+    }
+    replicas.emplace_back(spec, static_cast<int>(i), fit);
+    if (longest > replicas.back().CapacityTokens()) {
+      return Status::InvalidArgument(fmt::format(
+          "a request of {} tokens (prompt and output) exceeds replica {}'s KV cache of {} tokens",
+          longest, i + 1, replicas.back().CapacityTokens()));
+    }
+  }
+
+  SimResult result;
+  result.start_s = requests.front().arrival_s;
+  std::priority_queue<Event, std::vector<Event>, Later> events;
+  uint64_t sequence = 0;
+  auto push = [&](double t, Phase phase, int replica, int64_t request) {
+    events.push({.time_s = t,
+                 .phase = phase,
+                 .sequence = sequence++,
+                 .replica = replica,
+                 .request = request});
+  };
+  size_t next_arrival = 0;
+  auto push_next_arrival = [&] {
+    if (next_arrival < requests.size()) {
+      push(requests[next_arrival].arrival_s, Phase::kArrival, 0,
+           static_cast<int64_t>(next_arrival));
+      ++next_arrival;
+    }
+  };
+  push_next_arrival();
+  size_t round_robin = 0;
+  std::vector<RequestRecord> done;
+  auto try_start = [&](int r, double now) {
+    if (replicas[r].busy()) return;
+    const double dt = replicas[r].StartStep(now);
+    if (dt >= 0) push(now + dt, Phase::kStepDone, r, 0);
+  };
+
+  int64_t in_system = 0;
+  double last_event_s = result.start_s;
+  while (!events.empty()) {
+    const Event e = events.top();
+    events.pop();
+    ++result.events;
+    result.request_seconds += static_cast<double>(in_system) * (e.time_s - last_event_s);
+    last_event_s = e.time_s;
+    switch (e.phase) {
+      case Phase::kArrival: {
+        int pick = 0;
+        if (fleet.routing == Routing::kRoundRobin) {
+          pick = static_cast<int>(round_robin++ % replicas.size());
+        } else {
+          for (size_t i = 1; i < replicas.size(); ++i) {
+            if (replicas[i].outstanding_tokens() < replicas[pick].outstanding_tokens()) {
+              pick = static_cast<int>(i);
+            }
+          }
+        }
+        // The frontend (HTTP, tokenisation) passes requests on one at a time.
+        Replica& rep = replicas[pick];
+        const double per_request = fleet.replicas[pick].deployment.engine->per_request_s;
+        const double at = std::max(e.time_s, rep.frontend_free_s) + per_request;
+        rep.frontend_free_s = at;
+        rep.Enqueue(requests[e.request], e.request, e.time_s, at);
+        push(at, Phase::kEngineArrival, pick, e.request);
+        ++in_system;
+        push_next_arrival();
+        break;
+      }
+      case Phase::kEngineArrival:
+        try_start(e.replica, e.time_s);
+        break;
+      case Phase::kStepDone: {
+        done.clear();
+        replicas[e.replica].FinishStep(e.time_s, &done);
+        for (const RequestRecord& rec : done) {
+          --in_system;
+          ++result.completed_requests;
+          result.input_tokens += rec.input_tokens;
+          result.output_tokens += rec.output_tokens;
+          result.end_s = std::max(result.end_s, rec.finish_s);
+          result.queue.Add(rec.queue_s());
+          result.ttft.Add(rec.ttft_s());
+          result.e2e.Add(rec.e2e_s());
+          if (rec.output_tokens > 1) result.tpot.Add(rec.tpot_s());
+          if (options.on_request) options.on_request(rec);
+        }
+        try_start(e.replica, e.time_s);
+        break;
+      }
+    }
+  }
+  for (const Replica& r : replicas) result.replicas.push_back(r.stats());
+  if (result.completed_requests != static_cast<int64_t>(requests.size())) {
+    return Status::Internal(
+        fmt::format("{} of {} requests completed", result.completed_requests, requests.size()));
+  }
+  return result;
+}
+
+}  // namespace pertoken::sim

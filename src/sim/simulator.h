@@ -1,0 +1,127 @@
+// The serving simulator: a discrete-event replay of a request stream through a fleet of replicas,
+// each an engine that batches at the iteration level, with step times from the performance model
+// (perf::PredictStep). Deterministic: the same inputs give the same result. Not thread-safe per
+// call; independent calls may run in parallel.
+//
+// Events are ordered by time, then phase (a replica finishing a step before a request arriving at
+// the same instant), then insertion sequence. Metric definitions follow shared/metrics.md: TTFT
+// from arrival to the first output token, TPOT = (end - first token) / (output tokens - 1).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "perf/step.h"
+#include "sim/histogram.h"
+#include "workload/request.h"
+
+namespace pertoken::sim {
+
+enum class Batching {
+  kContinuous,  // iteration-level (Orca, vLLM): requests join and leave between steps
+  kStatic,      // a batch runs to completion before the next one starts
+};
+
+// How the router picks a replica for an arriving request.
+enum class Routing {
+  kRoundRobin,
+  kLeastOutstanding,  // fewest tokens still to process (prompt left plus output left)
+};
+
+// One replica: a deployment and its engine's scheduling limits.
+struct ReplicaSpec {
+  perf::Deployment deployment;
+  Batching batching = Batching::kContinuous;
+  int64_t max_num_seqs = 0;        // 0: the engine's limit on this accelerator
+  int64_t max_batched_tokens = 0;  // 0: the engine's limit on this accelerator
+  int chunked_prefill = -1;        // -1: the engine's default; 0 or 1 to override
+  // Longest sequence the replica must admit (prompt + output); sizes the memory fit. 0: the
+  // engine's and model's maximum context.
+  int64_t max_context_tokens = 0;
+  double kv_watermark = 0.01;  // share of KV blocks kept free when admitting a new request
+};
+
+struct FleetSpec {
+  std::vector<ReplicaSpec> replicas;
+  Routing routing = Routing::kLeastOutstanding;
+};
+
+// What happened to one request.
+struct RequestRecord {
+  int64_t index = 0;  // position in the stream
+  int replica = 0;
+  double arrival_s = 0;
+  double scheduled_s = 0;    // its first prompt tokens entered a step
+  double first_token_s = 0;  // end of the step that emitted its first token
+  double finish_s = 0;
+  int64_t input_tokens = 0;
+  int64_t output_tokens = 0;
+  int preemptions = 0;  // times its KV cache was dropped and recomputed
+
+  double queue_s() const { return scheduled_s - arrival_s; }
+  double ttft_s() const { return first_token_s - arrival_s; }
+  double e2e_s() const { return finish_s - arrival_s; }
+  double tpot_s() const {
+    return output_tokens > 1 ? (finish_s - first_token_s) / static_cast<double>(output_tokens - 1)
+                             : 0;
+  }
+};
+
+struct ReplicaStats {
+  int64_t kv_blocks = 0;     // the KV pool, in blocks of the engine's block size
+  int64_t block_tokens = 0;  // tokens per block
+  int64_t max_num_seqs = 0;  // the limits in force
+  int64_t max_batched_tokens = 0;
+  int64_t steps = 0;
+  double busy_s = 0;            // time spent in steps
+  double kv_block_seconds = 0;  // integral of blocks in use over time (for mean occupancy)
+  int64_t peak_kv_blocks = 0;
+  int64_t preemptions = 0;
+  double batch_sequence_steps = 0;  // sum over steps of the sequences in the step
+  double prefill_tokens = 0;        // prompt tokens processed (recomputation included)
+  int64_t completed = 0;
+};
+
+struct SimResult {
+  int64_t completed_requests = 0;
+  int64_t input_tokens = 0;   // of completed requests
+  int64_t output_tokens = 0;  // of completed requests
+  double start_s = 0;         // first arrival
+  double end_s = 0;           // last completion
+  double duration_s() const { return end_s - start_s; }
+  LogHistogram queue;  // seconds
+  LogHistogram ttft;
+  LogHistogram tpot;  // requests with more than one output token
+  LogHistogram e2e;
+  // Integral over time of the requests in the fleet (arrived, not finished): divided by
+  // duration_s(), the mean number in the system.
+  double request_seconds = 0;
+  std::vector<ReplicaStats> replicas;
+  int64_t events = 0;  // arrivals plus steps processed
+};
+
+struct SimOptions {
+  // Called once per completed request, in completion order; may be empty.
+  std::function<void(const RequestRecord&)> on_request;
+};
+
+// The order of simulation events: earlier time first, then lower phase (0: a replica finishes a
+// step, 1: a request arrives, 2: the frontend hands a request to its engine), then insertion
+// sequence. A strict weak order (tested).
+struct EventKey {
+  double time_s = 0;
+  int phase = 0;
+  uint64_t sequence = 0;
+};
+bool EventBefore(const EventKey& a, const EventKey& b);
+
+// Replays `requests` (sorted by arrival_s) through `fleet`. InvalidArgument when the fleet is
+// empty, a replica's deployment does not fit, a request is longer than a replica can hold, or the
+// stream is unsorted or empty.
+Result<SimResult> Simulate(const FleetSpec& fleet, const std::vector<workload::Request>& requests,
+                           const SimOptions& options = {});
+
+}  // namespace pertoken::sim

@@ -1,0 +1,236 @@
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <map>
+
+#include "perf/serving.h"
+#include "sim/simulator.h"
+#include "test_util.h"
+#include "workload/random.h"
+
+namespace pertoken::sim {
+namespace {
+
+class SimTest : public testing::FixtureCatalogTest {
+ protected:
+  ReplicaSpec Replica(const char* model = "llama-2-7b", const char* acc = "h100-sxm", int tp = 1) {
+    ReplicaSpec r;
+    perf::Deployment& d = r.deployment;
+    d.model = *cat_.FindModel(model);
+    d.accelerator = *cat_.FindAccelerator(acc);
+    d.engine = *cat_.FindEngine("vllm");
+    d.efficiency = &cat_.EfficiencyOf(*d.accelerator, *d.engine);
+    d.precision.weights = *cat_.FindPrecision("bf16", false);
+    d.precision.expert_weights = d.precision.weights;
+    d.precision.kv = *cat_.FindPrecision("bf16", true);
+    d.layout = {.tp = tp};
+    return r;
+  }
+
+  // Poisson arrivals at `rate` per second with lengths drawn uniformly around the means.
+  static std::vector<workload::Request> Poisson(int n, double rate, int64_t in, int64_t out,
+                                                uint64_t seed = 7) {
+    workload::Rng rng(seed);
+    std::vector<workload::Request> rs;
+    double t = 0;
+    for (int i = 0; i < n; ++i) {
+      t += rng.Exponential(1 / rate);
+      rs.push_back({.arrival_s = t,
+                    .input_tokens = in / 2 + static_cast<int64_t>(rng.Index(in)),
+                    .output_tokens = 1 + static_cast<int64_t>(rng.Index(2 * out))});
+    }
+    return rs;
+  }
+};
+
+// A lone request takes exactly the modelled prefill plus one decode step per further token, each
+// at its own context length.
+TEST_F(SimTest, ALoneRequestTakesItsPrefillAndDecodeSteps) {
+  FleetSpec fleet{.replicas = {Replica()}};
+  const int64_t in = 1000, out = 20;
+  std::vector<RequestRecord> records;
+  auto r = Simulate(fleet, {{.arrival_s = 2.0, .input_tokens = in, .output_tokens = out}},
+                    {.on_request = [&](const RequestRecord& rec) { records.push_back(rec); }});
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  ASSERT_EQ(records.size(), 1u);
+  const perf::Deployment& d = fleet.replicas[0].deployment;
+  const double per_request = d.engine->per_request_s;
+  const double prefill =
+      perf::PredictStep(d, {.prefill_sequences = 1, .prefill_tokens = in}).total_s;
+  double decode = 0;
+  for (int64_t k = 0; k < out - 1; ++k) {
+    decode +=
+        perf::PredictStep(d, {.decode_sequences = 1, .decode_context = static_cast<double>(in + k)})
+            .total_s;
+  }
+  EXPECT_NEAR(records[0].ttft_s(), per_request + prefill, 1e-9);
+  EXPECT_NEAR(records[0].e2e_s(), per_request + prefill + decode, 1e-9);
+  EXPECT_NEAR(records[0].tpot_s(), decode / (out - 1), 1e-12);
+  EXPECT_EQ(r->replicas[0].steps, out);
+}
+
+// Every request completes exactly once and the tokens add up.
+TEST_F(SimTest, EveryRequestCompletesOnce) {
+  const auto requests = Poisson(3000, 20, 800, 150);
+  FleetSpec fleet{.replicas = {Replica(), Replica()}};
+  std::map<int64_t, int> seen;
+  int64_t out = 0, in = 0;
+  auto r = Simulate(fleet, requests, {.on_request = [&](const RequestRecord& rec) {
+                      ++seen[rec.index];
+                      EXPECT_GE(rec.first_token_s, rec.scheduled_s);
+                      EXPECT_GE(rec.scheduled_s, rec.arrival_s);
+                      EXPECT_GE(rec.finish_s, rec.first_token_s);
+                    }});
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(seen.size(), requests.size());
+  for (const auto& [index, times] : seen) EXPECT_EQ(times, 1) << index;
+  for (const auto& q : requests) {
+    in += q.input_tokens;
+    out += q.output_tokens;
+  }
+  EXPECT_EQ(r->completed_requests, 3000);
+  EXPECT_EQ(r->output_tokens, out);
+  EXPECT_EQ(r->input_tokens, in);
+}
+
+// Little's law on the simulated averages: the time-average number of requests in the fleet
+// (counted event by event) equals the arrival rate times the mean time a request spends in it.
+TEST_F(SimTest, LittlesLawHolds) {
+  const auto requests = Poisson(4000, 15, 600, 200);
+  FleetSpec fleet{.replicas = {Replica(), Replica()}};
+  auto r = Simulate(fleet, requests);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  const double span = r->duration_s();
+  const double in_system = r->request_seconds / span;
+  const double lambda = static_cast<double>(requests.size()) / span;
+  EXPECT_GT(in_system, 1);
+  EXPECT_NEAR(in_system, lambda * r->e2e.mean(), 1e-6 * in_system);
+}
+
+TEST_F(SimTest, SameInputSameResult) {
+  const auto requests = Poisson(2000, 30, 500, 100);
+  FleetSpec fleet{.replicas = {Replica(), Replica()}};
+  auto a = Simulate(fleet, requests);
+  auto b = Simulate(fleet, requests);
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(a->end_s, b->end_s);
+  EXPECT_EQ(a->ttft.Quantile(0.99), b->ttft.Quantile(0.99));
+  EXPECT_EQ(a->replicas[1].steps, b->replicas[1].steps);
+}
+
+// Iteration-level batching lets short requests leave and new ones join: on the same hardware and
+// load it finishes sooner and answers faster than static batches.
+TEST_F(SimTest, ContinuousBatchingBeatsStatic) {
+  const auto requests = Poisson(1500, 8, 1000, 200);
+  FleetSpec continuous{.replicas = {Replica()}};
+  FleetSpec fixed = continuous;
+  fixed.replicas[0].batching = Batching::kStatic;
+  fixed.replicas[0].max_num_seqs = 64;
+  auto c = Simulate(continuous, requests);
+  auto s = Simulate(fixed, requests);
+  ASSERT_TRUE(c.ok() && s.ok()) << s.status().message();
+  EXPECT_LT(c->e2e.mean(), s->e2e.mean());
+  EXPECT_LT(c->ttft.Quantile(0.99), s->ttft.Quantile(0.99));
+  EXPECT_EQ(s->completed_requests, 1500);
+}
+
+// More replicas never raise p99 TTFT under the same load.
+TEST_F(SimTest, MoreReplicasNeverRaiseTailLatency) {
+  const auto requests = Poisson(3000, 40, 800, 120);
+  double previous = INFINITY;
+  for (int n = 1; n <= 4; ++n) {
+    FleetSpec fleet;
+    for (int i = 0; i < n; ++i) fleet.replicas.push_back(Replica());
+    auto r = Simulate(fleet, requests);
+    ASSERT_TRUE(r.ok()) << r.status().message();
+    const double p99 = r->ttft.Quantile(0.99);
+    EXPECT_LE(p99, previous * 1.001) << n << " replicas";
+    previous = p99;
+  }
+}
+
+// A pool too small for every running sequence's growth preempts the newest and recomputes them;
+// every request still completes with all its tokens.
+TEST_F(SimTest, PreemptionRecomputesAndCompletes) {
+  std::vector<workload::Request> burst;
+  for (int i = 0; i < 400; ++i) {
+    burst.push_back({.arrival_s = 0, .input_tokens = 200, .output_tokens = 3000});
+  }
+  FleetSpec fleet{.replicas = {Replica("llama-2-70b", "h100-sxm", 2)}};
+  fleet.replicas[0].max_num_seqs = 1024;
+  fleet.replicas[0].kv_watermark = 0;
+  int64_t out = 0;
+  auto r = Simulate(fleet, burst,
+                    {.on_request = [&](const RequestRecord& rec) { out += rec.output_tokens; }});
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_GT(r->replicas[0].preemptions, 0);
+  EXPECT_EQ(out, 400 * 3000);
+  EXPECT_LE(r->replicas[0].peak_kv_blocks, r->replicas[0].kv_blocks);
+}
+
+TEST_F(SimTest, BadInputIsRefused) {
+  FleetSpec fleet{.replicas = {Replica()}};
+  EXPECT_FALSE(Simulate(fleet, {}).ok());
+  EXPECT_FALSE(
+      Simulate(FleetSpec{}, {{.arrival_s = 0, .input_tokens = 1, .output_tokens = 1}}).ok());
+  auto unsorted = Simulate(fleet, {{.arrival_s = 2, .input_tokens = 5, .output_tokens = 5},
+                                   {.arrival_s = 1, .input_tokens = 5, .output_tokens = 5}});
+  ASSERT_FALSE(unsorted.ok());
+  EXPECT_NE(unsorted.status().message().find("request 2"), std::string::npos);
+  auto huge = Simulate(fleet, {{.arrival_s = 0, .input_tokens = 10'000'000, .output_tokens = 5}});
+  ASSERT_FALSE(huge.ok());
+  EXPECT_NE(huge.status().message().find("exceeds"), std::string::npos);
+  auto too_big = Simulate({.replicas = {Replica("llama-2-70b", "h100-sxm", 1)}},
+                          {{.arrival_s = 0, .input_tokens = 10, .output_tokens = 5}});
+  ASSERT_FALSE(too_big.ok());
+  EXPECT_NE(too_big.status().message().find("does not fit"), std::string::npos);
+}
+
+// The event order is a strict weak order: irreflexive, asymmetric, transitive, with transitive
+// incomparability, checked on every triple of a set with ties in each key.
+TEST(EventOrderTest, IsAStrictWeakOrder) {
+  std::vector<EventKey> keys;
+  for (double t : {0.0, 1.0, 1.0 + 1e-12}) {
+    for (int phase : {0, 1, 2}) {
+      for (uint64_t seq : {0u, 1u, 2u})
+        keys.push_back({.time_s = t, .phase = phase, .sequence = seq});
+    }
+  }
+  keys.push_back({.time_s = 1.0, .phase = 1, .sequence = 1});  // a duplicate: equivalent, not less
+  auto equivalent = [](const EventKey& a, const EventKey& b) {
+    return !EventBefore(a, b) && !EventBefore(b, a);
+  };
+  for (const auto& a : keys) {
+    EXPECT_FALSE(EventBefore(a, a));
+    for (const auto& b : keys) {
+      if (EventBefore(a, b)) EXPECT_FALSE(EventBefore(b, a));
+      for (const auto& c : keys) {
+        if (EventBefore(a, b) && EventBefore(b, c)) EXPECT_TRUE(EventBefore(a, c));
+        if (equivalent(a, b) && equivalent(b, c)) EXPECT_TRUE(equivalent(a, c));
+      }
+    }
+  }
+  // Time first, then phase: a step ending at t comes before an arrival at t.
+  EXPECT_TRUE(EventBefore({.time_s = 1, .phase = 0, .sequence = 9}, {.time_s = 1, .phase = 1}));
+  EXPECT_TRUE(EventBefore({.time_s = 1, .phase = 2}, {.time_s = 2, .phase = 0}));
+}
+
+// Percentiles from the bounded histogram stay within its bucket ratio of the exact ones.
+TEST(LogHistogramTest, QuantilesWithinTheBucketRatio) {
+  LogHistogram h;
+  std::vector<double> values;
+  workload::Rng rng(3);
+  for (int i = 0; i < 100000; ++i) {
+    values.push_back(rng.Exponential(0.25));
+    h.Add(values.back());
+  }
+  std::sort(values.begin(), values.end());
+  for (double q : {0.5, 0.9, 0.99}) {
+    const double exact = values[static_cast<size_t>(q * (values.size() - 1))];
+    EXPECT_NEAR(h.Quantile(q), exact, exact * 0.006) << q;
+  }
+  EXPECT_EQ(h.Quantile(1), values.back());
+}
+
+}  // namespace
+}  // namespace pertoken::sim
