@@ -64,6 +64,11 @@ struct ServingResult {
   StepTime decode_step;  // one decode step at `concurrency`, mean context
   StepTime prefill_step;
   Bottleneck bottleneck = Bottleneck::kOverhead;
+  // Set by the simulator (sim::SimulateServing), which sees every request: the 99th percentiles.
+  // 0 from the analytic model.
+  double ttft_p99_s = 0;
+  double tpot_p99_s = 0;
+  bool simulated = false;
 };
 
 // REQUIRES: deployment fields set and valid; input_tokens >= 1, output_tokens >= 1.

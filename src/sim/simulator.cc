@@ -79,8 +79,13 @@ class Replica {
 
   // Forms the next step at `now`; returns its duration, or a negative value when there is nothing
   // to run.
-  double StartStep(double now) {
+  // Forms the next step at `now` and returns how long it takes (negative: nothing to run). A
+  // run of decode-only steps with the same sequences is merged into one event when it ends by
+  // `horizon` (the next event anywhere) and before any request finishes or the pool runs out:
+  // nothing else can change in between, so the result is the same as stepping, but faster.
+  double StartStep(double now, double horizon, bool merge) {
     step_.clear();
+    repeat_ = 1;
     if (spec_.batching == Batching::kStatic) {
       FormStatic(now);
     } else {
@@ -117,14 +122,17 @@ class Replica {
       shape.decode_context =
           static_cast<double>(decode_context) / static_cast<double>(shape.decode_sequences);
     }
-    const double dt = perf::PredictStep(spec_.deployment, shape).total_s;
+    double dt = perf::PredictStep(spec_.deployment, shape).total_s;
+    if (merge && spec_.batching == Batching::kContinuous && shape.prefill_sequences == 0) {
+      dt = MergeDecodes(shape, dt, horizon - now);
+    }
     busy_ = true;
-    ++stats_.steps;
+    stats_.steps += repeat_;
     stats_.busy_s += dt;
     const int64_t used = stats_.kv_blocks - free_blocks_;
     stats_.kv_block_seconds += static_cast<double>(used) * dt;
     stats_.peak_kv_blocks = std::max(stats_.peak_kv_blocks, used);
-    stats_.batch_sequence_steps += static_cast<double>(step_.size());
+    stats_.batch_sequence_steps += static_cast<double>(step_.size() * repeat_);
     stats_.prefill_tokens += static_cast<double>(prefill_tokens);
     return dt;
   }
@@ -135,9 +143,9 @@ class Replica {
     for (Seq* s : step_) {
       int64_t progress = 0;
       if (s->step_decode) {
-        ++s->decoded;
-        ++s->generated;
-        progress = 1;
+        s->decoded += repeat_;
+        s->generated += repeat_;
+        progress = repeat_;
       }
       if (s->step_prefill > 0) {
         s->prefilled += s->step_prefill;
@@ -199,6 +207,53 @@ class Replica {
   };
 
   int64_t BlocksFor(int64_t tokens) const { return CeilDiv(tokens, stats_.block_tokens); }
+
+  // Extra blocks the step's sequences need to run `k` decode steps (each already holds room for
+  // its first).
+  int64_t ExtraBlocks(int64_t k) const {
+    int64_t need = 0;
+    for (const Running* s : step_)
+      need += std::max<int64_t>(0, BlocksFor(s->kv_tokens() + k) - s->blocks);
+    return need;
+  }
+
+  // Sets repeat_ to the decode steps merged into this event and returns their total time. Step
+  // j (from 0) has the mean context one token longer than step j - 1; its time is linear in the
+  // context (attention reads grow with it, nothing else changes), which is checked at the far
+  // end; where it is not (a sliding window cap), steps are not merged.
+  double MergeDecodes(const perf::StepShape& shape, double first_s, double room_s) {
+    int64_t limit = INT64_MAX;
+    for (const Running* s : step_) limit = std::min(limit, s->target - s->generated);
+    if (limit <= 1 || first_s > room_s) return first_s;
+    perf::StepShape next = shape;
+    next.decode_context += 1;
+    const double slope = perf::PredictStep(spec_.deployment, next).total_s - first_s;
+    auto total = [&](int64_t m) {
+      const double md = static_cast<double>(m);
+      return md * first_s + slope * md * (md - 1) / 2;
+    };
+    // The most steps that end by the horizon, leave every sequence unfinished but the last step,
+    // and fit in the free blocks.
+    int64_t lo = 1, hi = limit;
+    while (lo < hi) {
+      const int64_t mid = lo + (hi - lo + 1) / 2;
+      if (total(mid) <= room_s && ExtraBlocks(mid) <= free_blocks_) {
+        lo = mid;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    if (lo <= 1) return first_s;
+    perf::StepShape last = shape;
+    last.decode_context += static_cast<double>(lo - 1);
+    const double linear = first_s + slope * static_cast<double>(lo - 1);
+    if (std::abs(perf::PredictStep(spec_.deployment, last).total_s - linear) > 1e-9 * linear) {
+      return first_s;
+    }
+    for (Running* s : step_) Reserve(s, s->kv_tokens() + lo);
+    repeat_ = lo;
+    return total(lo);
+  }
 
   // Drops the most recently admitted running request's KV cache; it waits again at the front.
   void Preempt() {
@@ -341,6 +396,7 @@ class Replica {
   std::deque<Running> preempted_;
   std::deque<Running> running_;  // admission order (deque: pointers stay valid on push_back)
   std::vector<Running*> step_;
+  int64_t repeat_ = 1;  // decode steps merged into the current event
   ReplicaStats stats_;
 };
 
@@ -433,19 +489,38 @@ Result<SimResult> Simulate(const FleetSpec& fleet, const std::vector<workload::R
                  .request = request});
   };
   size_t next_arrival = 0;
-  auto push_next_arrival = [&] {
+  const bool closed = options.closed_loop_clients > 0;
+  double pending_arrival_s = INFINITY;  // the open loop's one arrival event in the queue
+  auto push_next_arrival = [&](double at) {
+    pending_arrival_s = INFINITY;
     if (next_arrival < requests.size()) {
-      push(requests[next_arrival].arrival_s, Phase::kArrival, 0,
-           static_cast<int64_t>(next_arrival));
+      const double t = closed ? at : requests[next_arrival].arrival_s;
+      push(t, Phase::kArrival, 0, static_cast<int64_t>(next_arrival));
+      pending_arrival_s = t;
       ++next_arrival;
     }
   };
-  push_next_arrival();
+  // Engine arrivals scheduled per replica, in order (the frontend is first in, first out).
+  std::vector<std::deque<double>> engine_arrivals(replicas.size());
+  if (closed) {
+    result.start_s = 0;
+    for (int64_t c = 0; c < options.closed_loop_clients; ++c) push_next_arrival(0);
+  } else {
+    push_next_arrival(0);
+  }
   size_t round_robin = 0;
   std::vector<RequestRecord> done;
   auto try_start = [&](int r, double now) {
     if (replicas[r].busy()) return;
-    const double dt = replicas[r].StartStep(now);
+    // What can change this replica's next steps: an arrival (routed by the replicas' state) or
+    // a request its frontend hands over. In a closed loop any completion sends an arrival.
+    double horizon = events.empty() ? INFINITY : events.top().time_s;
+    if (!closed) {
+      horizon = std::min(pending_arrival_s, engine_arrivals[r].empty()
+                                                ? INFINITY
+                                                : engine_arrivals[r].front());
+    }
+    const double dt = replicas[r].StartStep(now, horizon, !options.exact_steps);
     if (dt >= 0) push(now + dt, Phase::kStepDone, r, 0);
   };
 
@@ -476,11 +551,13 @@ Result<SimResult> Simulate(const FleetSpec& fleet, const std::vector<workload::R
         rep.frontend_free_s = at;
         rep.Enqueue(requests[e.request], e.request, e.time_s, at);
         push(at, Phase::kEngineArrival, pick, e.request);
+        engine_arrivals[pick].push_back(at);
         ++in_system;
-        push_next_arrival();
+        if (!closed) push_next_arrival(0);
         break;
       }
       case Phase::kEngineArrival:
+        engine_arrivals[e.replica].pop_front();
         try_start(e.replica, e.time_s);
         break;
       case Phase::kStepDone: {
@@ -497,6 +574,7 @@ Result<SimResult> Simulate(const FleetSpec& fleet, const std::vector<workload::R
           result.e2e.Add(rec.e2e_s());
           if (rec.output_tokens > 1) result.tpot.Add(rec.tpot_s());
           if (options.on_request) options.on_request(rec);
+          if (closed) push_next_arrival(rec.finish_s);
         }
         try_start(e.replica, e.time_s);
         break;

@@ -106,6 +106,12 @@ struct SimResult {
 struct SimOptions {
   // Called once per completed request, in completion order; may be empty.
   std::function<void(const RequestRecord&)> on_request;
+  // A closed loop of this many clients (vllm bench --max-concurrency): the stream's arrival times
+  // are ignored; the first requests arrive at 0 and each completion sends the next. 0: open loop.
+  int64_t closed_loop_clients = 0;
+  // Simulate every decode step as its own event instead of merging runs of identical decode
+  // steps (the results agree to rounding; for tests and benchmarks of the merge).
+  bool exact_steps = false;
 };
 
 // The order of simulation events: earlier time first, then lower phase (0: a replica finishes a

@@ -4,6 +4,8 @@
 
 #include <cmath>
 
+#include "sim/serving.h"
+
 namespace pertoken::validate {
 
 namespace {
@@ -38,8 +40,10 @@ double MetricValue(const RowPlan& plan, const perf::ServingResult& r, const Pred
     case MetricKind::kPrefillTokensPerS:
       return static_cast<double>(plan.query.input_tokens) / r.prefill_s;
     case MetricKind::kTtftMs:
+      if (plan.metric.p99 && r.ttft_p99_s > 0) return r.ttft_p99_s * kMsPerS;
       return r.ttft_s * kMsPerS * (plan.metric.p99 ? o.ttft_p99_over_mean : 1);
     case MetricKind::kTpotMs:
+      if (plan.metric.p99 && r.tpot_p99_s > 0) return r.tpot_p99_s * kMsPerS;
       return r.tpot_s * kMsPerS * (plan.metric.p99 ? o.tpot_p99_over_mean : 1);
   }
   return 0;
@@ -74,7 +78,10 @@ Prediction PredictAtBestRate(const RowPlan& plan, const PredictOptions& o) {
 
 Prediction PredictRow(const RowPlan& plan, const PredictOptions& options) {
   if (plan.regime.find_rate) return PredictAtBestRate(plan, options);
-  Prediction p = FromResult(plan, perf::PredictServing(plan.query), options);
+  const bool simulate = options.simulate && sim::Simulable(plan.query);
+  Prediction p = FromResult(
+      plan, simulate ? sim::SimulateServing(plan.query) : perf::PredictServing(plan.query),
+      options);
   if (plan.query.regime == perf::Regime::kRequestRate) {
     p.request_rate = plan.query.request_rate * plan.replicas;
   }

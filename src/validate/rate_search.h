@@ -16,6 +16,9 @@ struct PredictOptions {
   double tpot_p99_over_mean = 1.2;
   // Bisection steps of the rate search (each halves the bracket).
   int rate_search_steps = 40;
+  // Replay the rows whose regime is dynamic (a burst of N requests, a request rate, a closed
+  // loop over N requests) through the serving simulator instead of the analytic steady state.
+  bool simulate = true;
 };
 
 // p99 limits a request rate must meet, in seconds.

@@ -134,6 +134,29 @@ TEST_F(SimTest, ContinuousBatchingBeatsStatic) {
   EXPECT_EQ(s->completed_requests, 1500);
 }
 
+// Merging runs of identical decode steps into one event changes nothing but the speed.
+TEST_F(SimTest, MergedDecodeStepsMatchStepping) {
+  const auto requests = Poisson(1500, 12, 700, 300);
+  FleetSpec fleet{.replicas = {Replica(), Replica()}};
+  std::map<int64_t, RequestRecord> merged, stepped;
+  auto a = Simulate(fleet, requests,
+                    {.on_request = [&](const RequestRecord& r) { merged[r.index] = r; }});
+  auto b = Simulate(
+      fleet, requests,
+      {.on_request = [&](const RequestRecord& r) { stepped[r.index] = r; }, .exact_steps = true});
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_LT(a->events, b->events / 2);  // the point of merging
+  ASSERT_EQ(merged.size(), stepped.size());
+  for (const auto& [i, m] : merged) {
+    const RequestRecord& s = stepped.at(i);
+    EXPECT_EQ(m.replica, s.replica) << i;
+    EXPECT_NEAR(m.first_token_s, s.first_token_s, 1e-9 * s.first_token_s) << i;
+    EXPECT_NEAR(m.finish_s, s.finish_s, 1e-9 * s.finish_s) << i;
+  }
+  EXPECT_EQ(a->replicas[0].steps, b->replicas[0].steps);
+  EXPECT_EQ(a->replicas[1].preemptions, b->replicas[1].preemptions);
+}
+
 // More replicas never raise p99 TTFT under the same load.
 TEST_F(SimTest, MoreReplicasNeverRaiseTailLatency) {
   const auto requests = Poisson(3000, 40, 800, 120);
