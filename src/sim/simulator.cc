@@ -134,8 +134,19 @@ class Replica {
     stats_.peak_kv_blocks = std::max(stats_.peak_kv_blocks, used);
     stats_.batch_sequence_steps += static_cast<double>(step_.size() * repeat_);
     stats_.prefill_tokens += static_cast<double>(prefill_tokens);
+    last_sample_ = {.replica = id_,
+                    .start_s = now,
+                    .duration_s = dt,
+                    .steps = repeat_,
+                    .prefill_tokens = prefill_tokens,
+                    .decode_sequences = shape.decode_sequences,
+                    .running = static_cast<int64_t>(running_.size()),
+                    .waiting = static_cast<int64_t>(waiting_.size() + preempted_.size()),
+                    .kv_blocks_used = used,
+                    .kv_blocks = stats_.kv_blocks};
     return dt;
   }
+  const StepSample& last_sample() const { return last_sample_; }
 
   // Applies the step that ends at `now`; finished requests go to `done`.
   void FinishStep(double now, std::vector<RequestRecord>* done) {
@@ -397,6 +408,7 @@ class Replica {
   std::deque<Running> running_;  // admission order (deque: pointers stay valid on push_back)
   std::vector<Running*> step_;
   int64_t repeat_ = 1;  // decode steps merged into the current event
+  StepSample last_sample_;
   ReplicaStats stats_;
 };
 
@@ -516,12 +528,13 @@ Result<SimResult> Simulate(const FleetSpec& fleet, const std::vector<workload::R
     // a request its frontend hands over. In a closed loop any completion sends an arrival.
     double horizon = events.empty() ? INFINITY : events.top().time_s;
     if (!closed) {
-      horizon = std::min(pending_arrival_s, engine_arrivals[r].empty()
-                                                ? INFINITY
-                                                : engine_arrivals[r].front());
+      horizon = std::min(pending_arrival_s,
+                         engine_arrivals[r].empty() ? INFINITY : engine_arrivals[r].front());
     }
     const double dt = replicas[r].StartStep(now, horizon, !options.exact_steps);
-    if (dt >= 0) push(now + dt, Phase::kStepDone, r, 0);
+    if (dt < 0) return;
+    push(now + dt, Phase::kStepDone, r, 0);
+    if (options.on_step) options.on_step(replicas[r].last_sample());
   };
 
   int64_t in_system = 0;

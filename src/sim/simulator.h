@@ -103,9 +103,25 @@ struct SimResult {
   int64_t events = 0;  // arrivals plus steps processed
 };
 
+// One step (or a run of merged identical decode steps) as it starts, for timelines.
+struct StepSample {
+  int replica = 0;
+  double start_s = 0;
+  double duration_s = 0;
+  int64_t steps = 1;             // decode steps merged into this sample
+  int64_t prefill_tokens = 0;    // prompt tokens computed in it
+  int64_t decode_sequences = 0;  // sequences generating a token in each of its steps
+  int64_t running = 0;           // requests holding KV blocks
+  int64_t waiting = 0;           // requests routed here, not yet admitted (frontend included)
+  int64_t kv_blocks_used = 0;
+  int64_t kv_blocks = 0;
+};
+
 struct SimOptions {
   // Called once per completed request, in completion order; may be empty.
   std::function<void(const RequestRecord&)> on_request;
+  // Called as each step starts; may be empty.
+  std::function<void(const StepSample&)> on_step;
   // A closed loop of this many clients (vllm bench --max-concurrency): the stream's arrival times
   // are ignored; the first requests arrive at 0 and each completion sends the next. 0: open loop.
   int64_t closed_loop_clients = 0;

@@ -157,6 +157,24 @@ TEST_F(SimTest, MergedDecodeStepsMatchStepping) {
   EXPECT_EQ(a->replicas[1].preemptions, b->replicas[1].preemptions);
 }
 
+// The step samples account for every step and every second of busy time.
+TEST_F(SimTest, StepSamplesAddUpToTheReplicaStats) {
+  const auto requests = Poisson(800, 10, 500, 100);
+  FleetSpec fleet{.replicas = {Replica(), Replica()}};
+  std::vector<double> busy(2, 0);
+  std::vector<int64_t> steps(2, 0);
+  auto r = Simulate(fleet, requests, {.on_step = [&](const StepSample& s) {
+                      busy[s.replica] += s.duration_s;
+                      steps[s.replica] += s.steps;
+                      EXPECT_LE(s.kv_blocks_used, s.kv_blocks);
+                    }});
+  ASSERT_TRUE(r.ok());
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_NEAR(busy[i], r->replicas[i].busy_s, 1e-9 * busy[i]);
+    EXPECT_EQ(steps[i], r->replicas[i].steps);
+  }
+}
+
 // More replicas never raise p99 TTFT under the same load.
 TEST_F(SimTest, MoreReplicasNeverRaiseTailLatency) {
   const auto requests = Poisson(3000, 40, 800, 120);
