@@ -325,6 +325,7 @@ void ReadEngine(FieldReader& root, Engine* out) {
                              ? KvAllocation::kContiguous
                              : KvAllocation::kPaged;
     out->block_tokens = k->ReqInt("block_tokens", Bound::kPositive);
+    out->prefix_caching = k->OptBool("prefix_caching", false);
     k->CheckUnknownKeys();
   }
   if (auto l = root.Table("limits", true)) {

@@ -176,6 +176,9 @@ struct Engine : Entity {
   int64_t logits_dtype_bytes = 4;
   KvAllocation kv_allocation = KvAllocation::kPaged;
   int64_t block_tokens = 16;
+  // Finished prompts' KV blocks stay cached and later requests with the same prefix reuse them
+  // (vLLM automatic prefix caching, SGLang RadixAttention, TensorRT-LLM block reuse).
+  bool prefix_caching = false;
   int64_t max_num_seqs = 256;
   int64_t max_num_batched_tokens = 8192;
   int64_t max_model_len = 0;  // 0 = the model's maximum context

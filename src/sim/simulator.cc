@@ -8,6 +8,7 @@
 #include <queue>
 
 #include "perf/serving.h"
+#include "sim/prefix_cache.h"
 
 namespace pertoken::sim {
 
@@ -33,6 +34,8 @@ struct Seq {
   double first_token_s = -1;
   int preemptions = 0;
   int64_t counted = 0;  // of its input + output tokens, those taken off the replica's outstanding
+  const std::vector<uint64_t>* prefix = nullptr;  // the request's prefix block ids, if any
+  int64_t shared_entries = 0;  // leading prefix entries used from the cache (pinned, not owned)
   // This step's work.
   int64_t step_prefill = 0;
   bool step_decode = false;
@@ -43,9 +46,17 @@ struct Seq {
 
 class Replica {
  public:
-  Replica(const ReplicaSpec& spec, int id, const perf::FitResult& fit) : spec_(spec), id_(id) {
+  Replica(const ReplicaSpec& spec, int id, const perf::FitResult& fit)
+      : spec_(spec),
+        id_(id),
+        cache_(workload::kPrefixBlockTokens /
+               std::max<int64_t>(1, spec.deployment.engine->block_tokens)) {
     const auto& d = spec.deployment;
     stats_.block_tokens = std::max<int64_t>(1, d.engine->block_tokens);
+    // Cache entries are whole trace blocks, so the engine's blocks must tile them.
+    caching_ = (spec.prefix_caching < 0 ? d.engine->prefix_caching : spec.prefix_caching == 1) &&
+               spec.batching == Batching::kContinuous &&
+               workload::kPrefixBlockTokens % stats_.block_tokens == 0;
     stats_.kv_blocks = fit.kv_tokens / stats_.block_tokens;
     stats_.max_num_seqs =
         spec.max_num_seqs > 0 ? spec.max_num_seqs : d.engine->MaxNumSeqs(*d.accelerator);
@@ -73,6 +84,7 @@ class Replica {
     s.target = r.output_tokens;
     s.arrival_s = arrival_s;
     s.ready_s = ready_s;
+    if (!r.prefix_blocks.empty()) s.prefix = &r.prefix_blocks;
     waiting_.push_back(s);
     outstanding_ += r.input_tokens + r.output_tokens;
   }
@@ -129,7 +141,7 @@ class Replica {
     busy_ = true;
     stats_.steps += repeat_;
     stats_.busy_s += dt;
-    const int64_t used = stats_.kv_blocks - free_blocks_;
+    const int64_t used = stats_.kv_blocks - free_blocks_ - cache_.evictable_blocks();
     stats_.kv_block_seconds += static_cast<double>(used) * dt;
     stats_.peak_kv_blocks = std::max(stats_.peak_kv_blocks, used);
     stats_.batch_sequence_steps += static_cast<double>(step_.size() * repeat_);
@@ -166,6 +178,7 @@ class Replica {
           ++s->generated;
           ++progress;
           if (s->first_token_s < 0) s->first_token_s = now;
+          Publish(s);
         }
       }
       progress = std::min(progress, s->input + s->target - s->counted);
@@ -201,7 +214,7 @@ class Replica {
         ++it;
         continue;
       }
-      free_blocks_ += it->blocks;
+      Release(&*it);
       it = running_.erase(it);
     }
     if (spec_.batching == Batching::kStatic &&
@@ -218,13 +231,50 @@ class Replica {
   };
 
   int64_t BlocksFor(int64_t tokens) const { return CeilDiv(tokens, stats_.block_tokens); }
+  // The blocks `s` must own to hold `tokens`: the cached prefix it uses is not its own.
+  int64_t OwnBlocksFor(const Seq& s, int64_t tokens) const {
+    return BlocksFor(tokens) - s.shared_entries * cache_.blocks_per_entry();
+  }
+  // Blocks free now or once unpinned cached prefixes are evicted.
+  int64_t Available() const { return free_blocks_ + cache_.evictable_blocks(); }
+  // Takes `n` blocks, evicting cached prefixes if needed; false (taking nothing) when the pool
+  // cannot give them.
+  bool Take(int64_t n) {
+    if (n > Available()) return false;
+    if (n > free_blocks_) free_blocks_ += cache_.Evict(n - free_blocks_);
+    free_blocks_ -= n;
+    return true;
+  }
+  // Once `s`'s prompt is computed its full prefix blocks join the cache (as vLLM caches full
+  // blocks), pinned by `s`: the blocks move from `s` to the cache, or are given back where another
+  // request cached the same prefix meanwhile.
+  void Publish(Seq* s) {
+    if (!caching_ || !s->prefix) return;
+    const int64_t full = std::min<int64_t>(static_cast<int64_t>(s->prefix->size()),
+                                           s->input / workload::kPrefixBlockTokens);
+    if (full <= s->shared_entries) return;
+    const int64_t added = cache_.Insert(*s->prefix, s->shared_entries, full);
+    const int64_t moved = (full - s->shared_entries) * cache_.blocks_per_entry();
+    cache_.Pin(*s->prefix, full);
+    cache_.Unpin(*s->prefix, s->shared_entries);  // it held these pins already
+    s->blocks -= moved;
+    free_blocks_ += moved - added * cache_.blocks_per_entry();
+    s->shared_entries = full;
+  }
+  // Gives back what `s` holds; the cached prefix it used stays cached, unpinned by it.
+  void Release(Seq* s) {
+    if (s->prefix) cache_.Unpin(*s->prefix, s->shared_entries);
+    s->shared_entries = 0;
+    free_blocks_ += s->blocks;
+    s->blocks = 0;
+  }
 
   // Extra blocks the step's sequences need to run `k` decode steps (each already holds room for
   // its first).
   int64_t ExtraBlocks(int64_t k) const {
     int64_t need = 0;
     for (const Running* s : step_)
-      need += std::max<int64_t>(0, BlocksFor(s->kv_tokens() + k) - s->blocks);
+      need += std::max<int64_t>(0, OwnBlocksFor(*s, s->kv_tokens() + k) - s->blocks);
     return need;
   }
 
@@ -248,7 +298,7 @@ class Replica {
     int64_t lo = 1, hi = limit;
     while (lo < hi) {
       const int64_t mid = lo + (hi - lo + 1) / 2;
-      if (total(mid) <= room_s && ExtraBlocks(mid) <= free_blocks_) {
+      if (total(mid) <= room_s && ExtraBlocks(mid) <= Available()) {
         lo = mid;
       } else {
         hi = mid - 1;
@@ -270,8 +320,7 @@ class Replica {
   void Preempt() {
     Running victim = running_.back();
     running_.pop_back();
-    free_blocks_ += victim.blocks;
-    victim.blocks = 0;
+    Release(&victim);
     victim.prompt = victim.input + victim.generated;
     victim.prefilled = 0;
     victim.decoded = 0;
@@ -284,10 +333,9 @@ class Replica {
 
   // Takes blocks so that `s` can hold `tokens`; false when the pool cannot.
   bool Reserve(Running* s, int64_t tokens) {
-    const int64_t need = BlocksFor(tokens) - s->blocks;
+    const int64_t need = OwnBlocksFor(*s, tokens) - s->blocks;
     if (need <= 0) return true;
-    if (need > free_blocks_) return false;
-    free_blocks_ -= need;
+    if (!Take(need)) return false;
     s->blocks += need;
     return true;
   }
@@ -305,7 +353,7 @@ class Replica {
         if (running_.size() - 1 == i) break;  // only itself left to preempt
         Preempt();
       }
-      if (s.blocks < BlocksFor(s.kv_tokens() + 1)) {
+      if (s.blocks < OwnBlocksFor(s, s.kv_tokens() + 1)) {
         Preempt();  // it was the newest: it waits again
         break;
       }
@@ -333,18 +381,32 @@ class Replica {
         static_cast<Seq&>(candidate) = waiting_.front();
       }
       const bool alone = !any && running_.empty();
-      const int64_t first = chunked_ ? std::min(candidate.prompt, budget)
-                                     : (candidate.prompt <= budget || alone ? candidate.prompt : 0);
+      // The cached part of its prompt needs no computing (the last token always is computed).
+      int64_t entries = 0;
+      if (caching_ && candidate.prefix) {
+        entries =
+            cache_.Match(*candidate.prefix, (candidate.prompt - 1) / workload::kPrefixBlockTokens);
+      }
+      const int64_t cached = entries * workload::kPrefixBlockTokens;
+      const int64_t left = candidate.prompt - cached;
+      const int64_t first =
+          chunked_ ? std::min(left, budget) : (left <= budget || alone ? left : 0);
       if (first <= 0) break;
-      const int64_t need = BlocksFor(first);
-      if (need > free_blocks_ - (alone ? 0 : watermark_blocks_)) break;
+      candidate.shared_entries = entries;
+      const int64_t need = OwnBlocksFor(candidate, cached + first);
+      const int64_t pinned_now =
+          entries > 0 ? cache_.Unpinned(*candidate.prefix, entries) * cache_.blocks_per_entry() : 0;
+      if (need > Available() - pinned_now - (alone ? 0 : watermark_blocks_)) break;
       if (from) {
         from->pop_front();
       } else {
         waiting_.pop_front();
       }
-      free_blocks_ -= need;
+      if (entries > 0) cache_.Pin(*candidate.prefix, entries);
+      Take(need);
       candidate.blocks = need;
+      candidate.prefilled = cached;
+      stats_.cached_prompt_tokens += static_cast<double>(cached);
       candidate.step_prefill = first;
       if (candidate.scheduled_s < 0) candidate.scheduled_s = now;
       budget -= first;
@@ -361,7 +423,9 @@ class Replica {
     const int64_t left = s.prompt - s.prefilled;
     int64_t chunk = chunked_ ? std::min(left, budget) : (left <= budget || alone ? left : 0);
     if (chunk <= 0) return 0;
-    const int64_t room = (s.blocks + free_blocks_) * stats_.block_tokens - s.prefilled;
+    const int64_t room = (s.blocks + Available() + s.shared_entries * cache_.blocks_per_entry()) *
+                             stats_.block_tokens -
+                         s.prefilled;
     if (chunk > room) chunk = chunked_ ? room : 0;
     if (chunk <= 0) return 0;
     Reserve(&s, s.prefilled + chunk);
@@ -398,6 +462,8 @@ class Replica {
 
   const ReplicaSpec& spec_;
   int id_;
+  PrefixCache cache_;
+  bool caching_ = false;
   bool chunked_ = true;
   bool busy_ = false;
   int64_t free_blocks_ = 0;

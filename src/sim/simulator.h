@@ -42,6 +42,9 @@ struct ReplicaSpec {
   // engine's and model's maximum context.
   int64_t max_context_tokens = 0;
   double kv_watermark = 0.01;  // share of KV blocks kept free when admitting a new request
+  // -1: the engine's default (kv_cache.prefix_caching); 0 or 1 to override. Needs the requests'
+  // prefix_blocks (the Mooncake traces have them).
+  int prefix_caching = -1;
 };
 
 struct FleetSpec {
@@ -82,6 +85,7 @@ struct ReplicaStats {
   int64_t preemptions = 0;
   double batch_sequence_steps = 0;  // sum over steps of the sequences in the step
   double prefill_tokens = 0;        // prompt tokens processed (recomputation included)
+  double cached_prompt_tokens = 0;  // prompt tokens found in the prefix cache, not computed
   int64_t completed = 0;
 };
 

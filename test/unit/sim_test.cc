@@ -1,12 +1,14 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <list>
 #include <map>
 
 #include "perf/serving.h"
 #include "sim/simulator.h"
 #include "test_util.h"
 #include "workload/random.h"
+#include "workload/trace.h"
 
 namespace pertoken::sim {
 namespace {
@@ -207,6 +209,73 @@ TEST_F(SimTest, PreemptionRecomputesAndCompletes) {
   EXPECT_GT(r->replicas[0].preemptions, 0);
   EXPECT_EQ(out, 400 * 3000);
   EXPECT_LE(r->replicas[0].peak_kv_blocks, r->replicas[0].kv_blocks);
+}
+
+// Prefix caching saves the prompt work the Mooncake conversation trace shares: a request reuses
+// the leading run of its block ids still cached (its last prompt token is always computed).
+// Checked against two independent replays of the ids alone: with an unbounded cache (the trace's
+// shared-prefix ratio, which no finite pool beats) and with a least-recently-used cache as large
+// as the replica's whole KV pool (which running requests also use, so the replica saves a little
+// less).
+double SharedPrefixRatio(const std::vector<workload::Request>& requests, size_t capacity) {
+  std::list<uint64_t> lru;
+  std::map<uint64_t, std::list<uint64_t>::iterator> where;
+  double shared = 0, input = 0;
+  for (const auto& r : requests) {
+    const auto& ids = r.prefix_blocks;
+    const int64_t most = (r.input_tokens - 1) / workload::kPrefixBlockTokens;
+    int64_t run = 0;
+    while (run < most && run < static_cast<int64_t>(ids.size()) && where.count(ids[run])) ++run;
+    shared += static_cast<double>(run * workload::kPrefixBlockTokens);
+    input += static_cast<double>(r.input_tokens);
+    for (int64_t i = 0; i < r.input_tokens / workload::kPrefixBlockTokens; ++i) {
+      if (auto it = where.find(ids[i]); it != where.end()) lru.erase(it->second);
+      where[ids[i]] = lru.insert(lru.end(), ids[i]);
+      if (lru.size() > capacity) {
+        where.erase(lru.front());
+        lru.pop_front();
+      }
+    }
+  }
+  return shared / input;
+}
+
+TEST_F(SimTest, PrefixCachingSavesTheSharedPrefixes) {
+  auto trace = workload::ReadTrace(std::string(PERTOKEN_SHIPPED_DATA) +
+                                   "/../traces/mooncake_fast25_conversation.csv");
+  ASSERT_TRUE(trace.ok()) << trace.status().message();
+  std::vector<workload::Request> requests;
+  for (const auto& r : trace->requests) {
+    if (requests.size() == 1500) break;
+    if (r.input_tokens > 32768) continue;  // keeps the test quick
+    requests.push_back(r);
+    requests.back().output_tokens = std::min<int64_t>(r.output_tokens, 64);
+  }
+  double input = 0;
+  for (const auto& r : requests) input += static_cast<double>(r.input_tokens);
+  const double unbounded = SharedPrefixRatio(requests, SIZE_MAX);
+  ASSERT_GT(unbounded, 0.2);  // the trace does share prefixes
+
+  FleetSpec on{.replicas = {Replica("llama-3.1-70b", "h200-sxm", 4)}};
+  FleetSpec off = on;
+  on.replicas[0].prefix_caching = 1;
+  off.replicas[0].prefix_caching = 0;
+  auto with = Simulate(on, requests);
+  auto without = Simulate(off, requests);
+  ASSERT_TRUE(with.ok()) << with.status().message();
+  ASSERT_TRUE(without.ok()) << without.status().message();
+  const ReplicaStats& w = with->replicas[0];
+  EXPECT_EQ(without->replicas[0].cached_prompt_tokens, 0);
+  EXPECT_NEAR(without->replicas[0].prefill_tokens, input, 1e-6 * input);  // nothing preempted
+  const double saved = 1 - w.prefill_tokens / without->replicas[0].prefill_tokens;
+  EXPECT_NEAR(saved, w.cached_prompt_tokens / input, 1e-9);
+  const size_t pool_entries =
+      static_cast<size_t>(w.kv_blocks * w.block_tokens / workload::kPrefixBlockTokens);
+  const double lru = SharedPrefixRatio(requests, pool_entries);
+  EXPECT_GT(saved, 0.7 * lru) << "LRU replay " << lru;
+  EXPECT_LE(saved, lru * 1.05);
+  EXPECT_LE(saved, unbounded);
+  EXPECT_LT(with->ttft.mean(), without->ttft.mean());
 }
 
 TEST_F(SimTest, BadInputIsRefused) {
