@@ -22,6 +22,17 @@ FitRequest FitRequestFor(const Deployment& d, int64_t tokens) {
           .max_context_tokens = std::max(tokens, EngineMaxContext(*d.engine, *d.model))};
 }
 
+double DraftSeconds(const Deployment& d, const SpecDecode& spec, const StepShape& verify) {
+  if (verify.decode_sequences <= 0) return 0;
+  StepShape one;  // the decoding sequences of the step, one token each
+  one.decode_sequences = verify.decode_sequences;
+  one.decode_context = verify.decode_context;
+  if (!spec.draft) return spec.k * spec.head_cost_fraction * PredictStep(d, one).total_s;
+  Deployment draft = d;
+  draft.model = spec.draft;
+  return spec.k * PredictStep(draft, one).total_s;
+}
+
 namespace {
 
 // The cost of producing tokens for `batch` sequences at a mean context: one decode step, or with
@@ -32,18 +43,8 @@ struct DecodeCost {
   double tokens_per_step = 1;
 };
 
-// What drafting adds to one verification step of `batch` sequences (0 without speculation).
 double DraftSeconds(const ServingQuery& q, const StepShape& verify) {
-  if (!q.spec) return 0;
-  StepShape one;  // the decoding sequences of the step, one token each
-  one.decode_sequences = verify.decode_sequences;
-  one.decode_context = verify.decode_context;
-  if (!q.spec->draft) {
-    return q.spec->k * q.spec->head_cost_fraction * PredictStep(q.deployment, one).total_s;
-  }
-  Deployment draft = q.deployment;
-  draft.model = q.spec->draft;
-  return q.spec->k * PredictStep(draft, one).total_s;
+  return q.spec ? DraftSeconds(q.deployment, *q.spec, verify) : 0;
 }
 
 DecodeCost Decode(const ServingQuery& q, double batch, double context) {

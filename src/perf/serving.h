@@ -33,6 +33,10 @@ struct SpecDecode {
 // Expected tokens emitted per verification step: (1 − a^(k+1)) / (1 − a).
 double ExpectedTokensPerStep(int k, double acceptance);
 
+// What drafting adds to a step that verifies `verify.decode_sequences` sequences: k draft-model
+// decode steps, or with heads k × head_cost_fraction target decode steps (0 without decodes).
+double DraftSeconds(const Deployment& deployment, const SpecDecode& spec, const StepShape& verify);
+
 struct ServingQuery {
   Deployment deployment;
   int64_t input_tokens = 0;

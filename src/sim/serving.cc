@@ -38,7 +38,6 @@ std::vector<int64_t> OutputLengths(int64_t n, int64_t mean, bool variable, workl
 }  // namespace
 
 bool Simulable(const perf::ServingQuery& q) {
-  if (q.spec) return false;
   switch (q.regime) {
     case perf::Regime::kMaxLoad:
     case perf::Regime::kFixedConcurrency:
@@ -64,7 +63,7 @@ perf::ServingResult SimulateServing(const perf::ServingQuery& q) {
     requests[i] = {.arrival_s = t, .input_tokens = q.input_tokens, .output_tokens = outputs[i]};
   }
   FleetSpec fleet;
-  fleet.replicas.push_back({.deployment = q.deployment});
+  fleet.replicas.push_back({.deployment = q.deployment, .spec = q.spec});
   SimOptions options;
   if (q.regime == perf::Regime::kFixedConcurrency) {
     options.closed_loop_clients = std::max<int64_t>(1, std::llround(q.concurrency));

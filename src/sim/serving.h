@@ -8,8 +8,7 @@
 namespace pertoken::sim {
 
 // True when `query` is a regime the simulator replays: a burst with a request count
-// (kMaxLoad, max_requests > 0), a request rate, or a fixed concurrency with a request count; and
-// no speculative decoding (not simulated yet).
+// (kMaxLoad, max_requests > 0), a request rate, or a fixed concurrency with a request count.
 bool Simulable(const perf::ServingQuery& query);
 
 // The query's metrics from a simulated run: means and p99s over the requests (TTFT, TPOT,

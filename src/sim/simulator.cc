@@ -9,6 +9,7 @@
 
 #include "perf/serving.h"
 #include "sim/prefix_cache.h"
+#include "workload/random.h"
 
 namespace pertoken::sim {
 
@@ -46,9 +47,10 @@ struct Seq {
 
 class Replica {
  public:
-  Replica(const ReplicaSpec& spec, int id, const perf::FitResult& fit)
+  Replica(const ReplicaSpec& spec, int id, const perf::FitResult& fit, uint64_t seed)
       : spec_(spec),
         id_(id),
+        rng_(seed, static_cast<uint64_t>(id)),
         cache_(workload::kPrefixBlockTokens /
                std::max<int64_t>(1, spec.deployment.engine->block_tokens)) {
     const auto& d = spec.deployment;
@@ -134,8 +136,12 @@ class Replica {
       shape.decode_context =
           static_cast<double>(decode_context) / static_cast<double>(shape.decode_sequences);
     }
+    if (spec_.spec && shape.decode_sequences > 0) shape.decode_tokens = spec_.spec->k + 1;
     double dt = perf::PredictStep(spec_.deployment, shape).total_s;
-    if (merge && spec_.batching == Batching::kContinuous && shape.prefill_sequences == 0) {
+    if (spec_.spec) dt += perf::DraftSeconds(spec_.deployment, *spec_.spec, shape);
+    // Speculation accepts a random number of tokens each step: no two steps are alike.
+    if (merge && !spec_.spec && spec_.batching == Batching::kContinuous &&
+        shape.prefill_sequences == 0) {
       dt = MergeDecodes(shape, dt, horizon - now);
     }
     busy_ = true;
@@ -166,9 +172,11 @@ class Replica {
     for (Seq* s : step_) {
       int64_t progress = 0;
       if (s->step_decode) {
-        s->decoded += repeat_;
-        s->generated += repeat_;
-        progress = repeat_;
+        const int64_t emitted =
+            spec_.spec ? std::min(Emitted(), s->target - s->generated) : repeat_;
+        s->decoded += emitted;
+        s->generated += emitted;
+        progress = emitted;
       }
       if (s->step_prefill > 0) {
         s->prefilled += s->step_prefill;
@@ -231,6 +239,13 @@ class Replica {
   };
 
   int64_t BlocksFor(int64_t tokens) const { return CeilDiv(tokens, stats_.block_tokens); }
+  // Tokens one verification step emits: the drafted tokens accepted in a row (each with the
+  // acceptance probability, at most k) and the target's own next token.
+  int64_t Emitted() {
+    int64_t accepted = 0;
+    while (accepted < spec_.spec->k && rng_.Uniform() < spec_.spec->acceptance) ++accepted;
+    return accepted + 1;
+  }
   // The blocks `s` must own to hold `tokens`: the cached prefix it uses is not its own.
   int64_t OwnBlocksFor(const Seq& s, int64_t tokens) const {
     return BlocksFor(tokens) - s.shared_entries * cache_.blocks_per_entry();
@@ -349,11 +364,13 @@ class Replica {
     for (size_t i = 0; i < running_.size(); ++i) {
       Running& s = running_[i];
       if (!s.prefill_done()) continue;
-      while (!Reserve(&s, s.kv_tokens() + 1)) {
+      // A verification step writes the k drafted tokens and the next one.
+      const int64_t step_tokens = spec_.spec ? spec_.spec->k + 1 : 1;
+      while (!Reserve(&s, s.kv_tokens() + step_tokens)) {
         if (running_.size() - 1 == i) break;  // only itself left to preempt
         Preempt();
       }
-      if (s.blocks < OwnBlocksFor(s, s.kv_tokens() + 1)) {
+      if (s.blocks < OwnBlocksFor(s, s.kv_tokens() + step_tokens)) {
         Preempt();  // it was the newest: it waits again
         break;
       }
@@ -462,6 +479,7 @@ class Replica {
 
   const ReplicaSpec& spec_;
   int id_;
+  workload::Rng rng_;  // speculative acceptance draws
   PrefixCache cache_;
   bool caching_ = false;
   bool chunked_ = true;
@@ -547,7 +565,7 @@ Result<SimResult> Simulate(const FleetSpec& fleet, const std::vector<workload::R
                                                  i + 1, d.model->id, d.layout.count(),
                                                  d.accelerator->id, fit.reason));
     }
-    replicas.emplace_back(spec, static_cast<int>(i), fit);
+    replicas.emplace_back(spec, static_cast<int>(i), fit, options.seed);
     if (longest > replicas.back().CapacityTokens()) {
       return Status::InvalidArgument(fmt::format(
           "a request of {} tokens (prompt and output) exceeds replica {}'s KV cache of {} tokens",

@@ -10,10 +10,12 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "common/status.h"
+#include "perf/serving.h"
 #include "perf/step.h"
 #include "sim/histogram.h"
 #include "workload/request.h"
@@ -45,6 +47,9 @@ struct ReplicaSpec {
   // -1: the engine's default (kv_cache.prefix_caching); 0 or 1 to override. Needs the requests'
   // prefix_blocks (the Mooncake traces have them).
   int prefix_caching = -1;
+  // Speculative decoding: each decode step verifies k drafted tokens and emits those accepted in
+  // a row plus one, drawn with the acceptance rate (SimOptions::seed).
+  std::optional<perf::SpecDecode> spec;
 };
 
 struct FleetSpec {
@@ -132,6 +137,8 @@ struct SimOptions {
   // Simulate every decode step as its own event instead of merging runs of identical decode
   // steps (the results agree to rounding; for tests and benchmarks of the merge).
   bool exact_steps = false;
+  // Seeds the random draws (speculative acceptance); equal seeds give equal results.
+  uint64_t seed = 1;
 };
 
 // The order of simulation events: earlier time first, then lower phase (0: a replica finishes a
