@@ -353,14 +353,18 @@ void Summarise(StepTime* st) {
 
 }  // namespace
 
+double LinkBytesPerSecond(const catalog::Accelerator& acc) {
+  return acc.scaleup_domain_size > 1 && acc.scaleup_bw_bytes_per_s
+             ? *acc.scaleup_bw_bytes_per_s / 2
+             : PcieBytesPerSecond(acc.pcie_gen.value_or(4));
+}
+
 double AllReduceTime(const catalog::Accelerator& acc, const catalog::Efficiency& eff, int ranks,
                      double bytes) {
   if (const catalog::AllReduceCurve* measured = eff.AllReduceMeasured(ranks)) {
     return MeasuredAllReduceSeconds(*measured, bytes);
   }
-  const double per_direction = acc.scaleup_domain_size > 1 && acc.scaleup_bw_bytes_per_s
-                                   ? *acc.scaleup_bw_bytes_per_s / 2
-                                   : PcieBytesPerSecond(acc.pcie_gen.value_or(4));
+  const double per_direction = LinkBytesPerSecond(acc);
   return AllReduceSeconds(ranks, bytes, per_direction, eff.allreduce_bw_fraction,
                           eff.allreduce_latency_s);
 }

@@ -62,6 +62,10 @@ struct StepTime {
 // REQUIRES: every pointer of `deployment` set, a valid layout (CheckLayout), shape counts >= 0.
 StepTime PredictStep(const Deployment& deployment, const StepShape& shape);
 
+// One accelerator's bandwidth per direction to its peers: the scale-up link (NVLink, xGMI, ...)
+// where it has one, else PCIe of its generation.
+double LinkBytesPerSecond(const catalog::Accelerator& acc);
+
 // The time of an all-reduce of `bytes` over `ranks` accelerators on the scale-up link (or PCIe
 // where the accelerator has none); also used for point-to-point sends as a 2-rank exchange.
 double AllReduceTime(const catalog::Accelerator& acc, const catalog::Efficiency& eff, int ranks,

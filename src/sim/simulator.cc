@@ -3,9 +3,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <deque>
+#include <map>
 #include <queue>
+#include <set>
 
 #include "perf/serving.h"
 #include "sim/prefix_cache.h"
@@ -37,6 +40,7 @@ struct Seq {
   int64_t counted = 0;  // of its input + output tokens, those taken off the replica's outstanding
   const std::vector<uint64_t>* prefix = nullptr;  // the request's prefix block ids, if any
   int64_t shared_entries = 0;  // leading prefix entries used from the cache (pinned, not owned)
+  bool hand_off = false;       // a prefill replica passes it on after its first token
   // This step's work.
   int64_t step_prefill = 0;
   bool step_decode = false;
@@ -60,6 +64,7 @@ class Replica {
                spec.batching == Batching::kContinuous &&
                workload::kPrefixBlockTokens % stats_.block_tokens == 0;
     stats_.kv_blocks = fit.kv_tokens / stats_.block_tokens;
+    kv_bytes_per_token_ = fit.kv_bytes_per_token;
     stats_.max_num_seqs =
         spec.max_num_seqs > 0 ? spec.max_num_seqs : d.engine->MaxNumSeqs(*d.accelerator);
     stats_.max_batched_tokens = spec.max_batched_tokens > 0
@@ -78,17 +83,39 @@ class Replica {
   const ReplicaStats& stats() const { return stats_; }
   double frontend_free_s = 0;  // when the frontend can take the next request
 
+  double kv_bytes_per_token() const { return kv_bytes_per_token_; }
+
+  // A request routed here, reaching the engine at `ready_s`. A prefill replica computes its prompt
+  // and first token only.
   void Enqueue(const workload::Request& r, int64_t index, double arrival_s, double ready_s) {
     Seq s;
     s.index = index;
     s.prompt = r.input_tokens;
     s.input = r.input_tokens;
-    s.target = r.output_tokens;
+    s.target = spec_.role == Role::kPrefill ? 1 : r.output_tokens;
+    s.hand_off = spec_.role == Role::kPrefill && r.output_tokens > 1;
     s.arrival_s = arrival_s;
     s.ready_s = ready_s;
     if (!r.prefix_blocks.empty()) s.prefix = &r.prefix_blocks;
     waiting_.push_back(s);
-    outstanding_ += r.input_tokens + r.output_tokens;
+    outstanding_ += s.input + s.target;
+  }
+
+  // A request whose prompt a prefill replica computed (`prefill`), its KV cache arriving here at
+  // `ready_s`: it only needs decoding.
+  void EnqueueDecode(const workload::Request& r, const RequestRecord& prefill, double ready_s) {
+    Seq s;
+    s.index = prefill.index;
+    s.prompt = s.input = s.prefilled = r.input_tokens;
+    s.generated = 1;
+    s.target = r.output_tokens;
+    s.counted = s.input + 1;
+    s.arrival_s = prefill.arrival_s;
+    s.ready_s = ready_s;
+    s.scheduled_s = prefill.scheduled_s;
+    s.first_token_s = prefill.first_token_s;
+    waiting_.push_back(s);
+    outstanding_ += s.target - 1;
   }
 
   // Forms the next step at `now`; returns its duration, or a negative value when there is nothing
@@ -166,8 +193,10 @@ class Replica {
   }
   const StepSample& last_sample() const { return last_sample_; }
 
-  // Applies the step that ends at `now`; finished requests go to `done`.
-  void FinishStep(double now, std::vector<RequestRecord>* done) {
+  // Applies the step that ends at `now`; finished requests go to `done`, prompts to hand over to a
+  // decode replica to `handoffs`.
+  void FinishStep(double now, std::vector<RequestRecord>* done,
+                  std::vector<RequestRecord>* handoffs) {
     busy_ = false;
     for (Seq* s : step_) {
       int64_t progress = 0;
@@ -205,7 +234,8 @@ class Replica {
         ++it;
         continue;
       }
-      done->push_back({.index = it->index,
+      (it->hand_off ? handoffs : done)
+          ->push_back({.index = it->index,
                        .replica = id_,
                        .arrival_s = it->arrival_s,
                        .scheduled_s = it->scheduled_s,
@@ -214,7 +244,7 @@ class Replica {
                        .input_tokens = it->input,
                        .output_tokens = it->target,
                        .preemptions = it->preemptions});
-      ++stats_.completed;
+      ++(it->hand_off ? stats_.handed_off : stats_.completed);
       outstanding_ -= it->input + it->target - it->counted;
       it->counted = it->input + it->target;
       if (spec_.batching == Batching::kStatic) {
@@ -398,6 +428,23 @@ class Replica {
         static_cast<Seq&>(candidate) = waiting_.front();
       }
       const bool alone = !any && running_.empty();
+      const int64_t step_tokens = spec_.spec ? spec_.spec->k + 1 : 1;
+      if (candidate.prefill_done()) {  // its KV cache came from a prefill replica
+        const int64_t need = OwnBlocksFor(candidate, candidate.kv_tokens() + step_tokens);
+        if (need > Available() - (alone ? 0 : watermark_blocks_)) break;
+        if (from) {
+          from->pop_front();
+        } else {
+          waiting_.pop_front();
+        }
+        Take(need);
+        candidate.blocks = need;
+        candidate.step_decode = true;
+        --budget;
+        any = true;
+        running_.push_back(candidate);
+        continue;
+      }
       // The cached part of its prompt needs no computing (the last token always is computed).
       int64_t entries = 0;
       if (caching_ && candidate.prefix) {
@@ -480,6 +527,7 @@ class Replica {
   const ReplicaSpec& spec_;
   int id_;
   workload::Rng rng_;  // speculative acceptance draws
+  double kv_bytes_per_token_ = 0;
   PrefixCache cache_;
   bool caching_ = false;
   bool chunked_ = true;
@@ -573,6 +621,44 @@ Result<SimResult> Simulate(const FleetSpec& fleet, const std::vector<workload::R
     }
   }
 
+  // Tiers: each has unified replicas, or prefill and decode replicas.
+  const int tiers = std::max<int>(1, static_cast<int>(fleet.tier_shares.size()));
+  std::vector<std::array<int, 3>> roles(tiers, {0, 0, 0});  // replicas per tier and role
+  for (size_t i = 0; i < fleet.replicas.size(); ++i) {
+    const ReplicaSpec& spec = fleet.replicas[i];
+    if (spec.tier < 0 || spec.tier >= tiers) {
+      return Status::InvalidArgument(fmt::format(
+          "replica {} serves tier {}, but the fleet has {} tier(s)", i + 1, spec.tier, tiers));
+    }
+    if (spec.role != Role::kUnified && spec.batching != Batching::kContinuous) {
+      return Status::InvalidArgument(
+          fmt::format("replica {}: prefill and decode replicas batch continuously", i + 1));
+    }
+    ++roles[spec.tier][static_cast<int>(spec.role)];
+  }
+  double share_sum = 0;
+  for (double share : fleet.tier_shares) {
+    if (!(share >= 0)) return Status::InvalidArgument("a tier share is negative");
+    share_sum += share;
+  }
+  if (!fleet.tier_shares.empty() && !(share_sum > 0)) {
+    return Status::InvalidArgument("the tier shares add up to 0");
+  }
+  for (int t = 0; t < tiers; ++t) {
+    const auto [unified, prefill, decode] = roles[t];
+    if (unified + prefill + decode == 0) {
+      return Status::InvalidArgument(fmt::format("tier {} has no replica", t));
+    }
+    if ((prefill > 0) != (decode > 0) || (unified > 0 && prefill > 0)) {
+      return Status::InvalidArgument(fmt::format(
+          "tier {} mixes roles: it needs unified replicas, or prefill and decode replicas", t));
+    }
+  }
+  if (!(fleet.kv_transfer_bytes_per_s >= 0)) {
+    return Status::InvalidArgument("the KV transfer bandwidth is negative");
+  }
+  workload::Rng tier_rng(options.seed, /*stream=*/1u << 20);
+
   SimResult result;
   result.start_s = requests.front().arrival_s;
   std::priority_queue<Event, std::vector<Event>, Later> events;
@@ -596,16 +682,44 @@ Result<SimResult> Simulate(const FleetSpec& fleet, const std::vector<workload::R
       ++next_arrival;
     }
   };
-  // Engine arrivals scheduled per replica, in order (the frontend is first in, first out).
-  std::vector<std::deque<double>> engine_arrivals(replicas.size());
+  // Engine arrivals scheduled per replica (requests from the frontend, KV caches from prefill).
+  std::vector<std::multiset<double>> engine_arrivals(replicas.size());
   if (closed) {
     result.start_s = 0;
     for (int64_t c = 0; c < options.closed_loop_clients; ++c) push_next_arrival(0);
   } else {
     push_next_arrival(0);
   }
-  size_t round_robin = 0;
-  std::vector<RequestRecord> done;
+  std::map<std::pair<int, Role>, size_t> round_robin;
+  // The replica of `tier` and `role` the router sends the next request to.
+  auto route = [&](int tier, Role role) {
+    int pick = -1;
+    std::vector<int> candidates;
+    for (size_t i = 0; i < replicas.size(); ++i) {
+      if (fleet.replicas[i].tier == tier && fleet.replicas[i].role == role) {
+        candidates.push_back(static_cast<int>(i));
+      }
+    }
+    if (fleet.routing == Routing::kRoundRobin) {
+      return candidates[round_robin[{tier, role}]++ % candidates.size()];
+    }
+    for (int i : candidates) {
+      if (pick < 0 || replicas[i].outstanding_tokens() < replicas[pick].outstanding_tokens()) {
+        pick = i;
+      }
+    }
+    return pick;
+  };
+  auto draw_tier = [&] {
+    if (fleet.tier_shares.size() < 2) return 0;
+    double u = tier_rng.Uniform() * share_sum;
+    for (int t = 0; t < tiers; ++t) {
+      u -= fleet.tier_shares[t];
+      if (u < 0) return t;
+    }
+    return tiers - 1;
+  };
+  std::vector<RequestRecord> done, handoffs;
   auto try_start = [&](int r, double now) {
     if (replicas[r].busy()) return;
     // What can change this replica's next steps: an arrival (routed by the replicas' state) or
@@ -613,7 +727,7 @@ Result<SimResult> Simulate(const FleetSpec& fleet, const std::vector<workload::R
     double horizon = events.empty() ? INFINITY : events.top().time_s;
     if (!closed) {
       horizon = std::min(pending_arrival_s,
-                         engine_arrivals[r].empty() ? INFINITY : engine_arrivals[r].front());
+                         engine_arrivals[r].empty() ? INFINITY : *engine_arrivals[r].begin());
     }
     const double dt = replicas[r].StartStep(now, horizon, !options.exact_steps);
     if (dt < 0) return;
@@ -631,16 +745,8 @@ Result<SimResult> Simulate(const FleetSpec& fleet, const std::vector<workload::R
     last_event_s = e.time_s;
     switch (e.phase) {
       case Phase::kArrival: {
-        int pick = 0;
-        if (fleet.routing == Routing::kRoundRobin) {
-          pick = static_cast<int>(round_robin++ % replicas.size());
-        } else {
-          for (size_t i = 1; i < replicas.size(); ++i) {
-            if (replicas[i].outstanding_tokens() < replicas[pick].outstanding_tokens()) {
-              pick = static_cast<int>(i);
-            }
-          }
-        }
+        const int tier = draw_tier();
+        const int pick = route(tier, roles[tier][0] > 0 ? Role::kUnified : Role::kPrefill);
         // The frontend (HTTP, tokenisation) passes requests on one at a time.
         Replica& rep = replicas[pick];
         const double per_request = fleet.replicas[pick].deployment.engine->per_request_s;
@@ -648,18 +754,33 @@ Result<SimResult> Simulate(const FleetSpec& fleet, const std::vector<workload::R
         rep.frontend_free_s = at;
         rep.Enqueue(requests[e.request], e.request, e.time_s, at);
         push(at, Phase::kEngineArrival, pick, e.request);
-        engine_arrivals[pick].push_back(at);
+        engine_arrivals[pick].insert(at);
         ++in_system;
         if (!closed) push_next_arrival(0);
         break;
       }
       case Phase::kEngineArrival:
-        engine_arrivals[e.replica].pop_front();
+        engine_arrivals[e.replica].erase(engine_arrivals[e.replica].find(e.time_s));
         try_start(e.replica, e.time_s);
         break;
       case Phase::kStepDone: {
         done.clear();
-        replicas[e.replica].FinishStep(e.time_s, &done);
+        handoffs.clear();
+        replicas[e.replica].FinishStep(e.time_s, &done, &handoffs);
+        for (const RequestRecord& h : handoffs) {
+          const ReplicaSpec& from = fleet.replicas[e.replica];
+          const int to = route(from.tier, Role::kDecode);
+          const double bw = fleet.kv_transfer_bytes_per_s > 0
+                                ? fleet.kv_transfer_bytes_per_s
+                                : perf::LinkBytesPerSecond(*from.deployment.accelerator) *
+                                      std::min(from.deployment.layout.count(),
+                                               fleet.replicas[to].deployment.layout.count());
+          const double at = e.time_s + replicas[e.replica].kv_bytes_per_token() *
+                                           static_cast<double>(h.input_tokens) / bw;
+          replicas[to].EnqueueDecode(requests[h.index], h, at);
+          push(at, Phase::kEngineArrival, to, h.index);
+          engine_arrivals[to].insert(at);
+        }
         for (const RequestRecord& rec : done) {
           --in_system;
           ++result.completed_requests;

@@ -27,6 +27,11 @@ enum class Batching {
   kStatic,      // a batch runs to completion before the next one starts
 };
 
+// What a replica does: everything, or one side of disaggregated serving (DistServe, Splitwise):
+// prefill replicas compute prompts and the first token, then hand the KV cache over the link to a
+// decode replica of the same tier, which generates the rest.
+enum class Role { kUnified, kPrefill, kDecode };
+
 // How the router picks a replica for an arriving request.
 enum class Routing {
   kRoundRobin,
@@ -36,6 +41,8 @@ enum class Routing {
 // One replica: a deployment and its engine's scheduling limits.
 struct ReplicaSpec {
   perf::Deployment deployment;
+  Role role = Role::kUnified;
+  int tier = 0;  // which model tier it serves (FleetSpec::tier_shares)
   Batching batching = Batching::kContinuous;
   int64_t max_num_seqs = 0;        // 0: the engine's limit on this accelerator
   int64_t max_batched_tokens = 0;  // 0: the engine's limit on this accelerator
@@ -55,6 +62,14 @@ struct ReplicaSpec {
 struct FleetSpec {
   std::vector<ReplicaSpec> replicas;
   Routing routing = Routing::kLeastOutstanding;
+  // Model-tier routing: the share of requests each tier gets (drawn per request with
+  // SimOptions::seed), e.g. {0.7, 0.3} sends 30% to the replicas of tier 1. Empty: one tier.
+  std::vector<double> tier_shares;
+  // Bandwidth of a prefill-to-decode KV transfer. 0: each accelerator's link
+  // (perf::LinkBytesPerSecond) times the smaller replica's accelerator count, the shards moving
+  // in parallel: right when both sides share a scale-up domain; give the network's figure when
+  // they do not.
+  double kv_transfer_bytes_per_s = 0;
 };
 
 // What happened to one request.
@@ -88,6 +103,7 @@ struct ReplicaStats {
   double kv_block_seconds = 0;  // integral of blocks in use over time (for mean occupancy)
   int64_t peak_kv_blocks = 0;
   int64_t preemptions = 0;
+  int64_t handed_off = 0;           // prefill replicas: requests passed to a decode replica
   double batch_sequence_steps = 0;  // sum over steps of the sequences in the step
   double prefill_tokens = 0;        // prompt tokens processed (recomputation included)
   double cached_prompt_tokens = 0;  // prompt tokens found in the prefix cache, not computed

@@ -303,6 +303,65 @@ TEST_F(SimTest, SpeculationEmitsTheExpectedTokensPerStep) {
   EXPECT_NE(other->replicas[0].steps, r->replicas[0].steps);
 }
 
+// Disaggregated serving: the decode replica starts once the prompt's KV cache has crossed the
+// link, so a lone request ends exactly one transfer (KV bytes per token x prompt / bandwidth)
+// later than on a unified replica of the same deployment; its first token does not move.
+TEST_F(SimTest, DisaggregationAddsTheKvTransfer) {
+  const int64_t in = 2000, out = 50;
+  const std::vector<workload::Request> one = {
+      {.arrival_s = 0, .input_tokens = in, .output_tokens = out}};
+  FleetSpec unified{.replicas = {Replica()}};
+  FleetSpec split{.replicas = {Replica(), Replica()}, .kv_transfer_bytes_per_s = 25e9};
+  split.replicas[0].role = Role::kPrefill;
+  split.replicas[1].role = Role::kDecode;
+  RequestRecord u, d;
+  ASSERT_TRUE(Simulate(unified, one, {.on_request = [&](const RequestRecord& r) { u = r; }}).ok());
+  auto r = Simulate(split, one, {.on_request = [&](const RequestRecord& rec) { d = rec; }});
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  const perf::Deployment& dep = split.replicas[0].deployment;
+  const double kv_per_token = perf::Fit(perf::FitRequestFor(dep, in + out)).kv_bytes_per_token;
+  EXPECT_GT(kv_per_token, 0);
+  const double transfer = kv_per_token * in / 25e9;
+  EXPECT_NEAR(d.ttft_s(), u.ttft_s(), 1e-12);
+  EXPECT_NEAR(d.e2e_s(), u.e2e_s() + transfer, 1e-9);
+  EXPECT_EQ(d.replica, 1);
+  EXPECT_EQ(r->replicas[0].handed_off, 1);
+  EXPECT_EQ(r->replicas[1].completed, 1);
+}
+
+// Under load a disaggregated fleet completes every request once, with all its tokens.
+TEST_F(SimTest, DisaggregatedFleetCompletesEverything) {
+  const auto requests = Poisson(2000, 20, 800, 150);
+  FleetSpec fleet{.replicas = {Replica(), Replica(), Replica()}};
+  fleet.replicas[0].role = Role::kPrefill;
+  fleet.replicas[1].role = fleet.replicas[2].role = Role::kDecode;
+  std::map<int64_t, int> seen;
+  int64_t out = 0, expected = 0;
+  auto r = Simulate(fleet, requests, {.on_request = [&](const RequestRecord& rec) {
+                      ++seen[rec.index];
+                      out += rec.output_tokens;
+                    }});
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  for (const auto& q : requests) expected += q.output_tokens;
+  EXPECT_EQ(seen.size(), requests.size());
+  EXPECT_EQ(out, expected);
+  EXPECT_EQ(r->replicas[0].completed + r->replicas[1].completed + r->replicas[2].completed, 2000);
+  EXPECT_GT(r->replicas[1].completed, 0);
+  EXPECT_GT(r->replicas[2].completed, 0);
+}
+
+// Model-tier routing sends each tier its share of the requests (a seeded draw per request).
+TEST_F(SimTest, TiersGetTheirShares) {
+  const auto requests = Poisson(4000, 30, 300, 60);
+  FleetSpec fleet{.replicas = {Replica("llama-2-70b", "h100-sxm", 2), Replica()},
+                  .tier_shares = {0.7, 0.3}};
+  fleet.replicas[1].tier = 1;
+  auto r = Simulate(fleet, requests);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  const double small = static_cast<double>(r->replicas[1].completed) / 4000;
+  EXPECT_NEAR(small, 0.3, 0.03);  // 4000 draws: sd 0.007
+}
+
 TEST_F(SimTest, BadInputIsRefused) {
   FleetSpec fleet{.replicas = {Replica()}};
   EXPECT_FALSE(Simulate(fleet, {}).ok());
@@ -315,6 +374,17 @@ TEST_F(SimTest, BadInputIsRefused) {
   auto huge = Simulate(fleet, {{.arrival_s = 0, .input_tokens = 10'000'000, .output_tokens = 5}});
   ASSERT_FALSE(huge.ok());
   EXPECT_NE(huge.status().message().find("exceeds"), std::string::npos);
+  const std::vector<workload::Request> one = {
+      {.arrival_s = 0, .input_tokens = 10, .output_tokens = 5}};
+  FleetSpec empty_tier{.replicas = {Replica()}, .tier_shares = {0.5, 0.5}};
+  auto no_tier = Simulate(empty_tier, one);
+  ASSERT_FALSE(no_tier.ok());
+  EXPECT_NE(no_tier.status().message().find("tier 1 has no replica"), std::string::npos);
+  FleetSpec mixed{.replicas = {Replica(), Replica()}};
+  mixed.replicas[1].role = Role::kPrefill;
+  auto mix = Simulate(mixed, one);
+  ASSERT_FALSE(mix.ok());
+  EXPECT_NE(mix.status().message().find("mixes roles"), std::string::npos);
   auto too_big = Simulate({.replicas = {Replica("llama-2-70b", "h100-sxm", 1)}},
                           {{.arrival_s = 0, .input_tokens = 10, .output_tokens = 5}});
   ASSERT_FALSE(too_big.ok());
