@@ -7,6 +7,8 @@
 #include "catalog/catalog.h"
 #include "perf/serving.h"
 #include "sim/simulator.h"
+#include "workload/arrivals.h"
+#include "workload/lengths.h"
 #include "workload/trace.h"
 
 namespace pertoken {
@@ -105,6 +107,43 @@ void BM_SimulateAzureConversation(benchmark::State& state) {
       static_cast<double>(events), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
 }
 BENCHMARK(BM_SimulateAzureConversation)->Unit(benchmark::kMillisecond);
+
+// How the simulator's cost grows with requests and replicas: a Poisson stream of 1,000-token
+// prompts and exponential outputs (mean 200) at 1.5 requests/s per replica of Llama-3.1-70B on
+// 4 x H100. Arguments: requests, replicas.
+void BM_SimulateSynthetic(benchmark::State& state) {
+  const int64_t n = state.range(0);
+  const int replicas = static_cast<int>(state.range(1));
+  auto lengths = workload::LengthSampler(*workload::TokenDistribution::Fixed(1000),
+                                         *workload::TokenDistribution::Exponential(200));
+  auto stream =
+      workload::GenerateStream({.rate_per_s = 1.5 * replicas}, lengths, {.max_requests = n}, 7);
+  if (!stream.ok()) {
+    state.SkipWithError(stream.status().message().c_str());
+    return;
+  }
+  sim::FleetSpec fleet;
+  for (int i = 0; i < replicas; ++i) fleet.replicas.push_back({.deployment = Llama70bOnFourH100()});
+  int64_t events = 0;
+  for (auto _ : state) {
+    auto r = sim::Simulate(fleet, *stream);
+    if (!r.ok()) {
+      state.SkipWithError(r.status().message().c_str());
+      return;
+    }
+    events += r->events;
+  }
+  state.SetItemsProcessed(state.iterations() * n);
+  state.counters["ns_per_event"] = benchmark::Counter(
+      static_cast<double>(events), benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+}
+BENCHMARK(BM_SimulateSynthetic)
+    ->Args({10'000, 1})
+    ->Args({100'000, 1})
+    ->Args({1'000'000, 1})
+    ->Args({100'000, 4})
+    ->Args({100'000, 16})
+    ->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace pertoken
