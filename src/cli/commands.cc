@@ -154,6 +154,32 @@ Result<FitResolution> ResolveFit(const catalog::Catalog& cat, const FitOptions& 
   return res;
 }
 
+Result<perf::Deployment> ResolveDeployment(const catalog::Catalog& cat, const FitOptions& o) {
+  auto res = ResolveFit(cat, o);
+  if (!res.ok()) return res.status();
+  const perf::FitRequest& req = res->request;
+  if (!res->report.chosen.fits) {
+    return Status::InvalidArgument(
+        fmt::format("{} does not fit on {} × {} ({}); see `pertoken fit`", req.model->id,
+                    req.layout.count(), req.accelerator->id, res->report.chosen.reason));
+  }
+  return perf::Deployment{.model = req.model,
+                          .accelerator = req.accelerator,
+                          .engine = req.engine,
+                          .efficiency = &cat.EfficiencyOf(*req.accelerator, *req.engine),
+                          .precision = req.precision,
+                          .layout = req.layout};
+}
+
+metrics::AcceleratorPrice PriceFor(const catalog::Catalog& cat,
+                                   const catalog::Accelerator& accelerator,
+                                   std::optional<double> usd_per_accelerator_hour) {
+  if (!usd_per_accelerator_hour) return metrics::DefaultPrice(cat, accelerator);
+  return {.known = true,
+          .usd_per_accelerator_hour = *usd_per_accelerator_hour,
+          .rule = "given with --usd-per-hour"};
+}
+
 int RunFit(const catalog::Catalog& cat, const FitOptions& o, std::ostream& out, std::ostream& err) {
   auto res = ResolveFit(cat, o);
   if (!res.ok()) return Fail(err, res.status().message());

@@ -8,6 +8,8 @@
 #include <string>
 
 #include "catalog/catalog.h"
+#include "metrics/pricing.h"
+#include "perf/step.h"
 #include "report/fit_report.h"
 
 namespace pertoken::cli {
@@ -48,6 +50,18 @@ struct FitResolution {
 // with one clear message when the input is wrong. A configuration that does not fit is not an
 // error here: see report.chosen.fits.
 Result<FitResolution> ResolveFit(const catalog::Catalog& catalog, const FitOptions& options);
+
+// A deployment that fits, ready for the step-time model (estimate, simulate): ResolveFit, then
+// InvalidArgument "<model> does not fit on N × <accelerator> (<reason>); see `pertoken fit`" when
+// the chosen layout does not fit.
+Result<perf::Deployment> ResolveDeployment(const catalog::Catalog& catalog,
+                                           const FitOptions& options);
+
+// The price of one accelerator-hour: `usd_per_accelerator_hour` when given (--usd-per-hour), else
+// the catalog's default on-demand price (metrics::DefaultPrice).
+metrics::AcceleratorPrice PriceFor(const catalog::Catalog& catalog,
+                                   const catalog::Accelerator& accelerator,
+                                   std::optional<double> usd_per_accelerator_hour);
 
 // `pertoken fit`: 0 when the model fits, 1 when it does not or the input is wrong.
 int RunFit(const catalog::Catalog& catalog, const FitOptions& options, std::ostream& out,

@@ -107,22 +107,12 @@ int RunEstimate(const catalog::Catalog& cat, const EstimateOptions& o, std::ostr
                             tokens, (*model)->max_context_tokens, (*model)->id));
   }
   if (model.ok() && !fo.max_context_tokens) fo.max_context_tokens = (*model)->max_context_tokens;
-  auto res = ResolveFit(cat, fo);
-  if (!res.ok()) return Fail(err, res.status().message());
-  const perf::FitRequest& req = res->request;
-  if (!res->report.chosen.fits) {
-    return Fail(err,
-                fmt::format("{} does not fit on {} × {} ({}); see `pertoken fit`", req.model->id,
-                            req.layout.count(), req.accelerator->id, res->report.chosen.reason));
-  }
+  auto deployment = ResolveDeployment(cat, fo);
+  if (!deployment.ok()) return Fail(err, deployment.status().message());
+  const perf::Deployment& d = *deployment;
 
   perf::ServingQuery q;
-  q.deployment = {.model = req.model,
-                  .accelerator = req.accelerator,
-                  .engine = req.engine,
-                  .efficiency = &cat.EfficiencyOf(*req.accelerator, *req.engine),
-                  .precision = req.precision,
-                  .layout = req.layout};
+  q.deployment = d;
   q.input_tokens = *o.input_tokens;
   q.output_tokens = *o.output_tokens;
   if (!o.spec_decode.empty()) {
@@ -156,16 +146,10 @@ int RunEstimate(const catalog::Catalog& cat, const EstimateOptions& o, std::ostr
   }
   rep.query = q;
   rep.result = perf::PredictServing(q);
-  if (o.usd_per_accelerator_hour) {
-    rep.price.known = true;
-    rep.price.usd_per_accelerator_hour = *o.usd_per_accelerator_hour;
-    rep.price.rule = "given with --usd-per-hour";
-  } else {
-    rep.price = metrics::DefaultPrice(cat, *req.accelerator);
-  }
+  rep.price = PriceFor(cat, *d.accelerator, o.usd_per_accelerator_hour);
   // Prediction intervals: how far measurements of comparable rows fell from their predictions.
   auto band = [&](const char* row_class, report::Interval* in) {
-    const catalog::AccuracyBand* b = cat.BandFor(req.engine->id, row_class);
+    const catalog::AccuracyBand* b = cat.BandFor(d.engine->id, row_class);
     if (!b) return;
     in->known = true;
     in->low_factor = b->low_ratio;

@@ -12,12 +12,6 @@ namespace pertoken::report {
 
 namespace {
 
-std::string Seconds(double s) {
-  if (s >= 1) return fmt::format("{:.2f} s", s);
-  if (s >= 1e-3) return fmt::format("{:.1f} ms", s * 1e3);
-  return fmt::format("{:.1f} µs", s * 1e6);
-}
-
 std::string WithBand(double v, const Interval& in,
                      const std::function<std::string(double)>& fmt_one) {
   if (!in.known) return fmt_one(v);
@@ -47,11 +41,11 @@ nlohmann::json StepJson(const perf::StepTime& s) {
 
 void StepText(const char* title, const perf::StepTime& s, std::string* out) {
   *out += fmt::format("{} {}: {} compute, {} memory, {} communication, {} overhead ({}-bound)\n",
-                      title, Seconds(s.total_s), Seconds(s.compute_s), Seconds(s.memory_s),
-                      Seconds(s.communication_s), Seconds(s.overhead_s),
-                      perf::BottleneckName(s.bottleneck));
+                      title, FormatSeconds(s.total_s), FormatSeconds(s.compute_s),
+                      FormatSeconds(s.memory_s), FormatSeconds(s.communication_s),
+                      FormatSeconds(s.overhead_s), perf::BottleneckName(s.bottleneck));
   for (const auto& op : s.ops) {
-    *out += fmt::format("    {:<20} {:>10}  {}\n", op.name, Seconds(op.time_s),
+    *out += fmt::format("    {:<20} {:>10}  {}\n", op.name, FormatSeconds(op.time_s),
                         perf::BottleneckName(op.bound));
   }
 }
@@ -91,7 +85,7 @@ std::string EstimateText(const EstimateReport& r) {
     return out;
   }
   auto tps = [](double v) { return fmt::format("{:.0f} tok/s", v); };
-  auto secs = [](double v) { return Seconds(v); };
+  auto secs = [](double v) { return FormatSeconds(v); };
   out += fmt::format("  in flight            {:.1f} requests (memory and engine allow {:.0f})\n",
                      s.concurrency, s.max_concurrency);
   out += fmt::format("  output throughput    {}\n",
@@ -101,7 +95,7 @@ std::string EstimateText(const EstimateReport& r) {
   out += fmt::format("  requests             {:.2f} /s\n", s.requests_per_s);
   out += fmt::format("  TTFT                 {}\n", WithBand(s.ttft_s, r.latency_interval, secs));
   out += fmt::format("  TPOT                 {}\n", WithBand(s.tpot_s, r.latency_interval, secs));
-  out += fmt::format("  end-to-end           {}\n", Seconds(s.e2e_s));
+  out += fmt::format("  end-to-end           {}\n", FormatSeconds(s.e2e_s));
   out += fmt::format("  bottleneck           {}\n", perf::BottleneckName(s.bottleneck));
   if (r.throughput_interval.known)
     out += fmt::format("  (bands: {})\n", r.throughput_interval.basis);

@@ -30,4 +30,10 @@ std::string FormatTera(double v) {
                      : fmt::format("{}.{} T", FormatCount(whole), tenth);
 }
 
+std::string FormatSeconds(double s) {
+  if (s >= 1) return fmt::format("{:.2f} s", s);
+  if (s >= 1e-3) return fmt::format("{:.1f} ms", s * 1e3);
+  return fmt::format("{:.1f} µs", s * 1e6);
+}
+
 }  // namespace pertoken::report

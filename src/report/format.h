@@ -14,5 +14,7 @@ std::string FormatGib(double bytes);
 std::string FormatCount(int64_t n);
 // 1.9789e15 -> "1,978.9 T".
 std::string FormatTera(double v);
+// 2.5 -> "2.50 s", 0.0123 -> "12.3 ms", 4.2e-5 -> "42.0 µs".
+std::string FormatSeconds(double s);
 
 }  // namespace pertoken::report

@@ -25,7 +25,7 @@ expect() {
 
 # Help on every subcommand.
 expect 0 "fit" --help
-for sub in "fit" "estimate" "validate" "catalog list" "catalog show" "catalog check"; do
+for sub in "fit" "estimate" "simulate" "validate" "catalog list" "catalog show" "catalog check"; do
   # shellcheck disable=SC2086
   expect 0 "--json" $sub --help
 done
@@ -62,6 +62,45 @@ expect 0 "Rows 8, predicted 8" --data-dir "$shipped" validate --measurements "$2
 expect 1 "cannot open" validate --measurements /nonexistent.csv
 expect 2 "expected source, accelerator" validate --by colour
 expect 1 "cannot list" calibrate ops --opdb /nonexistent --out "$tmp"
+
+# simulate: every bad input is one `error:` line and exit 1; usage errors exit 2.
+traces="$2/traces"
+sim=(--data-dir "$fixture" simulate -m llama-2-7b -a h100)
+expect 0 "output tok/s" "${sim[@]}" --trace "$traces/five_rows.csv" --slo-ttft 0.5
+expect 0 '"usd_per_million_output_tokens"' "${sim[@]}" --arrivals poisson:rate=5 \
+  --lengths fixed:in=100,out=10 --requests 20 --json
+expect 0 "azure2023_conv.csv" --data-dir "$shipped" simulate -m llama-3.1-8b -a h100-sxm \
+  --trace azure-conv --max-requests 100
+expect 1 "did you mean azure-conv" "${sim[@]}" --trace azure-cov
+expect 1 "bad_rows.csv:3: input_tokens" "${sim[@]}" --trace "$traces/bad_rows.csv"
+expect 1 "not both" "${sim[@]}" --trace azure-conv --arrivals poisson:rate=1
+expect 1 "give a workload" "${sim[@]}"
+expect 1 "one of --requests N and --duration S" "${sim[@]}" --arrivals poisson:rate=1 \
+  --lengths fixed:in=10,out=5 --requests 5 --duration 3
+expect 1 "one of --requests N and --duration S" "${sim[@]}" --arrivals poisson:rate=1 \
+  --lengths fixed:in=10,out=5
+expect 1 "--speedup must be a number > 0" "${sim[@]}" --trace azure-conv --speedup 0
+expect 1 "--replicas must be from 1" "${sim[@]}" --trace azure-conv --replicas 0
+expect 1 "--slo-ttft must be a number > 0" "${sim[@]}" --trace azure-conv --slo-ttft -1
+expect 1 "does not fit on 1 × h100-sxm" --data-dir "$fixture" simulate -m llama-2-70b -a h100 -n 1 \
+  --trace "$traces/five_rows.csv"
+expect 1 "exceeds replica 1's context of 4096 tokens" "${sim[@]}" --arrivals poisson:rate=1 \
+  --lengths fixed:in=5000,out=10 --requests 3
+expect 1 "--requests-out $tmp/no/x.csv: cannot open" "${sim[@]}" --trace "$traces/five_rows.csv" \
+  --requests-out "$tmp/no/x.csv"
+expect 2 "--model is required" simulate --accelerator h100 --trace azure-conv
+expect 2 "" "${sim[@]}" --trace azure-conv --replicas two
+# PERTOKEN_TRACES_DIR moves the built-in traces.
+if PERTOKEN_TRACES_DIR="$tmp/none" "$bin" "${sim[@]}" --trace azure-conv >"$tmp/out" 2>"$tmp/err" ||
+  ! grep -qF "no file $tmp/none/azure2023_conv.csv" "$tmp/err"; then
+  echo "FAIL: PERTOKEN_TRACES_DIR was not used"; cat "$tmp/err"; failures=$((failures + 1))
+fi
+# A long run into a pipe draws no progress bar: stderr stays empty.
+expect 0 "25,000 requests" "${sim[@]}" --arrivals poisson:rate=50 --lengths fixed:in=100,out=10 \
+  --requests 25000
+if [ -s "$tmp/err" ]; then
+  echo "FAIL: simulate wrote to a piped stderr"; cat "$tmp/err"; failures=$((failures + 1))
+fi
 
 # A broken catalog: every problem with file:line, exit 1; other commands refuse to run on it.
 cp -r "$fixture" "$tmp/cat"

@@ -1,7 +1,10 @@
 // pertoken: what every token costs. This file parses flags and dispatches to src/cli; it and
 // RunCatalogCheck are the only places that turn failures into exit codes (0 ok, 1 failure or a
 // negative answer, 2 usage error).
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -11,6 +14,7 @@
 #include "cli/calibrate_command.h"
 #include "cli/commands.h"
 #include "cli/estimate_command.h"
+#include "cli/simulate_command.h"
 #include "cli/validate_command.h"
 
 namespace {
@@ -23,6 +27,34 @@ std::string ResolveDataDir(const std::string& flag) {
   if (std::filesystem::is_directory(PERTOKEN_DEFAULT_DATA_DIR, ec))
     return PERTOKEN_DEFAULT_DATA_DIR;
   return "/usr/local/share/pertoken/catalog";
+}
+
+// $PERTOKEN_TRACES_DIR, else the source tree's data/traces, else the installed one.
+std::string ResolveTracesDir() {
+  if (const char* env = std::getenv("PERTOKEN_TRACES_DIR"); env && *env) return env;
+  std::error_code ec;
+  if (std::filesystem::is_directory(PERTOKEN_DEFAULT_TRACES_DIR, ec))
+    return PERTOKEN_DEFAULT_TRACES_DIR;
+  return "/usr/local/share/pertoken/traces";
+}
+
+// The flags that name a deployment, shared by fit, estimate and simulate.
+void AddDeploymentFlags(CLI::App* cmd, pertoken::cli::FitOptions* o) {
+  cmd->add_option("--model,-m", o->model, "model id or alias (see `catalog list models`)")
+      ->required();
+  cmd->add_option("--accelerator,-a", o->accelerator, "accelerator id or alias")->required();
+  cmd->add_option("--count,-n", o->count,
+                  "accelerators in one replica (default: the smallest that fits)");
+  cmd->add_option("--tp", o->tp, "tensor-parallel degree");
+  cmd->add_option("--pp", o->pp, "pipeline-parallel degree");
+  cmd->add_option("--ep", o->ep, "expert-parallel degree (MoE models)");
+  cmd->add_option("--weights", o->weights,
+                  "weight precision: bf16, fp16, fp8, int8, int4, fp4, or a quantization format "
+                  "id (default: the model's released format)");
+  cmd->add_option("--kv", o->kv, "KV-cache precision: bf16, fp16, fp8, int8, int4, or a format id")
+      ->capture_default_str();
+  cmd->add_option("--engine", o->engine, "engine profile: vllm, sglang, trtllm, llamacpp, generic")
+      ->capture_default_str();
 }
 
 }  // namespace
@@ -43,50 +75,19 @@ int main(int argc, char** argv) {
   auto* fit_cmd = app.add_subcommand(
       "fit",
       "Does a model fit on an accelerator, on how many, and how many sequences fit beside it");
-  fit_cmd->add_option("--model,-m", fit.model, "model id or alias (see `catalog list models`)")
-      ->required();
-  fit_cmd->add_option("--accelerator,-a", fit.accelerator, "accelerator id or alias")->required();
-  fit_cmd->add_option("--count,-n", fit.count,
-                      "accelerators in one replica (default: the smallest that fits)");
-  fit_cmd->add_option("--tp", fit.tp, "tensor-parallel degree");
-  fit_cmd->add_option("--pp", fit.pp, "pipeline-parallel degree");
-  fit_cmd->add_option("--ep", fit.ep, "expert-parallel degree (MoE models)");
-  fit_cmd->add_option(
-      "--weights", fit.weights,
-      "weight precision: bf16, fp16, fp8, int8, int4, fp4, or a quantization format id "
-      "(default: the model's released format)");
-  fit_cmd
-      ->add_option("--kv", fit.kv,
-                   "KV-cache precision: bf16, fp16, fp8, int8, int4, or a format id")
-      ->capture_default_str();
+  AddDeploymentFlags(fit_cmd, &fit);
   fit_cmd->add_option("--context", fit.context_tokens,
                       "tokens per sequence, prompt and output (default 4096)");
   fit_cmd->add_option(
       "--max-context", fit.max_context_tokens,
       "longest sequence the engine admits (default: the engine's limit or the model's)");
-  fit_cmd
-      ->add_option("--engine", fit.engine,
-                   "engine profile: vllm, sglang, trtllm, llamacpp, generic")
-      ->capture_default_str();
   fit_cmd->add_flag("--json", fit.json, "print JSON (doc/formats/fit-json.md)");
 
   // estimate
   pertoken::cli::EstimateOptions est;
   auto* est_cmd = app.add_subcommand(
       "estimate", "Throughput, TTFT, TPOT and cost of a deployment under a load");
-  est_cmd->add_option("--model,-m", est.deployment.model, "model id or alias")->required();
-  est_cmd->add_option("--accelerator,-a", est.deployment.accelerator, "accelerator id or alias")
-      ->required();
-  est_cmd->add_option("--count,-n", est.deployment.count,
-                      "accelerators in one replica (default: the smallest that fits)");
-  est_cmd->add_option("--tp", est.deployment.tp, "tensor-parallel degree");
-  est_cmd->add_option("--pp", est.deployment.pp, "pipeline-parallel degree");
-  est_cmd->add_option("--ep", est.deployment.ep, "expert-parallel degree (MoE models)");
-  est_cmd->add_option("--weights", est.deployment.weights,
-                      "weight precision or format id (default: the model's released format)");
-  est_cmd->add_option("--kv", est.deployment.kv, "KV-cache precision or format id")
-      ->capture_default_str();
-  est_cmd->add_option("--engine", est.deployment.engine, "engine profile")->capture_default_str();
+  AddDeploymentFlags(est_cmd, &est.deployment);
   est_cmd->add_option("--input-len", est.input_tokens, "prompt tokens per request")->required();
   est_cmd->add_option("--output-len", est.output_tokens, "generated tokens per request")
       ->required();
@@ -101,6 +102,50 @@ int main(int argc, char** argv) {
       "--usd-per-hour", est.usd_per_accelerator_hour,
       "price of one accelerator-hour (default: the catalog's median on-demand price)");
   est_cmd->add_flag("--json", est.json, "print JSON (doc/formats/estimate-json.md)");
+
+  // simulate
+  pertoken::cli::SimulateOptions sim;
+  pertoken::cli::ReplicaGroupOptions group;
+  auto* sim_cmd = app.add_subcommand(
+      "simulate", "Replay a trace or a synthetic load through a fleet of replicas, step by step");
+  AddDeploymentFlags(sim_cmd, &group.deployment);
+  sim_cmd->add_option("--replicas", group.replicas, "identical replicas")->capture_default_str();
+  sim_cmd->add_option("--batching", group.batching, "continuous or static")->capture_default_str();
+  sim_cmd->add_option("--max-num-seqs", group.max_num_seqs,
+                      "sequences per step (default: the engine's limit)");
+  sim_cmd->add_option("--max-batched-tokens", group.max_batched_tokens,
+                      "tokens per step (default: the engine's limit)");
+  sim_cmd->add_option("--chunked-prefill", group.chunked_prefill,
+                      "on or off (default: the engine's)");
+  sim_cmd->add_option("--routing", sim.routing, "least-outstanding or round-robin")
+      ->capture_default_str();
+  auto& w = sim.workload;
+  sim_cmd->add_option("--trace", w.trace,
+                      "built-in trace (azure-conv, azure-code, mooncake-conv) or a trace CSV");
+  sim_cmd->add_option("--speedup", w.speedup, "replay the trace this many times as fast");
+  sim_cmd->add_option("--window-start", w.window_start_s, "trace second where the replay starts");
+  sim_cmd->add_option("--window", w.window_s, "trace seconds replayed (default: to the end)");
+  sim_cmd->add_option("--max-requests", w.max_requests, "replay at most this many requests");
+  sim_cmd->add_option(
+      "--arrivals", w.arrivals,
+      "synthetic arrivals: poisson:rate=R or gamma:rate=R,cv=C (doc/formats/trace.md)");
+  sim_cmd->add_option("--lengths", w.lengths,
+                      "synthetic lengths: fixed:in=N,out=M, file:PATH, lognormal:..., ...");
+  sim_cmd->add_option("--requests", w.requests, "synthetic requests to generate");
+  sim_cmd->add_option("--duration", w.duration_s, "seconds of synthetic arrivals");
+  sim_cmd->add_option("--seed", w.seed, "seed of the synthetic stream (default 1)");
+  sim_cmd->add_option("--slo-ttft", sim.slo_ttft_s, "TTFT target in seconds, for goodput");
+  sim_cmd->add_option("--slo-tpot", sim.slo_tpot_s, "TPOT target in seconds, for goodput");
+  sim_cmd->add_option(
+      "--usd-per-hour", sim.usd_per_accelerator_hour,
+      "price of one accelerator-hour (default: the catalog's median on-demand price)");
+  sim_cmd->add_flag("--json", sim.json, "print JSON (doc/formats/simulate-json.md)");
+  sim_cmd->add_option("--requests-out", sim.requests_out, "write one CSV row per request");
+  sim_cmd->add_option("--timeline-out", sim.timeline_out, "write sampled steps as CSV");
+  sim_cmd
+      ->add_option("--timeline-interval", sim.timeline_interval_s,
+                   "seconds between timeline rows of a replica")
+      ->capture_default_str();
 
   // validate
   pertoken::cli::ValidateOptions val;
@@ -163,7 +208,7 @@ int main(int argc, char** argv) {
   check_cmd->add_flag("--json", check_json, "print JSON");
   // Accept --data-dir after the subcommand too: `pertoken catalog check --data-dir D`.
   for (auto* sub :
-       {fit_cmd, est_cmd, val_cmd, ops_cmd, engines_cmd, list_cmd, show_cmd, check_cmd}) {
+       {fit_cmd, est_cmd, sim_cmd, val_cmd, ops_cmd, engines_cmd, list_cmd, show_cmd, check_cmd}) {
     sub->add_option("--data-dir", data_dir_flag, "catalog directory");
   }
 
@@ -193,6 +238,18 @@ int main(int argc, char** argv) {
   }
   if (fit_cmd->parsed()) return pertoken::cli::RunFit(*catalog, fit, std::cout, std::cerr);
   if (est_cmd->parsed()) return pertoken::cli::RunEstimate(*catalog, est, std::cout, std::cerr);
+  if (sim_cmd->parsed()) {
+    sim.fleet = {group};
+    w.traces_dir = ResolveTracesDir();
+    if (isatty(STDERR_FILENO)) {
+      sim.progress = &std::cerr;
+      sim.progress_clock_s = [] {
+        return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
+            .count();
+      };
+    }
+    return pertoken::cli::RunSimulate(*catalog, sim, std::cout, std::cerr);
+  }
   if (val_cmd->parsed()) return pertoken::cli::RunValidate(*catalog, val, std::cout, std::cerr);
   if (engines_cmd->parsed()) {
     engines_fit.data_dir = data_dir;
