@@ -75,6 +75,14 @@ class Objective {
     for (validate::RowPlan* plan : plans_) {
       const catalog::Engine* original = plan->query.deployment.engine;
       plan->query.deployment.engine = &engine_;
+      catalog::Engine with_settings;  // the trial engine as the row's serving command set it
+      if (!plan->engine_settings.empty()) {
+        with_settings = engine_;
+        for (const auto& setting : plan->engine_settings) {
+          (void)catalog::ApplyEngineSetting(setting, &with_settings);  // validated when mapped
+        }
+        plan->query.deployment.engine = &with_settings;
+      }
       const validate::Prediction pr = validate::PredictRow(*plan, options_);
       plan->query.deployment.engine = original;
       loss +=

@@ -1,10 +1,13 @@
 #include "catalog/loaders.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <functional>
 #include <regex>
+
+#include "catalog/engine_settings.h"
 
 namespace pertoken::catalog {
 
@@ -345,6 +348,24 @@ void ReadEngine(FieldReader& root, Engine* out) {
       out->limit_overrides.push_back(std::move(lo));
     }
     l->CheckUnknownKeys();
+  }
+  if (auto f = root.Table("cli_flags", false)) {
+    for (auto& [flag, setting] : f->FlatStrings()) {
+      const std::string key = setting.substr(0, setting.find('='));
+      const auto& keys = EngineSettingKeys();
+      if (!flag.starts_with("-")) {
+        f->Error(flag, "a flag starts with '-'");
+      } else if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
+        f->Error(flag, fmt::format("'{}' is not an engine setting (one of: {})", key,
+                                   fmt::join(keys, ", ")));
+      } else if (setting.find('=') != std::string::npos) {
+        Engine probe;
+        Status s = ApplyEngineSetting(
+            {.key = key, .value = setting.substr(setting.find('=') + 1), .flag = flag}, &probe);
+        if (!s.ok()) f->Error(flag, s.message());
+      }
+      out->cli_flags.emplace_back(flag, setting);
+    }
   }
   if (auto o = root.Table("overhead", false)) {
     out->step_overhead_s = o->OptNumber("step_s", Bound::kNonNegative).value_or(0);

@@ -198,6 +198,9 @@ struct Engine : Entity {
   // The frameworks of shared/data/opdb whose measured op tables describe this engine's kernels,
   // best first: picks the efficiency profile (Catalog::EfficiencyOf).
   std::vector<std::string> op_tables;
+  // The engine's own command-line flags mapped to the settings they change ([cli_flags]): flag
+  // -> "key" (takes the flag's value) or "key=value" (a switch). See engine_settings.h.
+  std::vector<std::pair<std::string, std::string>> cli_flags;
 
   // The batch limits on `accelerator`: [limits], or the first matching override.
   int64_t MaxNumSeqs(const Accelerator& accelerator) const {

@@ -17,11 +17,14 @@ class LogHistogram {
   int64_t count() const { return count_; }
   double mean() const { return count_ ? sum_ / static_cast<double>(count_) : 0; }
   double max() const { return max_; }
-  // The q-quantile (q in [0, 1]), interpolated geometrically inside its bucket and clamped to the
+  // The q-quantile (q in [0, 1]) by linear interpolation between the closest ranks (numpy's
+  // default), each rank's value placed geometrically inside its bucket and clamped to the
   // smallest and largest values seen; 0 when empty.
   double Quantile(double q) const;
 
  private:
+  double ValueAtRank(int64_t k) const;
+
   double min_value_;
   double log_ratio_;
   std::vector<int64_t> buckets_;

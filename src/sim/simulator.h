@@ -48,7 +48,7 @@ struct ReplicaSpec {
   int64_t max_batched_tokens = 0;  // 0: the engine's limit on this accelerator
   int chunked_prefill = -1;        // -1: the engine's default; 0 or 1 to override
   // Longest sequence the replica must admit (prompt + output); sizes the memory fit. 0: the
-  // engine's and model's maximum context.
+  // stream's longest request.
   int64_t max_context_tokens = 0;
   double kv_watermark = 0.01;  // share of KV blocks kept free when admitting a new request
   // -1: the engine's default (kv_cache.prefix_caching); 0 or 1 to override. Needs the requests'

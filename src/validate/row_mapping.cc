@@ -279,6 +279,32 @@ bool ReadLengths(NameResolver& names, const std::vector<BenchmarkWorkload>& work
   return true;
 }
 
+// The settings of the serving command the notes record, applied to a copy of the row's engine.
+// A flag with a bad value is left out and said so.
+void ReadServingCommand(const Measurement& m, RowPlan* plan) {
+  constexpr std::string_view kMarker = "serving cmd: `";
+  const size_t at = m.notes.find(kMarker);
+  if (at == std::string::npos) return;
+  const size_t begin = at + kMarker.size();
+  const size_t end = m.notes.find('`', begin);
+  const std::string_view command =
+      std::string_view(m.notes).substr(begin, end == std::string::npos ? end : end - begin);
+  const catalog::Engine& base = *plan->query.deployment.engine;
+  auto engine = std::make_shared<catalog::Engine>(base);
+  for (const catalog::EngineSetting& s : catalog::SettingsFromCommand(base, command)) {
+    if (Status applied = catalog::ApplyEngineSetting(s, engine.get()); !applied.ok()) {
+      plan->assumptions.push_back("serving command flag ignored: " + applied.message());
+      continue;
+    }
+    plan->assumptions.push_back(
+        fmt::format("serving command: {} sets {} = {}", s.flag, s.key, s.value));
+    plan->engine_settings.push_back(s);
+  }
+  if (plan->engine_settings.empty()) return;
+  plan->engine = std::move(engine);
+  plan->query.deployment.engine = plan->engine.get();
+}
+
 // Speculative decoding, which the notes mention without its parameters.
 void ReadSpeculation(const Measurement& m, RowPlan* plan) {
   if (!ContainsNoCase(m.notes, "speculative")) return;
@@ -346,6 +372,7 @@ RowPlan MapRow(NameResolver& names, const std::vector<BenchmarkWorkload>& worklo
   plan.ok = ReadMeasured(m, &plan) && ResolveDeployment(names, workloads, m, &plan) &&
             ReadLengths(names, workloads, m, &plan);
   if (!plan.ok) return plan;
+  ReadServingCommand(m, &plan);
   ReadSpeculation(m, &plan);
   plan.ok = PlaceReplicas(m, options, &plan);
   if (plan.ok) SetLoad(&plan);

@@ -4,9 +4,11 @@
 // Not thread-safe (NameResolver caches); the plan points into the catalog, which must outlive it.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
+#include "catalog/engine_settings.h"
 #include "perf/serving.h"
 #include "validate/measurement.h"
 #include "validate/rate_search.h"
@@ -41,6 +43,11 @@ struct RowPlan {
   int replicas = 1;          // data-parallel copies of query's layout in num_accel
   LatencyLimits limits;      // MLPerf Server/Interactive: the p99 limits (0 when unknown)
   std::vector<std::string> assumptions;  // one sentence each, shown with the row
+  // Engine settings from the row's recorded serving command (the notes' "serving cmd: `...`",
+  // read with the engine file's [cli_flags]), applied to `engine`, which query.deployment.engine
+  // then points to; empty when the command changes nothing.
+  std::vector<catalog::EngineSetting> engine_settings;
+  std::shared_ptr<const catalog::Engine> engine;
 };
 
 // Plans the prediction of `m`. `workloads` gives MLPerf rows their lengths (empty when the file

@@ -437,5 +437,17 @@ TEST(LogHistogramTest, QuantilesWithinTheBucketRatio) {
   EXPECT_EQ(h.Quantile(1), values.back());
 }
 
+// A handful of values: the quantiles interpolate between ranks as numpy does, within the buckets'
+// 0.5%: p50 of {1, 2, 3, 4} is 2.5, p99 of {1, ..., 5} is 4.96.
+TEST(LogHistogramTest, SmallSamplesInterpolateBetweenRanks) {
+  LogHistogram four;
+  for (double v : {1.0, 2.0, 3.0, 4.0}) four.Add(v);
+  EXPECT_NEAR(four.Quantile(0.5), 2.5, 0.006 * 2.5);
+  LogHistogram five;
+  for (double v : {1.0, 2.0, 3.0, 4.0, 5.0}) five.Add(v);
+  EXPECT_NEAR(five.Quantile(0.99), 4.96, 0.006 * 4.96);
+  EXPECT_DOUBLE_EQ(five.Quantile(0), 1.0);
+}
+
 }  // namespace
 }  // namespace pertoken::sim
