@@ -50,7 +50,10 @@ class SimulateTest : public testing::FixtureCatalogTest {
  protected:
   void SetUp() override {
     FixtureCatalogTest::SetUp();
-    dir_ = std::filesystem::temp_directory_path() / "pertoken-simulate-test";
+    // One folder per test: ctest runs tests in parallel processes.
+    dir_ = std::filesystem::temp_directory_path() /
+           (std::string("pertoken-simulate-test-") +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
   }
