@@ -470,6 +470,9 @@ void ReadEfficiency(FieldReader& root, Efficiency* out) {
   if (auto a = root.Table("allreduce", true)) {
     out->allreduce_bw_fraction = a->ReqNumber("bw_fraction", Bound::kFraction);
     out->allreduce_latency_s = a->ReqNumber("latency_s", Bound::kNonNegative);
+    out->pcie_allreduce_bw_fraction =
+        a->OptNumber("pcie_bw_fraction", Bound::kFraction).value_or(0);
+    out->pcie_allreduce_latency_s = a->OptNumber("pcie_latency_s", Bound::kNonNegative).value_or(0);
     for (FieldReader& m : a->TableArray("measured", false)) {
       AllReduceCurve c;
       c.ranks = static_cast<int>(m.ReqInt("ranks", Bound::kPositive));

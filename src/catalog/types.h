@@ -252,6 +252,10 @@ struct Efficiency : Entity {
   double allreduce_bw_fraction = 0;
   double allreduce_latency_s = 0;
   std::vector<AllReduceCurve> allreduce_measured;  // by rank count; interpolated where present
+  // Accelerators without a scale-up link reduce over PCIe, with far longer latencies: 0 = use
+  // allreduce_bw_fraction and allreduce_latency_s.
+  double pcie_allreduce_bw_fraction = 0;
+  double pcie_allreduce_latency_s = 0;
 
   // The measured curve for `ranks`, or nullptr.
   const AllReduceCurve* AllReduceMeasured(int ranks) const {

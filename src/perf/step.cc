@@ -365,6 +365,11 @@ double AllReduceTime(const catalog::Accelerator& acc, const catalog::Efficiency&
     return MeasuredAllReduceSeconds(*measured, bytes);
   }
   const double per_direction = LinkBytesPerSecond(acc);
+  const bool pcie = !(acc.scaleup_domain_size > 1 && acc.scaleup_bw_bytes_per_s);
+  if (pcie && eff.pcie_allreduce_bw_fraction > 0) {
+    return AllReduceSeconds(ranks, bytes, per_direction, eff.pcie_allreduce_bw_fraction,
+                            eff.pcie_allreduce_latency_s);
+  }
   return AllReduceSeconds(ranks, bytes, per_direction, eff.allreduce_bw_fraction,
                           eff.allreduce_latency_s);
 }

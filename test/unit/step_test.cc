@@ -111,6 +111,27 @@ TEST_F(StepTest, MeasuredAllReducesAreInterpolated) {
               e.allreduce_latency_s + 1.5 * 1e6 / (per_direction * e.allreduce_bw_fraction), 1e-12);
 }
 
+// Without a scale-up link the all-reduce crosses PCIe with its own, far longer latency: by hand,
+// latency + 2 (t - 1) / t x bytes / (PCIe 4.0 x16 per direction x fraction).
+TEST_F(StepTest, PcieAllReducesUseThePcieParameters) {
+  Deployment d = Make("llama-2-7b", "h100-sxm");
+  catalog::Accelerator pcie = *d.accelerator;
+  pcie.scaleup_domain_size = 1;
+  pcie.scaleup_bw_bytes_per_s.reset();
+  pcie.pcie_gen = 4;
+  catalog::Efficiency e = *d.efficiency;
+  e.allreduce_measured.clear();
+  e.pcie_allreduce_bw_fraction = 0.5;
+  e.pcie_allreduce_latency_s = 48e-6;
+  EXPECT_NEAR(AllReduceTime(pcie, e, 8, 1e6), 48e-6 + 1.75 * 1e6 / (31.5e9 * 0.5), 1e-12);
+  // An NVLink accelerator keeps the scale-up parameters.
+  EXPECT_NEAR(
+      AllReduceTime(*d.accelerator, e, 4, 1e6),
+      e.allreduce_latency_s +
+          1.5 * 1e6 / (*d.accelerator->scaleup_bw_bytes_per_s / 2 * e.allreduce_bw_fraction),
+      1e-12);
+}
+
 // With a prefill curve, longer prompts loop over more keys per query and reach a higher fraction
 // of the peak, towards prefill_fraction; so does a short chunk after a long cached past.
 TEST_F(StepTest, LongerPromptsReachAHigherAttentionEfficiency) {
