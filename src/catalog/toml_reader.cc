@@ -91,6 +91,26 @@ const toml::node* FieldReader::Get(std::string_view key) {
 
 bool FieldReader::Has(std::string_view key) const { return table_->contains(key); }
 
+bool FieldReader::IsTable(std::string_view key) const {
+  const toml::node* n = table_->get(key);
+  return n && n->is_table();
+}
+
+bool FieldReader::IsString(std::string_view key) const {
+  const toml::node* n = table_->get(key);
+  return n && n->is_string();
+}
+
+std::vector<std::string> FieldReader::Keys() const {
+  std::vector<std::string> keys;
+  for (auto&& [key, node] : *table_) keys.emplace_back(key.str());
+  // toml++ keeps keys sorted; give them in the order the file has them.
+  std::stable_sort(keys.begin(), keys.end(), [&](const std::string& a, const std::string& b) {
+    return LineOf(a) < LineOf(b);
+  });
+  return keys;
+}
+
 int FieldReader::LineOf(std::string_view key) const {
   if (const toml::node* n = table_->get(key)) {
     const auto line = static_cast<int>(n->source().begin.line);

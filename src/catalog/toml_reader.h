@@ -65,6 +65,11 @@ class FieldReader {
   // Marks `key` as known without reading it.
   void Skip(std::string_view key) { used_.insert(std::string(key)); }
   bool Has(std::string_view key) const;
+  // Whether `key` is present and holds a table, or a string (for keys that accept either form).
+  bool IsTable(std::string_view key) const;
+  bool IsString(std::string_view key) const;
+  // The keys of this table in file order; marks none as used.
+  std::vector<std::string> Keys() const;
 
   // Reports every key of the table that no reader call asked for.
   void CheckUnknownKeys();

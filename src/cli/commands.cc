@@ -14,9 +14,6 @@ namespace pertoken::cli {
 
 namespace {
 
-// Upper bound on accelerators in one replica: beyond it a count is a typo, not a deployment.
-constexpr int kMaxAccelerators = 4096;
-
 Status CheckPositive(const char* flag, std::optional<int64_t> v, int64_t max) {
   if (!v) return Status();
   if (*v <= 0)

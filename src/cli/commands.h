@@ -22,6 +22,9 @@ inline constexpr int kExitUsage = 2;
 // failure message.
 int Fail(std::ostream& err, const std::string& message);
 
+// Upper bound on accelerators in one replica: beyond it a count is a typo, not a deployment.
+inline constexpr int kMaxAccelerators = 4096;
+
 // Default tokens per sequence when --context is not given.
 inline constexpr int64_t kDefaultContextTokens = 4096;
 

@@ -4,6 +4,7 @@
 
 #include <limits>
 
+#include "cli/spec_decode.h"
 #include "perf/serving.h"
 #include "report/estimate_report.h"
 #include "validate/text.h"
@@ -11,50 +12,6 @@
 namespace pertoken::cli {
 
 namespace {
-
-// "draft=llama-3.2-1b,k=4,accept=0.7" or "k=1,accept=0.8" (heads on the target, MTP/EAGLE).
-Result<perf::SpecDecode> ParseSpecDecode(const catalog::Catalog& cat, const std::string& text) {
-  perf::SpecDecode spec;
-  bool has_accept = false;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t comma = text.find(',', start);
-    if (comma == std::string::npos) comma = text.size();
-    const std::string item = text.substr(start, comma - start);
-    start = comma + 1;
-    const size_t eq = item.find('=');
-    if (eq == std::string::npos) {
-      return Status::InvalidArgument(fmt::format("--spec-decode: '{}' is not key=value", item));
-    }
-    const std::string key = item.substr(0, eq);
-    const std::string value = item.substr(eq + 1);
-    if (key == "draft") {
-      auto m = cat.FindModel(value);
-      if (!m.ok()) return Status::InvalidArgument("--spec-decode: " + m.status().message());
-      spec.draft = *m;
-    } else if (key == "k") {
-      auto k = validate::ParseNumber(value);
-      if (!k || *k < 1 || *k > 64 || *k != static_cast<int>(*k)) {
-        return Status::InvalidArgument(
-            fmt::format("--spec-decode: k must be an integer from 1 to 64, got '{}'", value));
-      }
-      spec.k = static_cast<int>(*k);
-    } else if (key == "accept") {
-      auto a = validate::ParseNumber(value);
-      if (!a || *a < 0 || *a >= 1) {
-        return Status::InvalidArgument(
-            fmt::format("--spec-decode: accept must be in [0, 1), got '{}'", value));
-      }
-      spec.acceptance = *a;
-      has_accept = true;
-    } else {
-      return Status::InvalidArgument(
-          fmt::format("--spec-decode: unknown key '{}' (draft, k, accept)", key));
-    }
-  }
-  if (!has_accept) return Status::InvalidArgument("--spec-decode: accept=... is required");
-  return spec;
-}
 
 Status CheckLengths(const EstimateOptions& o) {
   if (!o.input_tokens || !o.output_tokens) {
@@ -117,7 +74,7 @@ int RunEstimate(const catalog::Catalog& cat, const EstimateOptions& o, std::ostr
   q.output_tokens = *o.output_tokens;
   if (!o.spec_decode.empty()) {
     auto spec = ParseSpecDecode(cat, o.spec_decode);
-    if (!spec.ok()) return Fail(err, spec.status().message());
+    if (!spec.ok()) return Fail(err, "--spec-decode: " + spec.status().message());
     q.spec = *spec;
   }
   report::EstimateReport rep;

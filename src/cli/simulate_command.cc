@@ -7,10 +7,13 @@
 #include <filesystem>
 #include <fstream>
 
+#include "cli/fleet_file.h"
 #include "cli/progress_bar.h"
+#include "cli/spec_decode.h"
 #include "report/simulate_csv.h"
 #include "report/simulate_report.h"
 #include "sim/simulator.h"
+#include "validate/text.h"
 #include "workload/spec.h"
 #include "workload/stats.h"
 #include "workload/trace.h"
@@ -19,10 +22,8 @@ namespace pertoken::cli {
 
 namespace {
 
-// Upper bounds beyond which a number is a typo, not a plan.
-constexpr int kMaxReplicas = 100'000;
+// Upper bound beyond which a number of requests is a typo, not a plan.
 constexpr int64_t kMaxRequests = 1'000'000'000;
-constexpr int64_t kMaxTokens = 100'000'000;
 
 // A finite number > 0 (>= 0 with allow_zero), or absent.
 Status CheckNumber(const char* flag, const std::optional<double>& v, const char* unit,
@@ -72,24 +73,55 @@ Status CheckWorkload(const WorkloadOptions& w) {
 }
 
 Status CheckGroup(const ReplicaGroupOptions& g) {
-  if (g.replicas < 1 || g.replicas > kMaxReplicas) {
+  if (g.deployment.model.empty() || g.deployment.accelerator.empty()) {
     return Status::InvalidArgument(
-        fmt::format("--replicas must be from 1 to {}, got {}", kMaxReplicas, g.replicas));
+        "give a deployment: --model M --accelerator A, or a fleet file: --fleet FILE.toml");
+  }
+  if (g.replicas && (*g.replicas < 1 || *g.replicas > kMaxReplicas)) {
+    return Status::InvalidArgument(
+        fmt::format("--replicas must be from 1 to {}, got {}", kMaxReplicas, *g.replicas));
   }
   if (g.batching != "continuous" && g.batching != "static") {
     return Status::InvalidArgument(
         fmt::format("--batching must be continuous or static, got '{}'", g.batching));
   }
-  if (!g.chunked_prefill.empty() && g.chunked_prefill != "on" && g.chunked_prefill != "off") {
-    return Status::InvalidArgument(
-        fmt::format("--chunked-prefill must be on or off, got '{}'", g.chunked_prefill));
+  for (auto [flag, value] : {std::pair{"--chunked-prefill", &g.chunked_prefill},
+                             std::pair{"--prefix-caching", &g.prefix_caching}}) {
+    if (!value->empty() && *value != "on" && *value != "off") {
+      return Status::InvalidArgument(fmt::format("{} must be on or off, got '{}'", flag, *value));
+    }
   }
-  if (Status s = CheckCount("--max-num-seqs", g.max_num_seqs, kMaxTokens); !s.ok()) return s;
-  return CheckCount("--max-batched-tokens", g.max_batched_tokens, kMaxTokens);
+  if (Status s = CheckCount("--max-num-seqs", g.max_num_seqs, kMaxStepTokens); !s.ok()) return s;
+  return CheckCount("--max-batched-tokens", g.max_batched_tokens, kMaxStepTokens);
 }
 
-Status CheckOptions(const SimulateOptions& o) {
-  if (Status s = CheckWorkload(o.workload); !s.ok()) return s;
+// --disaggregate P:D: the prefill and decode replicas, each from 1 to kMaxReplicas.
+Result<std::pair<int, int>> ParseDisaggregate(const std::string& text) {
+  const size_t colon = text.find(':');
+  if (colon != std::string::npos) {
+    const auto p = validate::ParseNumber(text.substr(0, colon));
+    const auto d = validate::ParseNumber(text.substr(colon + 1));
+    auto count = [](const std::optional<double>& v) {
+      return v && *v >= 1 && *v <= kMaxReplicas && *v == std::floor(*v);
+    };
+    if (count(p) && count(d)) return std::pair{static_cast<int>(*p), static_cast<int>(*d)};
+  }
+  return Status::InvalidArgument(fmt::format(
+      "--disaggregate must be P:D, P prefill and D decode replicas (each from 1 to {}), got '{}'",
+      kMaxReplicas, text));
+}
+
+// The command line's fleet flags, against --fleet and against each other.
+Status CheckFleetFlags(const SimulateOptions& o) {
+  if (!o.fleet_file.empty()) {
+    if (o.fleet_flags.empty()) return Status();
+    std::string flags;
+    for (const std::string& f : o.fleet_flags) flags += (flags.empty() ? "" : ", ") + f;
+    return Status::InvalidArgument(
+        fmt::format("--fleet describes the whole fleet: give {} in the fleet file "
+                    "(doc/formats/fleet.md), not on the command line",
+                    flags));
+  }
   if (o.fleet.empty()) return Status::InvalidArgument("the fleet has no replica");
   for (const ReplicaGroupOptions& g : o.fleet) {
     if (Status s = CheckGroup(g); !s.ok()) return s;
@@ -98,6 +130,30 @@ Status CheckOptions(const SimulateOptions& o) {
     return Status::InvalidArgument(
         fmt::format("--routing must be least-outstanding or round-robin, got '{}'", o.routing));
   }
+  if (!o.disaggregate.empty()) {
+    if (o.fleet.size() != 1) {
+      return Status::InvalidArgument("--disaggregate splits one deployment, not several");
+    }
+    if (o.fleet[0].replicas) {
+      return Status::InvalidArgument(
+          "--disaggregate P:D gives the replicas (P prefill, D decode): drop --replicas");
+    }
+    if (o.fleet[0].batching == "static") {
+      return Status::InvalidArgument(
+          "--disaggregate: prefill and decode replicas batch continuously, not --batching static");
+    }
+    if (auto pd = ParseDisaggregate(o.disaggregate); !pd.ok()) return pd.status();
+  }
+  if (o.kv_transfer_gb_per_s && o.disaggregate.empty()) {
+    return Status::InvalidArgument(
+        "--kv-transfer-gbps is the prefill-to-decode link: it needs --disaggregate P:D");
+  }
+  return CheckNumber("--kv-transfer-gbps", o.kv_transfer_gb_per_s, " GB/s");
+}
+
+Status CheckOptions(const SimulateOptions& o) {
+  if (Status s = CheckFleetFlags(o); !s.ok()) return s;
+  if (Status s = CheckWorkload(o.workload); !s.ok()) return s;
   for (Status s : {CheckNumber("--slo-ttft", o.slo_ttft_s, " s"),
                    CheckNumber("--slo-tpot", o.slo_tpot_s, " s"),
                    CheckNumber("--usd-per-hour", o.usd_per_accelerator_hour, "", true),
@@ -105,6 +161,21 @@ Status CheckOptions(const SimulateOptions& o) {
     if (!s.ok()) return s;
   }
   return Status();
+}
+
+// The fleet the command line describes: one group of unified replicas, or with --disaggregate
+// its prefill and decode groups. REQUIRES: CheckFleetFlags(o) is OK and o.fleet_file is empty.
+FleetOptions FleetFromFlags(const SimulateOptions& o) {
+  FleetOptions f{.groups = o.fleet, .routing = o.routing};
+  if (o.kv_transfer_gb_per_s) f.kv_transfer_bytes_per_s = *o.kv_transfer_gb_per_s * kBytesPerGB;
+  if (o.disaggregate.empty()) return f;
+  const auto [prefill, decode] = *ParseDisaggregate(o.disaggregate);
+  f.groups = {o.fleet[0], o.fleet[0]};
+  f.groups[0].role = "prefill";
+  f.groups[0].replicas = prefill;
+  f.groups[1].role = "decode";
+  f.groups[1].replicas = decode;
+  return f;
 }
 
 struct Stream {
@@ -175,6 +246,18 @@ Result<Stream> GenerateSynthetic(const WorkloadOptions& w) {
   return s;
 }
 
+// `s`, an error about group `g`, after where a fleet file defines the group.
+Status InGroup(const ReplicaGroupOptions& g, const Status& s) {
+  if (g.where.empty()) return s;
+  return Status::InvalidArgument(g.where + ": " + s.message());
+}
+
+sim::Role RoleOf(const std::string& role) {
+  if (role == "prefill") return sim::Role::kPrefill;
+  if (role == "decode") return sim::Role::kDecode;
+  return sim::Role::kUnified;
+}
+
 // One replica of group `g`, sized for the stream's longest request. A request longer than the
 // model's context is left for the simulator to report, with its own message.
 Result<sim::ReplicaSpec> ResolveReplica(const catalog::Catalog& cat, const ReplicaGroupOptions& g,
@@ -186,33 +269,73 @@ Result<sim::ReplicaSpec> ResolveReplica(const catalog::Catalog& cat, const Repli
     if (!fo.max_context_tokens) fo.max_context_tokens = model_max;
   }
   auto deployment = ResolveDeployment(cat, fo);
-  if (!deployment.ok()) return deployment.status();
-  sim::ReplicaSpec spec{.deployment = *deployment};
+  if (!deployment.ok()) return InGroup(g, deployment.status());
+  sim::ReplicaSpec spec{.deployment = *deployment, .role = RoleOf(g.role), .tier = g.tier};
   spec.batching = g.batching == "static" ? sim::Batching::kStatic : sim::Batching::kContinuous;
   spec.max_num_seqs = g.max_num_seqs.value_or(0);
   spec.max_batched_tokens = g.max_batched_tokens.value_or(0);
   if (!g.chunked_prefill.empty()) spec.chunked_prefill = g.chunked_prefill == "on" ? 1 : 0;
+  if (!g.prefix_caching.empty()) spec.prefix_caching = g.prefix_caching == "on" ? 1 : 0;
+  if (!g.spec_decode.empty()) {
+    auto sd = ParseSpecDecode(cat, g.spec_decode);
+    if (!sd.ok()) {
+      return InGroup(g, Status::InvalidArgument("--spec-decode: " + sd.status().message()));
+    }
+    spec.spec = *sd;
+  }
   return spec;
 }
 
-// The fleet of `o`, every replica sized for the stream's longest request, and its groups with
-// their prices for the report.
-Result<sim::FleetSpec> ResolveFleet(const catalog::Catalog& cat, const SimulateOptions& o,
-                                    int64_t longest_tokens,
-                                    std::vector<report::ReplicaGroupReport>* groups) {
+// The simulator's fleet for `f`, every replica sized for the stream's longest request, and the
+// fleet's description (groups with their prices, tiers, link) for the report.
+Result<sim::FleetSpec> ResolveFleet(const catalog::Catalog& cat, const FleetOptions& f,
+                                    std::optional<double> usd_per_accelerator_hour,
+                                    int64_t longest_tokens, report::SimulateReport* rep) {
   sim::FleetSpec fleet;
   fleet.routing =
-      o.routing == "round-robin" ? sim::Routing::kRoundRobin : sim::Routing::kLeastOutstanding;
-  for (const ReplicaGroupOptions& g : o.fleet) {
+      f.routing == "round-robin" ? sim::Routing::kRoundRobin : sim::Routing::kLeastOutstanding;
+  fleet.tier_shares = f.tier_shares;
+  fleet.kv_transfer_bytes_per_s = f.kv_transfer_bytes_per_s.value_or(0);
+  for (const ReplicaGroupOptions& g : f.groups) {
     auto spec = ResolveReplica(cat, g, longest_tokens);
     if (!spec.ok()) return spec.status();
-    fleet.replicas.insert(fleet.replicas.end(), static_cast<size_t>(g.replicas), *spec);
-    groups->push_back(
+    const int replicas = g.replicas.value_or(1);
+    fleet.replicas.insert(fleet.replicas.end(), static_cast<size_t>(replicas), *spec);
+    rep->groups.push_back(
         {.spec = *spec,
-         .replicas = g.replicas,
-         .price = PriceFor(cat, *spec->deployment.accelerator, o.usd_per_accelerator_hour)});
+         .replicas = replicas,
+         .price = PriceFor(cat, *spec->deployment.accelerator, usd_per_accelerator_hour)});
   }
+  rep->routing = fleet.routing;
+  rep->tier_shares = f.tier_shares;
+  rep->tier_names = f.tier_names;
+  rep->kv_transfer_bytes_per_s = fleet.kv_transfer_bytes_per_s;
+  rep->fleet_file = f.file;
   return fleet;
+}
+
+// A simulator error about a fleet file's fleet: the file, and which groups and tiers the
+// simulator's replica and tier numbers are.
+std::string InFleetFile(const FleetOptions& f, const std::string& message) {
+  if (f.file.empty()) return message;
+  std::string legend;
+  if (message.find("replica") != std::string::npos) {
+    int first = 1;
+    for (size_t i = 0; i < f.groups.size(); ++i) {
+      const int last = first + f.groups[i].replicas.value_or(1) - 1;
+      legend += fmt::format(
+          "{}replica{} {} {} group[{}]", legend.empty() ? "" : "; ", first == last ? "" : "s",
+          first == last ? fmt::format("{}", first) : fmt::format("{}-{}", first, last),
+          first == last ? "is" : "are", i);
+      first = last + 1;
+    }
+  }
+  if (message.find("tier") != std::string::npos) {
+    for (size_t t = 0; t < f.tier_names.size(); ++t) {
+      legend += fmt::format("{}tier {} is {}", legend.empty() ? "" : "; ", t, f.tier_names[t]);
+    }
+  }
+  return fmt::format("{}: {}{}", f.file, message, legend.empty() ? "" : " (" + legend + ")");
 }
 
 // Opens `path` for --requests-out or --timeline-out and writes the header line.
@@ -233,13 +356,34 @@ Status CloseCsv(const char* flag, const std::string& path, std::ofstream* file) 
   return Status();
 }
 
+// Fail() for a status with one problem per line: an `error:` line for each.
+int FailEach(std::ostream& err, const Status& s) {
+  const std::string& m = s.message();
+  for (size_t start = 0; start <= m.size();) {
+    const size_t nl = std::min(m.find('\n', start), m.size());
+    Fail(err, m.substr(start, nl - start));
+    start = nl + 1;
+  }
+  return kExitFailure;
+}
+
 }  // namespace
 
 int RunSimulate(const catalog::Catalog& cat, const SimulateOptions& o, std::ostream& out,
                 std::ostream& err) {
   if (Status s = CheckOptions(o); !s.ok()) return Fail(err, s.message());
 
-  // The request stream, first: the longest request sizes each replica's memory fit.
+  // The fleet, before the stream, so that a fleet file's mistakes come before a long trace read.
+  FleetOptions fleet_options;
+  if (o.fleet_file.empty()) {
+    fleet_options = FleetFromFlags(o);
+  } else {
+    auto f = ReadFleetFile(cat, o.fleet_file);
+    if (!f.ok()) return FailEach(err, f.status());
+    fleet_options = std::move(f).value();
+  }
+
+  // The request stream: its longest request sizes each replica's memory fit.
   auto stream = o.workload.trace.empty() ? GenerateSynthetic(o.workload) : ReplayTrace(o.workload);
   if (!stream.ok()) return Fail(err, stream.status().message());
   const std::vector<workload::Request>& requests = stream->requests;
@@ -252,9 +396,9 @@ int RunSimulate(const catalog::Catalog& cat, const SimulateOptions& o, std::ostr
   rep.workload.prefix_ids = std::any_of(requests.begin(), requests.end(),
                                         [](const auto& r) { return !r.prefix_blocks.empty(); });
   rep.slos = {.ttft_s = o.slo_ttft_s, .tpot_s = o.slo_tpot_s};
-  auto fleet = ResolveFleet(cat, o, longest, &rep.groups);
+  auto fleet = ResolveFleet(cat, fleet_options, o.usd_per_accelerator_hour, longest, &rep);
   if (!fleet.ok()) return Fail(err, fleet.status().message());
-  rep.routing = fleet->routing;
+  const std::vector<int> group_of = report::ReplicaGroups(rep);
 
   // Per-request and timeline files are written as the run goes, so memory stays bounded.
   std::ofstream requests_csv, timeline_csv;
@@ -275,13 +419,17 @@ int RunSimulate(const catalog::Catalog& cat, const SimulateOptions& o, std::ostr
   }
 
   sim::SimOptions options;
+  // The simulator's own draws (tiers, speculative acceptance) follow the stream's seed.
+  options.seed = o.workload.seed.value_or(kDefaultSeed);
   int64_t completed = 0;
   options.on_request = [&](const sim::RequestRecord& r) {
     if (rep.slos.Met(r)) {
       ++rep.good_requests;
       rep.good_output_tokens += r.output_tokens;
     }
-    if (requests_csv.is_open()) requests_csv << report::RequestsCsvRow(r) << '\n';
+    if (requests_csv.is_open()) {
+      requests_csv << report::RequestsCsvRow(r, group_of[r.replica]) << '\n';
+    }
     if (bar) bar->Update(++completed);
   };
   report::TimelineSampler sampler(o.timeline_interval_s);
@@ -292,7 +440,7 @@ int RunSimulate(const catalog::Catalog& cat, const SimulateOptions& o, std::ostr
   }
   auto result = sim::Simulate(*fleet, requests, options);
   if (bar) bar->Finish();
-  if (!result.ok()) return Fail(err, result.status().message());
+  if (!result.ok()) return Fail(err, InFleetFile(fleet_options, result.status().message()));
   for (Status s : {CloseCsv("--requests-out", o.requests_out, &requests_csv),
                    CloseCsv("--timeline-out", o.timeline_out, &timeline_csv)}) {
     if (!s.ok()) return Fail(err, s.message());

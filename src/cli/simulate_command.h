@@ -35,24 +35,62 @@ struct WorkloadOptions {
 
 inline constexpr uint64_t kDefaultSeed = 1;
 
-// A group of identical replicas. The command line gives one group; a fleet file can give several
-// (a heterogeneous fleet).
+// Upper bounds beyond which a number is a typo, not a plan.
+inline constexpr int kMaxReplicas = 100'000;            // in one group
+inline constexpr int64_t kMaxStepTokens = 100'000'000;  // max_num_seqs, max_batched_tokens
+
+inline constexpr double kBytesPerGB = 1e9;  // --kv-transfer-gbps and kv_transfer_gb_per_s
+
+// A group of identical replicas. The command line gives one group (two with --disaggregate); a
+// fleet file gives any number (a heterogeneous fleet, doc/formats/fleet.md).
 struct ReplicaGroupOptions {
-  FitOptions deployment;  // model, accelerator, engine, precisions, count and layout
-  int replicas = 1;
-  std::string batching = "continuous";        // or "static"
-  std::optional<int64_t> max_num_seqs;        // default: the engine's limit on the accelerator
+  FitOptions deployment;                // model, accelerator, engine, precisions, layout
+  std::optional<int> replicas;          // default 1
+  std::string role = "unified";         // or "prefill", "decode" (disaggregated serving)
+  int tier = 0;                         // the model tier it serves (FleetOptions::tier_shares)
+  std::string batching = "continuous";  // or "static"
+  std::optional<int64_t> max_num_seqs;  // default: the engine's limit on the accelerator
   std::optional<int64_t> max_batched_tokens;  // default: the engine's limit on the accelerator
   std::string chunked_prefill;                // "on", "off", or "" for the engine's default
+  std::string prefix_caching;                 // "on", "off", or "" for the engine's default
+  std::string spec_decode;                    // --spec-decode syntax (spec_decode.h); "" = none
+  // Where a fleet file defines the group ("fleet.toml:12: group[1]"), put before its errors; ""
+  // on the command line.
+  std::string where;
+};
+
+// The whole fleet: its groups and how requests reach them.
+struct FleetOptions {
+  std::vector<ReplicaGroupOptions> groups;    // at least one; group 0's replicas come first
+  std::string routing = "least-outstanding";  // or "round-robin"
+  // Model tiers: the share of requests each tier gets (relative weights). Empty: one tier.
+  std::vector<double> tier_shares;
+  std::vector<std::string> tier_names;  // one per tier when the file names them, else empty
+  // Prefill-to-decode KV transfer bandwidth; unset: the simulator's default link.
+  std::optional<double> kv_transfer_bytes_per_s;
+  std::string file;  // the fleet file it was read from; "" for the command line
 };
 
 struct SimulateOptions {
-  std::vector<ReplicaGroupOptions> fleet;     // at least one group
+  // The command line's fleet (one group), unless `fleet_file` is given.
+  std::vector<ReplicaGroupOptions> fleet;
   std::string routing = "least-outstanding";  // or "round-robin"
+  // --disaggregate P:D: P prefill and D decode replicas of the one group instead of --replicas
+  // unified ones; "" = unified.
+  std::string disaggregate;
+  std::optional<double> kv_transfer_gb_per_s;  // --kv-transfer-gbps, in 1e9 bytes per second
+  // --fleet: a fleet file (doc/formats/fleet.md) that replaces `fleet`, `routing`,
+  // `disaggregate` and `kv_transfer_gb_per_s`.
+  std::string fleet_file;
+  // The fleet flags given on the command line (--model, --replicas, --routing, ...), by name:
+  // none may come with `fleet_file`. main.cc fills it.
+  std::vector<std::string> fleet_flags;
   WorkloadOptions workload;
   std::optional<double> slo_ttft_s;  // goodput counts requests meeting every SLO given
   std::optional<double> slo_tpot_s;
-  std::optional<double> usd_per_accelerator_hour;  // instead of the catalog's default price
+  // Instead of the catalog's default price: one price per accelerator-hour for every accelerator
+  // type of the fleet.
+  std::optional<double> usd_per_accelerator_hour;
   bool json = false;
   std::string requests_out;        // CSV path, one row per request; "" = none
   std::string timeline_out;        // CSV path, sampled steps; "" = none
@@ -66,8 +104,9 @@ struct SimulateOptions {
 inline constexpr int64_t kProgressMinRequests = 20'000;
 
 // 0 when every request was simulated and the report written; 1 when the input is wrong (each
-// problem one `error:` line naming the flag or file), the deployment does not fit, a request is
-// longer than a replica can hold, or an output file cannot be written.
+// problem one `error:` line naming the flag, or the fleet file's line and key), flags contradict
+// each other or --fleet, the fleet is inconsistent (a tier mixing roles), a deployment does not
+// fit, a request is longer than a replica can hold, or an output file cannot be written.
 int RunSimulate(const catalog::Catalog& catalog, const SimulateOptions& options, std::ostream& out,
                 std::ostream& err);
 

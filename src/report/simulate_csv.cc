@@ -7,13 +7,13 @@
 namespace pertoken::report {
 
 std::string RequestsCsvHeader() {
-  return "index,replica,arrival_s,queue_s,ttft_s,tpot_s,e2e_s,input_tokens,output_tokens,"
+  return "index,replica,group,arrival_s,queue_s,ttft_s,tpot_s,e2e_s,input_tokens,output_tokens,"
          "preemptions";
 }
 
-std::string RequestsCsvRow(const sim::RequestRecord& r) {
+std::string RequestsCsvRow(const sim::RequestRecord& r, int group) {
   const std::string tpot = r.output_tokens > 1 ? fmt::format("{:.6f}", r.tpot_s()) : "";
-  return fmt::format("{},{},{:.6f},{:.6f},{:.6f},{},{:.6f},{},{},{}", r.index, r.replica,
+  return fmt::format("{},{},{},{:.6f},{:.6f},{:.6f},{},{:.6f},{},{},{}", r.index, r.replica, group,
                      r.arrival_s, r.queue_s(), r.ttft_s(), tpot, r.e2e_s(), r.input_tokens,
                      r.output_tokens, r.preemptions);
 }

@@ -13,9 +13,10 @@ namespace pertoken::report {
 
 // The header line of --requests-out, without the line end.
 std::string RequestsCsvHeader();
-// One request's row (times in seconds, 6 decimals), without the line end. TPOT is empty for a
-// one-token output (it has none).
-std::string RequestsCsvRow(const sim::RequestRecord& record);
+// One request's row (times in seconds, 6 decimals), without the line end: `group` is the group
+// of the replica that finished it (SimulateReport::groups). TPOT is empty for a one-token output
+// (it has none).
+std::string RequestsCsvRow(const sim::RequestRecord& record, int group);
 
 // The header line of --timeline-out, without the line end.
 std::string TimelineCsvHeader();

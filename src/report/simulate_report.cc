@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "perf/step.h"
 #include "report/fit_report.h"
 #include "report/format.h"
 
@@ -13,6 +14,7 @@ namespace pertoken::report {
 namespace {
 
 constexpr double kSecondsPerHour = 3600;
+constexpr double kBytesPerGB = 1e9;
 // Per-replica lines in the text report up to this many replicas; the JSON always has them all.
 constexpr size_t kMaxReplicaLines = 8;
 
@@ -37,6 +39,54 @@ const char* RoutingName(sim::Routing r) {
 
 const char* BatchingName(sim::Batching b) {
   return b == sim::Batching::kStatic ? "static" : "continuous";
+}
+
+const char* RoleName(sim::Role r) {
+  switch (r) {
+    case sim::Role::kPrefill:
+      return "prefill";
+    case sim::Role::kDecode:
+      return "decode";
+    case sim::Role::kUnified:
+      break;
+  }
+  return "unified";
+}
+
+// Whether the fleet is anything but the command line's plain form, one group of unified replicas
+// in one tier: the text then names the groups, roles and tiers.
+bool Heterogeneous(const SimulateReport& r) {
+  return r.groups.size() > 1 || r.tier_shares.size() > 1 || !r.fleet_file.empty() ||
+         r.groups.front().spec.role != sim::Role::kUnified;
+}
+
+// A tier's share of the requests, in [0, 1].
+double TierShare(const SimulateReport& r, int tier) {
+  double sum = 0;
+  for (double s : r.tier_shares) sum += s;
+  if (r.tier_shares.size() < 2) return 1;
+  return Ratio(r.tier_shares[static_cast<size_t>(tier)], sum);
+}
+
+std::string TierName(const SimulateReport& r, int tier) {
+  const auto t = static_cast<size_t>(tier);
+  return t < r.tier_names.size() ? r.tier_names[t] : fmt::format("{}", tier);
+}
+
+std::string SpecText(const std::optional<perf::SpecDecode>& spec) {
+  if (!spec) return "";
+  return fmt::format(", speculative decoding k={} accept={:g} ({})", spec->k, spec->acceptance,
+                     spec->draft ? "draft " + spec->draft->id : "heads on the target");
+}
+
+// "1 accelerator", "4 accelerators".
+std::string Plural(int64_t n, const char* noun) {
+  return fmt::format("{} {}{}", FormatCount(n), noun, n == 1 ? "" : "s");
+}
+
+// 1.8e12 -> "1,800 GB/s".
+std::string BandwidthText(double bytes_per_s) {
+  return fmt::format("{} GB/s", Rounded(bytes_per_s / kBytesPerGB));
 }
 
 // The replica's share of the run: busy time, and blocks in use averaged over time and at peak.
@@ -94,37 +144,72 @@ void WorkloadText(const WorkloadReport& w, std::string* out) {
   }
 }
 
-void FleetText(const SimulateReport& r, const std::vector<sim::ReplicaStats>& stats,
-               std::string* out) {
+// A group's first line: how many replicas of what, on what.
+std::string GroupHeadline(const SimulateReport& r, const ReplicaGroupReport& g) {
+  const perf::Deployment& d = g.spec.deployment;
+  const perf::Layout& l = d.layout;
+  std::string tier;
+  if (r.tier_shares.size() > 1) {
+    tier = fmt::format("tier {} ({:.0f}% of requests): ", TierName(r, g.spec.tier),
+                       TierShare(r, g.spec.tier) * 100);
+  }
+  const std::string role =
+      g.spec.role == sim::Role::kUnified ? "" : std::string(RoleName(g.spec.role)) + " ";
+  return fmt::format(
+      "{}{} {}replica{} of {} on {} × {} (TP={} PP={} EP={}), {} {}; weights {}, KV {}", tier,
+      g.replicas, role, g.replicas == 1 ? "" : "s", d.model->id, l.count(), d.accelerator->id, l.tp,
+      l.pp, l.ep, d.engine->name, d.engine->version, d.precision.weights->id, d.precision.kv->id);
+}
+
+void FleetText(const SimulateReport& r, const SimulateSummary& m, std::string* out) {
+  const bool named = Heterogeneous(r);
+  if (named) {
+    *out +=
+        fmt::format("Fleet     {}{} replica{} in {} group{}, {} accelerator{}\n",
+                    r.fleet_file.empty() ? "" : r.fleet_file + ": ", m.replicas,
+                    m.replicas == 1 ? "" : "s", r.groups.size(), r.groups.size() == 1 ? "" : "s",
+                    m.accelerators, m.accelerators == 1 ? "" : "s");
+  }
   size_t first = 0;
-  for (const ReplicaGroupReport& g : r.groups) {
-    const perf::Deployment& d = g.spec.deployment;
-    const perf::Layout& l = d.layout;
-    const sim::ReplicaStats& s = stats[first];
+  for (size_t i = 0; i < r.groups.size(); ++i) {
+    const ReplicaGroupReport& g = r.groups[i];
+    const sim::ReplicaStats& s = r.result.replicas[first];
     first += static_cast<size_t>(g.replicas);
-    *out += fmt::format(
-        "{}{} replica{} of {} on {} × {} (TP={} PP={} EP={}), {} {}; weights {}, "
-        "KV {}\n",
-        &g == &r.groups.front() ? "Fleet     " : "          ", g.replicas,
-        g.replicas == 1 ? "" : "s", d.model->id, l.count(), d.accelerator->id, l.tp, l.pp, l.ep,
-        d.engine->name, d.engine->version, d.precision.weights->id, d.precision.kv->id);
+    *out += named ? fmt::format("  group {}: {}\n", i, GroupHeadline(r, g))
+                  : fmt::format("Fleet     {}\n", GroupHeadline(r, g));
     *out += fmt::format(
         "          {} batching, chunked prefill {}, prefix caching {}; at most {} sequences and {} "
-        "tokens per step\n",
+        "tokens per step{}\n",
         BatchingName(g.spec.batching), ChunkedPrefill(g.spec) ? "on" : "off",
         PrefixCaching(g.spec) ? "on" : "off", FormatCount(s.max_num_seqs),
-        FormatCount(s.max_batched_tokens));
+        FormatCount(s.max_batched_tokens), SpecText(g.spec.spec));
     *out += fmt::format("          KV cache {} blocks of {} tokens ({} tokens) per replica\n",
                         FormatCount(s.kv_blocks), s.block_tokens,
                         FormatCount(s.kv_blocks * s.block_tokens));
+    if (g.spec.role == sim::Role::kPrefill) {
+      const double link = perf::LinkBytesPerSecond(*g.spec.deployment.accelerator);
+      const double bw = KvLinkBytesPerSecond(r, g);
+      *out +=
+          fmt::format("          hands each prompt's KV cache to a decode replica over {} ({})\n",
+                      BandwidthText(bw),
+                      r.kv_transfer_bytes_per_s > 0
+                          ? "given"
+                          : fmt::format("by default {} per {} link × {}", BandwidthText(link),
+                                        g.spec.deployment.accelerator->id,
+                                        Plural(std::llround(bw / link), "accelerator")));
+    }
   }
-  if (stats.size() > 1) *out += fmt::format("          routing {}\n", RoutingName(r.routing));
+  if (m.replicas > 1) *out += fmt::format("          routing {}\n", RoutingName(r.routing));
 }
 
 void LatencyRow(const char* name, const sim::LogHistogram& h, std::string* out) {
   *out += fmt::format("    {:<12} {:>10} {:>10} {:>10} {:>10}\n", name, FormatSeconds(h.mean()),
                       FormatSeconds(h.Quantile(0.5)), FormatSeconds(h.Quantile(0.9)),
                       FormatSeconds(h.Quantile(0.99)));
+}
+
+std::string HandedOffText(int64_t handed_off) {
+  return handed_off > 0 ? fmt::format(" (+{} handed off)", FormatCount(handed_off)) : "";
 }
 
 std::string SloText(const Slos& slos) {
@@ -168,29 +253,69 @@ void ResultsText(const SimulateReport& r, const SimulateSummary& m, std::string*
   }
   *out += fmt::format("  in system      {:.1f} requests on average\n", m.mean_requests_in_system);
   *out += fmt::format("  preemptions    {}\n", FormatCount(m.preemptions));
+  if (m.handed_off > 0) {
+    *out += fmt::format("  handed off     {} requests from prefill to decode replicas\n",
+                        FormatCount(m.handed_off));
+  }
+  if (r.groups.size() > 1) {
+    for (size_t i = 0; i < r.groups.size(); ++i) {
+      const GroupSummary& g = m.groups[i];
+      *out +=
+          fmt::format("  group {:<8} {} requests{}, busy {:.1f}%, KV {:.1f}% mean / {:.1f}% peak\n",
+                      i, FormatCount(g.completed_requests), HandedOffText(g.handed_off),
+                      g.busy_fraction * 100, g.kv_mean_fraction * 100, g.kv_peak_fraction * 100);
+    }
+  }
   if (res.replicas.size() < 2 || res.replicas.size() > kMaxReplicaLines) return;
+  const std::vector<int> group_of = ReplicaGroups(r);
   for (size_t i = 0; i < res.replicas.size(); ++i) {
     const sim::ReplicaStats& s = res.replicas[i];
     const ReplicaUse u = UseOf(s, m.duration_s);
     *out += fmt::format(
-        "  replica {:<6} {} requests, busy {:.1f}%, KV {:.1f}% mean / {:.1f}% peak, {} "
+        "  replica {:<6} {}{} requests{}, busy {:.1f}%, KV {:.1f}% mean / {:.1f}% peak, {} "
         "preemptions\n",
-        i, FormatCount(s.completed), u.busy_fraction * 100, u.kv_mean_fraction * 100,
-        u.kv_peak_fraction * 100, FormatCount(s.preemptions));
+        i, r.groups.size() > 1 ? fmt::format("group {}, ", group_of[i]) : "",
+        FormatCount(s.completed), HandedOffText(s.handed_off), u.busy_fraction * 100,
+        u.kv_mean_fraction * 100, u.kv_peak_fraction * 100, FormatCount(s.preemptions));
   }
 }
 
 void CostText(const SimulateReport& r, const SimulateSummary& m, std::string* out) {
   *out += "\n";
+  std::vector<const ReplicaGroupReport*> priced;  // one group per accelerator type
   for (const ReplicaGroupReport& g : r.groups) {
-    const perf::Deployment& d = g.spec.deployment;
+    const std::string& acc = g.spec.deployment.accelerator->id;
     if (!g.price.known) {
       *out += fmt::format("Cost: the catalog has no on-demand price for {}; pass --usd-per-hour.\n",
-                          d.accelerator->id);
+                          acc);
       return;
     }
+    if (std::none_of(priced.begin(), priced.end(), [&](const ReplicaGroupReport* p) {
+          return p->spec.deployment.accelerator == g.spec.deployment.accelerator;
+        })) {
+      priced.push_back(&g);
+    }
+  }
+  if (priced.size() == 1) {
+    const ReplicaGroupReport& g = *priced.front();
     *out += fmt::format("Cost at ${:.2f} per {} accelerator-hour ({}):\n",
-                        g.price.usd_per_accelerator_hour, d.accelerator->id, g.price.rule);
+                        g.price.usd_per_accelerator_hour, g.spec.deployment.accelerator->id,
+                        g.price.rule);
+  } else {
+    *out += "Cost at each accelerator type's price per accelerator-hour:\n";
+    for (const ReplicaGroupReport* g : priced) {
+      *out += fmt::format("  {:<12} ${:.2f} ({})\n", g->spec.deployment.accelerator->id,
+                          g->price.usd_per_accelerator_hour, g->price.rule);
+    }
+  }
+  if (r.groups.size() > 1) {
+    std::string parts;
+    for (size_t i = 0; i < r.groups.size(); ++i) {
+      const GroupSummary& g = m.groups[i];
+      parts += fmt::format("{}group {} ${:.2f} ({} × {})", i == 0 ? "" : ", ", i, *g.usd_per_hour,
+                           g.accelerators, r.groups[i].spec.deployment.accelerator->id);
+    }
+    *out += fmt::format("  per hour: {}\n", parts);
   }
   *out += fmt::format(
       "  ${:.2f}/hour for the fleet ({} accelerator{}), ${:.2f} for the {:.1f} s run\n",
@@ -236,31 +361,69 @@ nlohmann::json WorkloadJson(const WorkloadReport& w) {
   return j;
 }
 
+nlohmann::json SpecJson(const std::optional<perf::SpecDecode>& spec) {
+  if (!spec) return nullptr;
+  return {{"draft", spec->draft ? nlohmann::json(spec->draft->id) : nlohmann::json(nullptr)},
+          {"k", spec->k},
+          {"acceptance", spec->acceptance}};
+}
+
+nlohmann::json TiersJson(const SimulateReport& r) {
+  nlohmann::json tiers = nlohmann::json::array();
+  const size_t n = std::max<size_t>(1, r.tier_shares.size());
+  for (size_t t = 0; t < n; ++t) {
+    const auto tier = static_cast<int>(t);
+    tiers.push_back({{"tier", tier},
+                     {"name", t < r.tier_names.size() ? nlohmann::json(r.tier_names[t])
+                                                      : nlohmann::json(nullptr)},
+                     {"share", TierShare(r, tier)}});
+  }
+  return tiers;
+}
+
 nlohmann::json FleetJson(const SimulateReport& r, const SimulateSummary& m) {
   nlohmann::json groups = nlohmann::json::array();
   size_t first = 0;
-  for (const ReplicaGroupReport& g : r.groups) {
+  for (size_t i = 0; i < r.groups.size(); ++i) {
+    const ReplicaGroupReport& g = r.groups[i];
+    const GroupSummary& gs = m.groups[i];
     const perf::Deployment& d = g.spec.deployment;
     const sim::ReplicaStats& s = r.result.replicas[first];
     first += static_cast<size_t>(g.replicas);
     nlohmann::json j = DeploymentJson(*d.model, *d.accelerator, *d.engine, d.precision, d.layout);
+    j["group"] = i;
     j["replicas"] = g.replicas;
+    j["role"] = RoleName(g.spec.role);
+    j["tier"] = g.spec.tier;
     j["batching"] = BatchingName(g.spec.batching);
     j["chunked_prefill"] = ChunkedPrefill(g.spec);
     j["prefix_caching"] = PrefixCaching(g.spec);
+    j["spec_decode"] = SpecJson(g.spec.spec);
     j["max_num_seqs"] = s.max_num_seqs;
     j["max_batched_tokens"] = s.max_batched_tokens;
     j["kv_blocks"] = s.kv_blocks;
     j["block_tokens"] = s.block_tokens;
+    const double link = KvLinkBytesPerSecond(r, g);
+    j["kv_transfer_bytes_per_s"] = link > 0 ? nlohmann::json(link) : nlohmann::json(nullptr);
+    j["accelerators"] = gs.accelerators;
     j["price"] = {{"known", g.price.known},
                   {"usd_per_accelerator_hour", g.price.usd_per_accelerator_hour},
                   {"rule", g.price.rule},
                   {"sources", g.price.sources}};
+    j["usd_per_hour"] = Optional(gs.usd_per_hour);
+    j["completed_requests"] = gs.completed_requests;
+    j["handed_off"] = gs.handed_off;
+    j["busy_fraction"] = gs.busy_fraction;
     groups.push_back(j);
   }
-  return {{"replicas", m.replicas},
+  return {{"source", r.fleet_file.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.fleet_file)},
+          {"replicas", m.replicas},
           {"accelerators", m.accelerators},
           {"routing", RoutingName(r.routing)},
+          {"tiers", TiersJson(r)},
+          {"kv_transfer_bytes_per_s", r.kv_transfer_bytes_per_s > 0
+                                          ? nlohmann::json(r.kv_transfer_bytes_per_s)
+                                          : nlohmann::json(nullptr)},
           {"deployments", groups}};
 }
 
@@ -271,12 +434,59 @@ void LatencyJson(const char* name, const sim::LogHistogram& h, nlohmann::json* j
   (*j)[fmt::format("{}_p99_s", name)] = h.Quantile(0.99);
 }
 
+// Each group's accelerators, price and use: busy and KV fractions averaged over its replicas.
+void SummarizeGroups(const SimulateReport& r, SimulateSummary* m) {
+  m->groups.resize(r.groups.size());
+  const std::vector<int> group_of = ReplicaGroups(r);
+  for (size_t i = 0; i < r.result.replicas.size() && i < group_of.size(); ++i) {
+    const sim::ReplicaStats& s = r.result.replicas[i];
+    GroupSummary& g = m->groups[static_cast<size_t>(group_of[i])];
+    const ReplicaUse u = UseOf(s, m->duration_s);
+    g.completed_requests += s.completed;
+    g.handed_off += s.handed_off;
+    g.busy_fraction += u.busy_fraction;
+    g.kv_mean_fraction += u.kv_mean_fraction;
+    g.kv_peak_fraction = std::max(g.kv_peak_fraction, u.kv_peak_fraction);
+  }
+  for (size_t i = 0; i < r.groups.size(); ++i) {
+    const ReplicaGroupReport& rg = r.groups[i];
+    GroupSummary& g = m->groups[i];
+    g.busy_fraction = Ratio(g.busy_fraction, rg.replicas);
+    g.kv_mean_fraction = Ratio(g.kv_mean_fraction, rg.replicas);
+    g.accelerators = rg.replicas * rg.spec.deployment.layout.count();
+    if (rg.price.known) g.usd_per_hour = rg.price.usd_per_accelerator_hour * g.accelerators;
+  }
+}
+
 }  // namespace
 
 bool Slos::Met(const sim::RequestRecord& r) const {
   if (ttft_s && r.ttft_s() > *ttft_s) return false;
   if (tpot_s && r.output_tokens > 1 && r.tpot_s() > *tpot_s) return false;
   return true;
+}
+
+std::vector<int> ReplicaGroups(const SimulateReport& r) {
+  std::vector<int> group_of;
+  for (size_t i = 0; i < r.groups.size(); ++i) {
+    group_of.insert(group_of.end(), static_cast<size_t>(r.groups[i].replicas), static_cast<int>(i));
+  }
+  return group_of;
+}
+
+double KvLinkBytesPerSecond(const SimulateReport& r, const ReplicaGroupReport& g) {
+  if (g.spec.role != sim::Role::kPrefill) return 0;
+  if (r.kv_transfer_bytes_per_s > 0) return r.kv_transfer_bytes_per_s;
+  // As the simulator: the prefill accelerator's link × the smaller replica's accelerators.
+  const perf::Deployment& from = g.spec.deployment;
+  double slowest = 0;
+  for (const ReplicaGroupReport& to : r.groups) {
+    if (to.spec.role != sim::Role::kDecode || to.spec.tier != g.spec.tier) continue;
+    const double bw = perf::LinkBytesPerSecond(*from.accelerator) *
+                      std::min(from.layout.count(), to.spec.deployment.layout.count());
+    slowest = slowest > 0 ? std::min(slowest, bw) : bw;
+  }
+  return slowest;
 }
 
 SimulateSummary Summarize(const SimulateReport& r) {
@@ -303,6 +513,7 @@ SimulateSummary Summarize(const SimulateReport& r) {
     m.kv_mean_fraction += u.kv_mean_fraction;
     m.kv_peak_fraction = std::max(m.kv_peak_fraction, u.kv_peak_fraction);
     m.preemptions += s.preemptions;
+    m.handed_off += s.handed_off;
     cached += s.cached_prompt_tokens;
     computed += s.prefill_tokens;
   }
@@ -313,13 +524,14 @@ SimulateSummary Summarize(const SimulateReport& r) {
 
   // shared/metrics.md: the whole fleet is paid for over D, busy or idle; output tokens carry all
   // of it (usd_per_million_output_tokens), or input and output tokens together.
+  // Each group's accelerators at its own accelerator's price.
+  SummarizeGroups(r, &m);
   double usd_per_hour = 0;
   bool priced = true;
-  for (const ReplicaGroupReport& g : r.groups) {
-    const int accelerators = g.replicas * g.spec.deployment.layout.count();
-    m.accelerators += accelerators;
-    priced = priced && g.price.known;
-    usd_per_hour += g.price.usd_per_accelerator_hour * accelerators;
+  for (const GroupSummary& g : m.groups) {
+    m.accelerators += g.accelerators;
+    priced = priced && g.usd_per_hour;
+    usd_per_hour += g.usd_per_hour.value_or(0);
   }
   if (priced) {
     m.usd_per_hour = usd_per_hour;
@@ -336,7 +548,7 @@ std::string SimulateText(const SimulateReport& r) {
   const SimulateSummary m = Summarize(r);
   std::string out;
   WorkloadText(r.workload, &out);
-  FleetText(r, r.result.replicas, &out);
+  FleetText(r, m, &out);
   ResultsText(r, m, &out);
   CostText(r, m, &out);
   return out;
@@ -377,12 +589,19 @@ nlohmann::json SimulateJson(const SimulateReport& r) {
   j["usd_total"] = Optional(m.usd_total);
   j["usd_per_million_output_tokens"] = Optional(m.usd_per_million_output_tokens);
   j["usd_per_million_tokens"] = Optional(m.usd_per_million_tokens);
+  j["handed_off_requests"] = m.handed_off;
   nlohmann::json replicas = nlohmann::json::array();
+  const std::vector<int> group_of = ReplicaGroups(r);
   for (size_t i = 0; i < res.replicas.size(); ++i) {
     const sim::ReplicaStats& s = res.replicas[i];
     const ReplicaUse u = UseOf(s, m.duration_s);
+    const sim::ReplicaSpec& spec = r.groups[static_cast<size_t>(group_of[i])].spec;
     replicas.push_back(
         {{"replica", i},
+         {"group", group_of[i]},
+         {"role", RoleName(spec.role)},
+         {"tier", spec.tier},
+         {"handed_off", s.handed_off},
          {"completed_requests", s.completed},
          {"steps", s.steps},
          {"busy_s", s.busy_s},
@@ -391,6 +610,7 @@ nlohmann::json SimulateJson(const SimulateReport& r) {
          {"kv_peak_fraction", u.kv_peak_fraction},
          {"mean_batch_sequences", Ratio(s.batch_sequence_steps, static_cast<double>(s.steps))},
          {"prefill_tokens", s.prefill_tokens},
+         {"cached_prompt_tokens", s.cached_prompt_tokens},
          {"preemptions", s.preemptions}});
   }
   j["per_replica"] = replicas;

@@ -45,19 +45,43 @@ struct WorkloadReport {
 
 // A group of identical replicas of the fleet.
 struct ReplicaGroupReport {
-  sim::ReplicaSpec spec;
+  sim::ReplicaSpec spec;  // the deployment, role, tier, limits and speculative decoding
   int replicas = 0;
-  metrics::AcceleratorPrice price;
+  metrics::AcceleratorPrice price;  // of one of its accelerators for an hour
 };
 
 struct SimulateReport {
   WorkloadReport workload;
   std::vector<ReplicaGroupReport> groups;  // in fleet order: group 0's replicas come first
   sim::Routing routing = sim::Routing::kLeastOutstanding;
+  std::vector<double> tier_shares;      // as sim::FleetSpec::tier_shares; empty: one tier
+  std::vector<std::string> tier_names;  // one per tier when the fleet file names them, else empty
+  double kv_transfer_bytes_per_s = 0;   // as sim::FleetSpec; 0: the default link
+  std::string fleet_file;               // the --fleet file; "" for the command line
   sim::SimResult result;
   Slos slos;
   int64_t good_requests = 0;  // completed requests that met every SLO given
   int64_t good_output_tokens = 0;
+};
+
+// The group of each replica (an index into SimulateReport::groups), in fleet order.
+std::vector<int> ReplicaGroups(const SimulateReport& report);
+
+// The link a prefill group hands KV caches over: the fleet's kv_transfer_bytes_per_s when given,
+// else the simulator's default towards the slowest decode group of its tier (the prefill
+// accelerator's perf::LinkBytesPerSecond × the smaller replica's accelerator count). 0 for a
+// group that is not a prefill group.
+double KvLinkBytesPerSecond(const SimulateReport& report, const ReplicaGroupReport& group);
+
+// One group's share of the run.
+struct GroupSummary {
+  int accelerators = 0;                // replicas × accelerators per replica
+  std::optional<double> usd_per_hour;  // accelerators × price (no value when unknown)
+  int64_t completed_requests = 0;      // finished on its replicas
+  int64_t handed_off = 0;              // prefill groups: passed to a decode replica
+  double busy_fraction = 0;            // mean over its replicas
+  double kv_mean_fraction = 0;         // mean over its replicas
+  double kv_peak_fraction = 0;         // highest of its replicas
 };
 
 // The summary's numbers, computed once so that the text and the JSON agree. Rates are over the
@@ -79,6 +103,7 @@ struct SimulateSummary {
   double kv_mean_fraction = 0;          // mean over replicas of the time-averaged blocks in use
   double kv_peak_fraction = 0;          // highest over replicas
   int64_t preemptions = 0;
+  int64_t handed_off = 0;  // requests passed from a prefill replica to a decode replica
   // Prompt tokens found in the prefix cache / (those plus the prompt tokens computed).
   double prefix_cache_hit_fraction = 0;
   // Cost of every provisioned accelerator over D, idle time included (no value when a group has
@@ -87,6 +112,7 @@ struct SimulateSummary {
   std::optional<double> usd_total;
   std::optional<double> usd_per_million_output_tokens;
   std::optional<double> usd_per_million_tokens;  // input + output
+  std::vector<GroupSummary> groups;              // one per SimulateReport::groups
 };
 SimulateSummary Summarize(const SimulateReport& report);
 

@@ -88,13 +88,41 @@ expect 1 "exceeds replica 1's context of 4096 tokens" "${sim[@]}" --arrivals poi
   --lengths fixed:in=5000,out=10 --requests 3
 expect 1 "--requests-out $tmp/no/x.csv: cannot open" "${sim[@]}" --trace "$traces/five_rows.csv" \
   --requests-out "$tmp/no/x.csv"
-expect 2 "--model is required" simulate --accelerator h100 --trace azure-conv
+expect 1 "give a deployment: --model M --accelerator A, or a fleet file" --data-dir "$fixture" \
+  simulate --accelerator h100 --trace azure-conv
 expect 2 "" "${sim[@]}" --trace azure-conv --replicas two
 # PERTOKEN_TRACES_DIR moves the built-in traces.
 if PERTOKEN_TRACES_DIR="$tmp/none" "$bin" "${sim[@]}" --trace azure-conv >"$tmp/out" 2>"$tmp/err" ||
   ! grep -qF "no file $tmp/none/azure2023_conv.csv" "$tmp/err"; then
   echo "FAIL: PERTOKEN_TRACES_DIR was not used"; cat "$tmp/err"; failures=$((failures + 1))
 fi
+# simulate with a heterogeneous fleet: --fleet files and --disaggregate.
+examples="$3/../../examples/fleets"
+expect 0 "handed off     4 requests" "${sim[@]}" --disaggregate 1:1 --trace "$traces/five_rows.csv"
+expect 0 "group 1: 2 decode replicas of llama-3.1-70b" --data-dir "$shipped" simulate \
+  --fleet "$examples/disaggregated-70b.toml" --trace "$traces/five_rows.csv"
+expect 0 "tier large (30% of requests)" --data-dir "$shipped" simulate \
+  --fleet "$examples/tiers-8b-70b.toml" --trace "$traces/five_rows.csv"
+expect 0 '"accelerator": "h200-sxm"' --data-dir "$shipped" simulate \
+  --fleet "$examples/mixed-h100-h200.toml" --trace "$traces/five_rows.csv" --json
+expect 1 "--fleet describes the whole fleet: give --model, --replicas in the fleet file" \
+  --data-dir "$shipped" simulate --fleet "$examples/tiers-8b-70b.toml" -m llama-3.1-8b --replicas 2 \
+  --trace "$traces/five_rows.csv"
+expect 1 "--fleet $tmp/none.toml: no such file" --data-dir "$fixture" simulate --fleet "$tmp/none.toml" \
+  --trace azure-conv
+printf '[[group]]\nmodel = "llama-2-7b"\naccelerator = "h100"\nrole = "both"\n' >"$tmp/bad.toml"
+expect 1 "$tmp/bad.toml:4: group[0].role: 'both' is not one of" --data-dir "$fixture" simulate \
+  --fleet "$tmp/bad.toml" --trace azure-conv
+printf '[[group]]\nmodel = "llama-2-7b"\naccelerator = "h100"\nrole = "decode"\n' >"$tmp/decode.toml"
+expect 1 "$tmp/decode.toml: tier 0 mixes roles" --data-dir "$fixture" simulate \
+  --fleet "$tmp/decode.toml" --trace "$traces/five_rows.csv"
+expect 1 "drop --replicas" "${sim[@]}" --disaggregate 1:1 --replicas 2 --trace azure-conv
+expect 1 "not --batching static" "${sim[@]}" --disaggregate 1:1 --batching static --trace azure-conv
+expect 1 "--disaggregate must be P:D" "${sim[@]}" --disaggregate 2 --trace azure-conv
+expect 1 "it needs --disaggregate P:D" "${sim[@]}" --kv-transfer-gbps 50 --trace azure-conv
+expect 1 "--prefix-caching must be on or off" "${sim[@]}" --prefix-caching yes --trace azure-conv
+expect 1 "--spec-decode: accept=... is required" "${sim[@]}" --spec-decode k=4 \
+  --trace "$traces/five_rows.csv"
 # A long run into a pipe draws no progress bar: stderr stays empty.
 expect 0 "25,000 requests" "${sim[@]}" --arrivals poisson:rate=50 --lengths fixed:in=100,out=10 \
   --requests 25000

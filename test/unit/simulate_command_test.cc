@@ -138,18 +138,19 @@ TEST_F(SimulateTest, RequestsOutHasOneRowPerRequestAgreeingWithTheJson) {
   std::string header;
   const auto rows = ReadCsv(o.requests_out, &header);
   EXPECT_EQ(header,
-            "index,replica,arrival_s,queue_s,ttft_s,tpot_s,e2e_s,input_tokens,output_tokens,"
-            "preemptions");
+            "index,replica,group,arrival_s,queue_s,ttft_s,tpot_s,e2e_s,input_tokens,"
+            "output_tokens,preemptions");
   ASSERT_EQ(rows.size(), 60u);
   double ttft_sum = 0;
   int64_t output_tokens = 0;
   std::map<std::string, int> seen;
   for (const auto& row : rows) {
-    ASSERT_EQ(row.size(), 10u);
+    ASSERT_EQ(row.size(), 11u);
     ++seen[row[0]];
-    ttft_sum += std::stod(row[4]);
-    output_tokens += std::stoll(row[8]);
-    EXPECT_EQ(row[5].empty(), row[8] == "1") << "TPOT is empty exactly for one-token outputs";
+    EXPECT_EQ(row[2], "0") << "one group";
+    ttft_sum += std::stod(row[5]);
+    output_tokens += std::stoll(row[9]);
+    EXPECT_EQ(row[6].empty(), row[9] == "1") << "TPOT is empty exactly for one-token outputs";
   }
   EXPECT_EQ(seen.size(), 60u) << "every request exactly once";
   EXPECT_EQ(output_tokens, j["output_tokens"].get<int64_t>());

@@ -38,11 +38,14 @@ std::string ResolveTracesDir() {
   return "/usr/local/share/pertoken/traces";
 }
 
-// The flags that name a deployment, shared by fit, estimate and simulate.
-void AddDeploymentFlags(CLI::App* cmd, pertoken::cli::FitOptions* o) {
+// The flags that name a deployment, shared by fit, estimate and simulate. --model and
+// --accelerator are required unless the subcommand has another way to name the deployment
+// (simulate --fleet), which then checks them itself.
+void AddDeploymentFlags(CLI::App* cmd, pertoken::cli::FitOptions* o, bool required = true) {
   cmd->add_option("--model,-m", o->model, "model id or alias (see `catalog list models`)")
-      ->required();
-  cmd->add_option("--accelerator,-a", o->accelerator, "accelerator id or alias")->required();
+      ->required(required);
+  cmd->add_option("--accelerator,-a", o->accelerator, "accelerator id or alias")
+      ->required(required);
   cmd->add_option("--count,-n", o->count,
                   "accelerators in one replica (default: the smallest that fits)");
   cmd->add_option("--tp", o->tp, "tensor-parallel degree");
@@ -108,8 +111,11 @@ int main(int argc, char** argv) {
   pertoken::cli::ReplicaGroupOptions group;
   auto* sim_cmd = app.add_subcommand(
       "simulate", "Replay a trace or a synthetic load through a fleet of replicas, step by step");
-  AddDeploymentFlags(sim_cmd, &group.deployment);
-  sim_cmd->add_option("--replicas", group.replicas, "identical replicas")->capture_default_str();
+  AddDeploymentFlags(sim_cmd, &group.deployment, /*required=*/false);
+  sim_cmd->add_option("--fleet", sim.fleet_file,
+                      "a fleet file of replica groups, tiers and roles instead of the deployment "
+                      "flags (doc/formats/fleet.md)");
+  sim_cmd->add_option("--replicas", group.replicas, "identical replicas (default 1)");
   sim_cmd->add_option("--batching", group.batching, "continuous or static")->capture_default_str();
   sim_cmd->add_option("--max-num-seqs", group.max_num_seqs,
                       "sequences per step (default: the engine's limit)");
@@ -117,6 +123,16 @@ int main(int argc, char** argv) {
                       "tokens per step (default: the engine's limit)");
   sim_cmd->add_option("--chunked-prefill", group.chunked_prefill,
                       "on or off (default: the engine's)");
+  sim_cmd->add_option("--prefix-caching", group.prefix_caching,
+                      "on or off (default: the engine's)");
+  sim_cmd->add_option(
+      "--spec-decode", group.spec_decode,
+      "speculative decoding: draft=ID,k=4,accept=0.7 (or k=..,accept=.. for heads)");
+  sim_cmd->add_option("--disaggregate", sim.disaggregate,
+                      "P:D: P prefill and D decode replicas instead of --replicas unified ones");
+  sim_cmd->add_option("--kv-transfer-gbps", sim.kv_transfer_gb_per_s,
+                      "prefill-to-decode KV link in GB/s, 1e9 bytes/s (default: the "
+                      "accelerators' link)");
   sim_cmd->add_option("--routing", sim.routing, "least-outstanding or round-robin")
       ->capture_default_str();
   auto& w = sim.workload;
@@ -133,12 +149,13 @@ int main(int argc, char** argv) {
                       "synthetic lengths: fixed:in=N,out=M, file:PATH, lognormal:..., ...");
   sim_cmd->add_option("--requests", w.requests, "synthetic requests to generate");
   sim_cmd->add_option("--duration", w.duration_s, "seconds of synthetic arrivals");
-  sim_cmd->add_option("--seed", w.seed, "seed of the synthetic stream (default 1)");
+  sim_cmd->add_option("--seed", w.seed,
+                      "seed of the synthetic stream, its tier and acceptance draws (default 1)");
   sim_cmd->add_option("--slo-ttft", sim.slo_ttft_s, "TTFT target in seconds, for goodput");
   sim_cmd->add_option("--slo-tpot", sim.slo_tpot_s, "TPOT target in seconds, for goodput");
-  sim_cmd->add_option(
-      "--usd-per-hour", sim.usd_per_accelerator_hour,
-      "price of one accelerator-hour (default: the catalog's median on-demand price)");
+  sim_cmd->add_option("--usd-per-hour", sim.usd_per_accelerator_hour,
+                      "price of one accelerator-hour, of every type in the fleet (default: each "
+                      "type's median on-demand price in the catalog)");
   sim_cmd->add_flag("--json", sim.json, "print JSON (doc/formats/simulate-json.md)");
   sim_cmd->add_option("--requests-out", sim.requests_out, "write one CSV row per request");
   sim_cmd->add_option("--timeline-out", sim.timeline_out, "write sampled steps as CSV");
@@ -239,6 +256,14 @@ int main(int argc, char** argv) {
   if (fit_cmd->parsed()) return pertoken::cli::RunFit(*catalog, fit, std::cout, std::cerr);
   if (est_cmd->parsed()) return pertoken::cli::RunEstimate(*catalog, est, std::cout, std::cerr);
   if (sim_cmd->parsed()) {
+    // The flags that describe the fleet, which a fleet file replaces.
+    for (const char* flag :
+         {"--model", "--accelerator", "--count", "--tp", "--pp", "--ep", "--weights", "--kv",
+          "--engine", "--replicas", "--batching", "--max-num-seqs", "--max-batched-tokens",
+          "--chunked-prefill", "--prefix-caching", "--spec-decode", "--disaggregate",
+          "--kv-transfer-gbps", "--routing"}) {
+      if (sim_cmd->count(flag) > 0) sim.fleet_flags.emplace_back(flag);
+    }
     sim.fleet = {group};
     w.traces_dir = ResolveTracesDir();
     if (isatty(STDERR_FILENO)) {
