@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 
 #include "perf/step.h"
 #include "report/fit_report.h"
@@ -109,7 +110,10 @@ nlohmann::json Optional(const std::optional<double>& v) {
 
 std::string ReplayText(const WorkloadReport& w) {
   std::string s = fmt::format("trace {}", w.trace);
-  if (w.path != w.trace) s += fmt::format(" ({})", w.path);
+  // A built-in trace is named by its file; the full path only for the user's own files.
+  if (w.path != w.trace) {
+    s += fmt::format(" ({})", std::filesystem::path(w.path).filename().string());
+  }
   const auto& r = w.replay;
   if (r.window_s > 0) {
     s += fmt::format(", trace seconds [{:g}, {:g})", r.window_start_s,
