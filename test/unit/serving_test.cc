@@ -11,15 +11,7 @@ class ServingTest : public testing::FixtureCatalogTest {
  protected:
   ServingQuery Query(const char* model, const char* acc, int tp, Regime regime, double c) {
     ServingQuery q;
-    Deployment& d = q.deployment;
-    d.model = *cat_.FindModel(model);
-    d.accelerator = *cat_.FindAccelerator(acc);
-    d.engine = *cat_.FindEngine("vllm");
-    d.efficiency = &cat_.EfficiencyOf(*d.accelerator, *d.engine);
-    d.precision.weights = *cat_.FindPrecision("bf16", false);
-    d.precision.expert_weights = d.precision.weights;
-    d.precision.kv = *cat_.FindPrecision("bf16", true);
-    d.layout = {.tp = tp};
+    q.deployment = Deploy(model, acc, tp);
     q.input_tokens = 1000;
     q.output_tokens = 200;
     q.regime = regime;

@@ -16,17 +16,7 @@ namespace {
 class SimTest : public testing::FixtureCatalogTest {
  protected:
   ReplicaSpec Replica(const char* model = "llama-2-7b", const char* acc = "h100-sxm", int tp = 1) {
-    ReplicaSpec r;
-    perf::Deployment& d = r.deployment;
-    d.model = *cat_.FindModel(model);
-    d.accelerator = *cat_.FindAccelerator(acc);
-    d.engine = *cat_.FindEngine("vllm");
-    d.efficiency = &cat_.EfficiencyOf(*d.accelerator, *d.engine);
-    d.precision.weights = *cat_.FindPrecision("bf16", false);
-    d.precision.expert_weights = d.precision.weights;
-    d.precision.kv = *cat_.FindPrecision("bf16", true);
-    d.layout = {.tp = tp};
-    return r;
+    return {.deployment = Deploy(model, acc, tp)};
   }
 
   // Poisson arrivals at `rate` per second with lengths drawn uniformly around the means.

@@ -15,16 +15,7 @@ namespace {
 class StepTest : public testing::FixtureCatalogTest {
  protected:
   Deployment Make(const char* model, const char* acc, int tp = 1, const char* weights = "bf16") {
-    Deployment d;
-    d.model = *cat_.FindModel(model);
-    d.accelerator = *cat_.FindAccelerator(acc);
-    d.engine = *cat_.FindEngine("vllm");
-    d.efficiency = &cat_.EfficiencyOf(*d.accelerator, *d.engine);
-    d.precision.weights = *cat_.FindPrecision(weights, false);
-    d.precision.expert_weights = d.precision.weights;
-    d.precision.kv = *cat_.FindPrecision("bf16", true);
-    d.layout = {.tp = tp};
-    return d;
+    return Deploy(model, acc, tp, weights);
   }
   static StepShape Decode(int64_t batch, double context) {
     return {.decode_sequences = batch, .decode_context = context};

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "catalog/catalog.h"
+#include "perf/step.h"
 
 namespace pertoken::testing {
 
@@ -20,6 +21,21 @@ class FixtureCatalogTest : public ::testing::Test {
     auto cat = catalog::Catalog::Load(FixtureCatalog());
     ASSERT_TRUE(cat.ok()) << cat.status().message();
     cat_ = std::move(cat).value();
+  }
+  // `model` on `acc` with TP `tp` under vLLM, weights in `weights`, a BF16 KV cache. The names
+  // must be in the fixture catalog.
+  perf::Deployment Deploy(const char* model, const char* acc, int tp = 1,
+                          const char* weights = "bf16") const {
+    perf::Deployment d;
+    d.model = *cat_.FindModel(model);
+    d.accelerator = *cat_.FindAccelerator(acc);
+    d.engine = *cat_.FindEngine("vllm");
+    d.efficiency = &cat_.EfficiencyOf(*d.accelerator, *d.engine);
+    d.precision.weights = *cat_.FindPrecision(weights, false);
+    d.precision.expert_weights = d.precision.weights;
+    d.precision.kv = *cat_.FindPrecision("bf16", true);
+    d.layout = {.tp = tp};
+    return d;
   }
   catalog::Catalog cat_;
 };
