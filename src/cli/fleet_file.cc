@@ -144,7 +144,7 @@ Result<FleetOptions> ReadFleetFile(const catalog::Catalog& cat, const std::strin
   FleetOptions f;
   f.file = path;
   if (root.Has("routing"))
-    f.routing = root.ReqEnum("routing", {"least-outstanding", "round-robin"});
+    f.routing = root.ReqEnum("routing", {"least-outstanding", "round-robin", "prefix-affinity"});
   if (auto gb_per_s = root.OptNumber("kv_transfer_gb_per_s", Bound::kPositive)) {
     f.kv_transfer_bytes_per_s = *gb_per_s * kBytesPerGB;
   }

@@ -126,9 +126,11 @@ Status CheckFleetFlags(const SimulateOptions& o) {
   for (const ReplicaGroupOptions& g : o.fleet) {
     if (Status s = CheckGroup(g); !s.ok()) return s;
   }
-  if (o.routing != "least-outstanding" && o.routing != "round-robin") {
+  if (o.routing != "least-outstanding" && o.routing != "round-robin" &&
+      o.routing != "prefix-affinity") {
     return Status::InvalidArgument(
-        fmt::format("--routing must be least-outstanding or round-robin, got '{}'", o.routing));
+        fmt::format("--routing must be least-outstanding, round-robin or prefix-affinity, got '{}'",
+                    o.routing));
   }
   if (!o.disaggregate.empty()) {
     if (o.fleet.size() != 1) {
@@ -292,8 +294,9 @@ Result<sim::FleetSpec> ResolveFleet(const catalog::Catalog& cat, const FleetOpti
                                     std::optional<double> usd_per_accelerator_hour,
                                     int64_t longest_tokens, report::SimulateReport* rep) {
   sim::FleetSpec fleet;
-  fleet.routing =
-      f.routing == "round-robin" ? sim::Routing::kRoundRobin : sim::Routing::kLeastOutstanding;
+  fleet.routing = f.routing == "round-robin"       ? sim::Routing::kRoundRobin
+                  : f.routing == "prefix-affinity" ? sim::Routing::kPrefixAffinity
+                                                   : sim::Routing::kLeastOutstanding;
   fleet.tier_shares = f.tier_shares;
   fleet.kv_transfer_bytes_per_s = f.kv_transfer_bytes_per_s.value_or(0);
   for (const ReplicaGroupOptions& g : f.groups) {

@@ -35,7 +35,15 @@ bool PrefixCaching(const sim::ReplicaSpec& spec) {
 }
 
 const char* RoutingName(sim::Routing r) {
-  return r == sim::Routing::kRoundRobin ? "round-robin" : "least-outstanding";
+  switch (r) {
+    case sim::Routing::kRoundRobin:
+      return "round-robin";
+    case sim::Routing::kPrefixAffinity:
+      return "prefix-affinity";
+    case sim::Routing::kLeastOutstanding:
+      break;
+  }
+  return "least-outstanding";
 }
 
 const char* BatchingName(sim::Batching b) {

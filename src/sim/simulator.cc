@@ -84,6 +84,11 @@ class Replica {
   double frontend_free_s = 0;  // when the frontend can take the next request
 
   double kv_bytes_per_token() const { return kv_bytes_per_token_; }
+  // Leading prefix blocks of `r` this replica has cached (0 without prefix caching).
+  int64_t CachedPrefix(const workload::Request& r) const {
+    if (!caching_ || r.prefix_blocks.empty()) return 0;
+    return cache_.Match(r.prefix_blocks, (r.input_tokens - 1) / workload::kPrefixBlockTokens);
+  }
 
   // A request routed here, reaching the engine at `ready_s`. A prefill replica computes its prompt
   // and first token only.
@@ -691,8 +696,8 @@ Result<SimResult> Simulate(const FleetSpec& fleet, const std::vector<workload::R
     push_next_arrival(0);
   }
   std::map<std::pair<int, Role>, size_t> round_robin;
-  // The replica of `tier` and `role` the router sends the next request to.
-  auto route = [&](int tier, Role role) {
+  // The replica of `tier` and `role` the router sends `request` to.
+  auto route = [&](int tier, Role role, const workload::Request& request) {
     int pick = -1;
     std::vector<int> candidates;
     for (size_t i = 0; i < replicas.size(); ++i) {
@@ -703,9 +708,15 @@ Result<SimResult> Simulate(const FleetSpec& fleet, const std::vector<workload::R
     if (fleet.routing == Routing::kRoundRobin) {
       return candidates[round_robin[{tier, role}]++ % candidates.size()];
     }
+    int64_t best_prefix = -1;
     for (int i : candidates) {
-      if (pick < 0 || replicas[i].outstanding_tokens() < replicas[pick].outstanding_tokens()) {
+      const int64_t prefix =
+          fleet.routing == Routing::kPrefixAffinity ? replicas[i].CachedPrefix(request) : 0;
+      if (pick < 0 || prefix > best_prefix ||
+          (prefix == best_prefix &&
+           replicas[i].outstanding_tokens() < replicas[pick].outstanding_tokens())) {
         pick = i;
+        best_prefix = prefix;
       }
     }
     return pick;
@@ -746,7 +757,8 @@ Result<SimResult> Simulate(const FleetSpec& fleet, const std::vector<workload::R
     switch (e.phase) {
       case Phase::kArrival: {
         const int tier = draw_tier();
-        const int pick = route(tier, roles[tier][0] > 0 ? Role::kUnified : Role::kPrefill);
+        const int pick =
+            route(tier, roles[tier][0] > 0 ? Role::kUnified : Role::kPrefill, requests[e.request]);
         // The frontend (HTTP, tokenisation) passes requests on one at a time.
         Replica& rep = replicas[pick];
         const double per_request = fleet.replicas[pick].deployment.engine->per_request_s;
@@ -769,7 +781,7 @@ Result<SimResult> Simulate(const FleetSpec& fleet, const std::vector<workload::R
         replicas[e.replica].FinishStep(e.time_s, &done, &handoffs);
         for (const RequestRecord& h : handoffs) {
           const ReplicaSpec& from = fleet.replicas[e.replica];
-          const int to = route(from.tier, Role::kDecode);
+          const int to = route(from.tier, Role::kDecode, requests[h.index]);
           const double bw = fleet.kv_transfer_bytes_per_s > 0
                                 ? fleet.kv_transfer_bytes_per_s
                                 : perf::LinkBytesPerSecond(*from.deployment.accelerator) *

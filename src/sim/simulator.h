@@ -36,6 +36,8 @@ enum class Role { kUnified, kPrefill, kDecode };
 enum class Routing {
   kRoundRobin,
   kLeastOutstanding,  // fewest tokens still to process (prompt left plus output left)
+  kPrefixAffinity,    // the replica whose prefix cache holds most of the prompt (ties: least
+                      // outstanding), as SGLang's cache-aware router does
 };
 
 // One replica: a deployment and its engine's scheduling limits.

@@ -359,6 +359,35 @@ TEST_F(SimTest, TiersGetTheirShares) {
   EXPECT_NEAR(small, 0.3, 0.03);  // 4000 draws: sd 0.007
 }
 
+// Prefix-affinity routing keeps a conversation on the replica that has its history, so four
+// replicas find more of the Mooncake trace's prompts cached than least-outstanding routing,
+// which spreads each conversation's turns over the fleet.
+TEST_F(SimTest, PrefixAffinityFindsMoreCachedPrompts) {
+  auto trace = workload::ReadTrace(std::string(PERTOKEN_SHIPPED_DATA) +
+                                   "/../traces/mooncake_fast25_conversation.csv");
+  ASSERT_TRUE(trace.ok()) << trace.status().message();
+  std::vector<workload::Request> requests;
+  for (const auto& r : trace->requests) {
+    if (requests.size() == 1500) break;
+    if (r.input_tokens > 32768) continue;
+    requests.push_back(r);
+    requests.back().output_tokens = std::min<int64_t>(r.output_tokens, 64);
+  }
+  auto cached = [&](Routing routing) {
+    FleetSpec fleet{.routing = routing};
+    for (int i = 0; i < 4; ++i) {
+      fleet.replicas.push_back(Replica("llama-3.1-70b", "h200-sxm", 4));
+      fleet.replicas.back().prefix_caching = 1;
+    }
+    auto r = Simulate(fleet, requests);
+    EXPECT_TRUE(r.ok()) << r.status().message();
+    double tokens = 0;
+    for (const auto& rep : r->replicas) tokens += rep.cached_prompt_tokens;
+    return tokens;
+  };
+  EXPECT_GT(cached(Routing::kPrefixAffinity), 1.2 * cached(Routing::kLeastOutstanding));
+}
+
 TEST_F(SimTest, BadInputIsRefused) {
   FleetSpec fleet{.replicas = {Replica()}};
   EXPECT_FALSE(Simulate(fleet, {}).ok());

@@ -133,7 +133,7 @@ int main(int argc, char** argv) {
   sim_cmd->add_option("--kv-transfer-gbps", sim.kv_transfer_gb_per_s,
                       "prefill-to-decode KV link in GB/s, 1e9 bytes/s (default: the "
                       "accelerators' link)");
-  sim_cmd->add_option("--routing", sim.routing, "least-outstanding or round-robin")
+  sim_cmd->add_option("--routing", sim.routing, "least-outstanding, round-robin or prefix-affinity")
       ->capture_default_str();
   auto& w = sim.workload;
   sim_cmd->add_option("--trace", w.trace,
