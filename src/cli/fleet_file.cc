@@ -105,6 +105,7 @@ ReplicaGroupOptions ReadGroup(const catalog::Catalog& cat, FieldReader& r,
   g.max_batched_tokens = CountIn(r, "max_batched_tokens", kMaxStepTokens);
   g.chunked_prefill = OnOff(r, "chunked_prefill");
   g.prefix_caching = OnOff(r, "prefix_caching");
+  if (r.Has("preemption")) g.preemption = r.ReqEnum("preemption", {"recompute", "swap"});
   g.spec_decode = r.OptString("spec_decode").value_or("");
   if (!g.spec_decode.empty()) {
     ErrorAt(r, "spec_decode", ParseSpecDecode(cat, g.spec_decode).status());

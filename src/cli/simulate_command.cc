@@ -91,6 +91,10 @@ Status CheckGroup(const ReplicaGroupOptions& g) {
       return Status::InvalidArgument(fmt::format("{} must be on or off, got '{}'", flag, *value));
     }
   }
+  if (g.preemption != "recompute" && g.preemption != "swap") {
+    return Status::InvalidArgument(
+        fmt::format("--preemption must be recompute or swap, got '{}'", g.preemption));
+  }
   if (Status s = CheckCount("--max-num-seqs", g.max_num_seqs, kMaxStepTokens); !s.ok()) return s;
   return CheckCount("--max-batched-tokens", g.max_batched_tokens, kMaxStepTokens);
 }
@@ -278,6 +282,7 @@ Result<sim::ReplicaSpec> ResolveReplica(const catalog::Catalog& cat, const Repli
   spec.max_batched_tokens = g.max_batched_tokens.value_or(0);
   if (!g.chunked_prefill.empty()) spec.chunked_prefill = g.chunked_prefill == "on" ? 1 : 0;
   if (!g.prefix_caching.empty()) spec.prefix_caching = g.prefix_caching == "on" ? 1 : 0;
+  spec.preemption = g.preemption == "swap" ? sim::Preemption::kSwap : sim::Preemption::kRecompute;
   if (!g.spec_decode.empty()) {
     auto sd = ParseSpecDecode(cat, g.spec_decode);
     if (!sd.ok()) {

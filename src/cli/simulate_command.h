@@ -53,6 +53,7 @@ struct ReplicaGroupOptions {
   std::optional<int64_t> max_batched_tokens;  // default: the engine's limit on the accelerator
   std::string chunked_prefill;                // "on", "off", or "" for the engine's default
   std::string prefix_caching;                 // "on", "off", or "" for the engine's default
+  std::string preemption = "recompute";       // or "swap"
   std::string spec_decode;                    // --spec-decode syntax (spec_decode.h); "" = none
   // Where a fleet file defines the group ("fleet.toml:12: group[1]"), put before its errors; ""
   // on the command line.

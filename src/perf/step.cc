@@ -353,6 +353,10 @@ void Summarise(StepTime* st) {
 
 }  // namespace
 
+double HostLinkBytesPerSecond(const catalog::Accelerator& acc) {
+  return PcieBytesPerSecond(acc.pcie_gen.value_or(4));
+}
+
 double LinkBytesPerSecond(const catalog::Accelerator& acc) {
   return acc.scaleup_domain_size > 1 && acc.scaleup_bw_bytes_per_s
              ? *acc.scaleup_bw_bytes_per_s / 2

@@ -62,6 +62,9 @@ struct StepTime {
 // REQUIRES: every pointer of `deployment` set, a valid layout (CheckLayout), shape counts >= 0.
 StepTime PredictStep(const Deployment& deployment, const StepShape& shape);
 
+// One accelerator's PCIe bandwidth per direction to its host (the card's PCIe generation, x16).
+double HostLinkBytesPerSecond(const catalog::Accelerator& acc);
+
 // One accelerator's bandwidth per direction to its peers: the scale-up link (NVLink, xGMI, ...)
 // where it has one, else PCIe of its generation.
 double LinkBytesPerSecond(const catalog::Accelerator& acc);

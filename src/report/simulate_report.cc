@@ -264,7 +264,11 @@ void ResultsText(const SimulateReport& r, const SimulateSummary& m, std::string*
     *out += "  prefix cache   not exercised: the requests carry no prefix block ids\n";
   }
   *out += fmt::format("  in system      {:.1f} requests on average\n", m.mean_requests_in_system);
-  *out += fmt::format("  preemptions    {}\n", FormatCount(m.preemptions));
+  *out += fmt::format("  preemptions    {}", FormatCount(m.preemptions));
+  if (m.swap_s > 0) {
+    *out += fmt::format(" (swapped to host memory: {} of copies)", FormatSeconds(m.swap_s));
+  }
+  *out += "\n";
   if (m.handed_off > 0) {
     *out += fmt::format("  handed off     {} requests from prefill to decode replicas\n",
                         FormatCount(m.handed_off));
@@ -410,6 +414,7 @@ nlohmann::json FleetJson(const SimulateReport& r, const SimulateSummary& m) {
     j["batching"] = BatchingName(g.spec.batching);
     j["chunked_prefill"] = ChunkedPrefill(g.spec);
     j["prefix_caching"] = PrefixCaching(g.spec);
+    j["preemption"] = g.spec.preemption == sim::Preemption::kSwap ? "swap" : "recompute";
     j["spec_decode"] = SpecJson(g.spec.spec);
     j["max_num_seqs"] = s.max_num_seqs;
     j["max_batched_tokens"] = s.max_batched_tokens;
@@ -525,6 +530,7 @@ SimulateSummary Summarize(const SimulateReport& r) {
     m.kv_mean_fraction += u.kv_mean_fraction;
     m.kv_peak_fraction = std::max(m.kv_peak_fraction, u.kv_peak_fraction);
     m.preemptions += s.preemptions;
+    m.swap_s += s.swap_s;
     m.handed_off += s.handed_off;
     cached += s.cached_prompt_tokens;
     computed += s.prefill_tokens;
@@ -596,6 +602,7 @@ nlohmann::json SimulateJson(const SimulateReport& r) {
   j["kv_mean_fraction"] = m.kv_mean_fraction;
   j["kv_peak_fraction"] = m.kv_peak_fraction;
   j["preemptions"] = m.preemptions;
+  j["swap_s"] = m.swap_s;
   j["prefix_cache_hit_fraction"] = m.prefix_cache_hit_fraction;
   j["usd_per_hour"] = Optional(m.usd_per_hour);
   j["usd_total"] = Optional(m.usd_total);

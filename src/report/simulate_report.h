@@ -103,6 +103,7 @@ struct SimulateSummary {
   double kv_mean_fraction = 0;          // mean over replicas of the time-averaged blocks in use
   double kv_peak_fraction = 0;          // highest over replicas
   int64_t preemptions = 0;
+  double swap_s = 0;       // time replicas spent copying preempted KV caches to and from the host
   int64_t handed_off = 0;  // requests passed from a prefill replica to a decode replica
   // Prompt tokens found in the prefix cache / (those plus the prompt tokens computed).
   double prefix_cache_hit_fraction = 0;

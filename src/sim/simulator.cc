@@ -41,6 +41,7 @@ struct Seq {
   const std::vector<uint64_t>* prefix = nullptr;  // the request's prefix block ids, if any
   int64_t shared_entries = 0;  // leading prefix entries used from the cache (pinned, not owned)
   bool hand_off = false;       // a prefill replica passes it on after its first token
+  bool swapped = false;        // its KV cache waits in host memory
   // This step's work.
   int64_t step_prefill = 0;
   bool step_decode = false;
@@ -65,6 +66,9 @@ class Replica {
                workload::kPrefixBlockTokens % stats_.block_tokens == 0;
     stats_.kv_blocks = fit.kv_tokens / stats_.block_tokens;
     kv_bytes_per_token_ = fit.kv_bytes_per_token;
+    // Each accelerator moves its shard of a KV cache over its own PCIe link.
+    host_bytes_per_s_ =
+        perf::HostLinkBytesPerSecond(*d.accelerator) * static_cast<double>(d.layout.count());
     stats_.max_num_seqs =
         spec.max_num_seqs > 0 ? spec.max_num_seqs : d.engine->MaxNumSeqs(*d.accelerator);
     stats_.max_batched_tokens = spec.max_batched_tokens > 0
@@ -171,8 +175,13 @@ class Replica {
     if (spec_.spec && shape.decode_sequences > 0) shape.decode_tokens = spec_.spec->k + 1;
     double dt = perf::PredictStep(spec_.deployment, shape).total_s;
     if (spec_.spec) dt += perf::DraftSeconds(spec_.deployment, *spec_.spec, shape);
+    // KV caches swapped out or in while forming the step delay it.
+    dt += swap_s_;
+    stats_.swap_s += swap_s_;
+    const bool swapping = swap_s_ > 0;
+    swap_s_ = 0;
     // Speculation accepts a random number of tokens each step: no two steps are alike.
-    if (merge && !spec_.spec && spec_.batching == Batching::kContinuous &&
+    if (merge && !spec_.spec && !swapping && spec_.batching == Batching::kContinuous &&
         shape.prefill_sequences == 0) {
       dt = MergeDecodes(shape, dt, horizon - now);
     }
@@ -370,15 +379,32 @@ class Replica {
   void Preempt() {
     Running victim = running_.back();
     running_.pop_back();
+    if (spec_.preemption == Preemption::kSwap) {
+      // Its whole cache goes to the host (the shared prefix too: it owns it once back).
+      swap_s_ += SwapSeconds(victim.kv_tokens());
+      victim.swapped = true;
+    }
     Release(&victim);
-    victim.prompt = victim.input + victim.generated;
-    victim.prefilled = 0;
-    victim.decoded = 0;
+    if (!victim.swapped) {
+      victim.prompt = victim.input + victim.generated;
+      victim.prefilled = 0;
+      victim.decoded = 0;
+    }
     victim.step_prefill = 0;
     victim.step_decode = false;
     ++victim.preemptions;
     ++stats_.preemptions;
     preempted_.push_front(victim);
+  }
+
+  double SwapSeconds(int64_t tokens) const {
+    return static_cast<double>(tokens) * kv_bytes_per_token_ / host_bytes_per_s_;
+  }
+  // Brings a swapped-out KV cache back from the host.
+  void SwapIn(Seq* s) {
+    if (!s->swapped) return;
+    swap_s_ += SwapSeconds(s->kv_tokens());
+    s->swapped = false;
   }
 
   // Takes blocks so that `s` can hold `tokens`; false when the pool cannot.
@@ -434,7 +460,7 @@ class Replica {
       }
       const bool alone = !any && running_.empty();
       const int64_t step_tokens = spec_.spec ? spec_.spec->k + 1 : 1;
-      if (candidate.prefill_done()) {  // its KV cache came from a prefill replica
+      if (candidate.prefill_done()) {  // its KV cache came from a prefill replica or the host
         const int64_t need = OwnBlocksFor(candidate, candidate.kv_tokens() + step_tokens);
         if (need > Available() - (alone ? 0 : watermark_blocks_)) break;
         if (from) {
@@ -442,6 +468,7 @@ class Replica {
         } else {
           waiting_.pop_front();
         }
+        SwapIn(&candidate);
         Take(need);
         candidate.blocks = need;
         candidate.step_decode = true;
@@ -452,11 +479,12 @@ class Replica {
       }
       // The cached part of its prompt needs no computing (the last token always is computed).
       int64_t entries = 0;
-      if (caching_ && candidate.prefix) {
+      if (caching_ && candidate.prefix && candidate.prefilled == 0) {
         entries =
             cache_.Match(*candidate.prefix, (candidate.prompt - 1) / workload::kPrefixBlockTokens);
       }
-      const int64_t cached = entries * workload::kPrefixBlockTokens;
+      // A request swapped out mid-prompt resumes where it stopped.
+      const int64_t cached = std::max(entries * workload::kPrefixBlockTokens, candidate.prefilled);
       const int64_t left = candidate.prompt - cached;
       const int64_t first =
           chunked_ ? std::min(left, budget) : (left <= budget || alone ? left : 0);
@@ -472,10 +500,11 @@ class Replica {
         waiting_.pop_front();
       }
       if (entries > 0) cache_.Pin(*candidate.prefix, entries);
+      SwapIn(&candidate);
       Take(need);
       candidate.blocks = need;
       candidate.prefilled = cached;
-      stats_.cached_prompt_tokens += static_cast<double>(cached);
+      stats_.cached_prompt_tokens += static_cast<double>(entries * workload::kPrefixBlockTokens);
       candidate.step_prefill = first;
       if (candidate.scheduled_s < 0) candidate.scheduled_s = now;
       budget -= first;
@@ -533,6 +562,8 @@ class Replica {
   int id_;
   workload::Rng rng_;  // speculative acceptance draws
   double kv_bytes_per_token_ = 0;
+  double host_bytes_per_s_ = 1;
+  double swap_s_ = 0;  // KV copies to or from the host that the next step waits for
   PrefixCache cache_;
   bool caching_ = false;
   bool chunked_ = true;

@@ -32,6 +32,12 @@ enum class Batching {
 // decode replica of the same tier, which generates the rest.
 enum class Role { kUnified, kPrefill, kDecode };
 
+// What happens to a running request's KV cache when the pool runs out of blocks.
+enum class Preemption {
+  kRecompute,  // dropped; the prompt and the tokens generated so far are computed again (vLLM)
+  kSwap,       // copied to host memory over PCIe and back when the request resumes
+};
+
 // How the router picks a replica for an arriving request.
 enum class Routing {
   kRoundRobin,
@@ -53,6 +59,7 @@ struct ReplicaSpec {
   // stream's longest request.
   int64_t max_context_tokens = 0;
   double kv_watermark = 0.01;  // share of KV blocks kept free when admitting a new request
+  Preemption preemption = Preemption::kRecompute;
   // -1: the engine's default (kv_cache.prefix_caching); 0 or 1 to override. Needs the requests'
   // prefix_blocks (the Mooncake traces have them).
   int prefix_caching = -1;
@@ -106,6 +113,7 @@ struct ReplicaStats {
   int64_t peak_kv_blocks = 0;
   int64_t preemptions = 0;
   int64_t handed_off = 0;           // prefill replicas: requests passed to a decode replica
+  double swap_s = 0;                // time spent copying KV caches to and from host memory
   double batch_sequence_steps = 0;  // sum over steps of the sequences in the step
   double prefill_tokens = 0;        // prompt tokens processed (recomputation included)
   double cached_prompt_tokens = 0;  // prompt tokens found in the prefix cache, not computed

@@ -388,6 +388,33 @@ TEST_F(SimTest, PrefixAffinityFindsMoreCachedPrompts) {
   EXPECT_GT(cached(Routing::kPrefixAffinity), 1.2 * cached(Routing::kLeastOutstanding));
 }
 
+// Preemption by swapping keeps a request's progress: nothing is recomputed, every token still
+// arrives, and the copies to and from host memory cost time (KV bytes over PCIe).
+TEST_F(SimTest, SwapPreemptionKeepsProgress) {
+  std::vector<workload::Request> burst;
+  for (int i = 0; i < 400; ++i) {
+    burst.push_back({.arrival_s = 0, .input_tokens = 200, .output_tokens = 3000});
+  }
+  FleetSpec recompute{.replicas = {Replica("llama-2-70b", "h100-sxm", 2)}};
+  recompute.replicas[0].max_num_seqs = 1024;
+  recompute.replicas[0].kv_watermark = 0;
+  FleetSpec swap = recompute;
+  swap.replicas[0].preemption = Preemption::kSwap;
+  int64_t out = 0;
+  auto s = Simulate(swap, burst,
+                    {.on_request = [&](const RequestRecord& rec) { out += rec.output_tokens; }});
+  auto r = Simulate(recompute, burst);
+  ASSERT_TRUE(s.ok()) << s.status().message();
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(out, 400 * 3000);
+  EXPECT_GT(s->replicas[0].preemptions, 0);
+  EXPECT_GT(s->replicas[0].swap_s, 0);
+  EXPECT_EQ(r->replicas[0].swap_s, 0);
+  // Recomputation computes prompts again; swapping computes each prompt once.
+  EXPECT_NEAR(s->replicas[0].prefill_tokens, 400 * 200, 1e-9);
+  EXPECT_GT(r->replicas[0].prefill_tokens, 400 * 200);
+}
+
 TEST_F(SimTest, BadInputIsRefused) {
   FleetSpec fleet{.replicas = {Replica()}};
   EXPECT_FALSE(Simulate(fleet, {}).ok());

@@ -125,6 +125,8 @@ int main(int argc, char** argv) {
                       "on or off (default: the engine's)");
   sim_cmd->add_option("--prefix-caching", group.prefix_caching,
                       "on or off (default: the engine's)");
+  sim_cmd->add_option("--preemption", group.preemption,
+                      "when KV blocks run out: recompute (default) or swap to host memory");
   sim_cmd->add_option(
       "--spec-decode", group.spec_decode,
       "speculative decoding: draft=ID,k=4,accept=0.7 (or k=..,accept=.. for heads)");
@@ -257,11 +259,26 @@ int main(int argc, char** argv) {
   if (est_cmd->parsed()) return pertoken::cli::RunEstimate(*catalog, est, std::cout, std::cerr);
   if (sim_cmd->parsed()) {
     // The flags that describe the fleet, which a fleet file replaces.
-    for (const char* flag :
-         {"--model", "--accelerator", "--count", "--tp", "--pp", "--ep", "--weights", "--kv",
-          "--engine", "--replicas", "--batching", "--max-num-seqs", "--max-batched-tokens",
-          "--chunked-prefill", "--prefix-caching", "--spec-decode", "--disaggregate",
-          "--kv-transfer-gbps", "--routing"}) {
+    for (const char* flag : {"--model",
+                             "--accelerator",
+                             "--count",
+                             "--tp",
+                             "--pp",
+                             "--ep",
+                             "--weights",
+                             "--kv",
+                             "--engine",
+                             "--replicas",
+                             "--batching",
+                             "--max-num-seqs",
+                             "--max-batched-tokens",
+                             "--chunked-prefill",
+                             "--prefix-caching",
+                             "--preemption",
+                             "--spec-decode",
+                             "--disaggregate",
+                             "--kv-transfer-gbps",
+                             "--routing"}) {
       if (sim_cmd->count(flag) > 0) sim.fleet_flags.emplace_back(flag);
     }
     sim.fleet = {group};
