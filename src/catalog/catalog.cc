@@ -1,12 +1,14 @@
 #include "catalog/catalog.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <filesystem>
 #include <map>
 #include <set>
 
+#include "catalog/engine_settings.h"
 #include "catalog/loaders.h"
 #include "catalog/toml_reader.h"
 #include "common/names.h"
@@ -325,6 +327,43 @@ Result<const QuantFormat*> Catalog::FindQuantFormat(std::string_view name) const
 }
 Result<const Engine*> Catalog::FindEngine(std::string_view name) const {
   return Find(engines_, name, "engine");
+}
+
+namespace {
+// Engines accept '_' and '-' alike in flag names.
+bool SameFlag(std::string a, std::string b) {
+  std::replace(a.begin(), a.end(), '_', '-');
+  std::replace(b.begin(), b.end(), '_', '-');
+  return a == b;
+}
+}  // namespace
+
+Result<const Engine*> Catalog::EngineWithFlags(const Engine& base, std::string_view command) const {
+  std::vector<std::string> unmapped;
+  const std::vector<EngineSetting> settings = SettingsFromCommand(base, command, &unmapped);
+  if (!unmapped.empty()) {
+    std::vector<std::string> known;
+    for (const auto& [flag, setting] : base.cli_flags) known.push_back(flag);
+    return Status::InvalidArgument(fmt::format(
+        "{}: not a flag pertoken knows for {} (it models: {})", unmapped.front(), base.id,
+        known.empty() ? std::string("none") : fmt::format("{}", fmt::join(known, ", "))));
+  }
+  if (settings.empty()) return &base;
+  Engine engine = base;
+  std::string applied_flags;
+  for (const EngineSetting& s : settings) {
+    if (Status applied = ApplyEngineSetting(s, &engine); !applied.ok()) return applied;
+    // A switch's value comes from the table, not the command line.
+    const bool is_switch =
+        std::any_of(base.cli_flags.begin(), base.cli_flags.end(), [&](const auto& f) {
+          return SameFlag(f.first, s.flag) && f.second.find('=') != std::string::npos;
+        });
+    applied_flags += " " + s.flag + (is_switch ? "" : " " + s.value);
+  }
+  engine.version += " with" + applied_flags;  // reports say which settings they used
+  std::lock_guard<std::mutex> lock(derived_->mutex);
+  derived_->engines.push_back(std::move(engine));
+  return &derived_->engines.back();
 }
 
 Result<const QuantFormat*> Catalog::FindPrecision(std::string_view precision, bool for_kv) const {

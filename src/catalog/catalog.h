@@ -5,6 +5,9 @@
 // is immutable, so any number of threads may share it.
 #pragma once
 
+#include <deque>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -44,6 +47,11 @@ class Catalog {
   Result<const Model*> FindModel(std::string_view name) const;
   Result<const QuantFormat*> FindQuantFormat(std::string_view name) const;
   Result<const Engine*> FindEngine(std::string_view name) const;
+  // `base` as the engine flags of `command` (a serving command line, e.g. "--max-num-seqs 64")
+  // set it, by its [cli_flags] (engine_settings.h). The engine lives as long as the catalog, so
+  // deployments can point to it; `base` itself when the command sets nothing. InvalidArgument
+  // naming the flag for a flag the engine file does not map or a bad value. Thread-safe.
+  Result<const Engine*> EngineWithFlags(const Engine& base, std::string_view command) const;
   // The op efficiencies of `engine` on `accelerator`: the accelerator's profile fitted to the
   // first of the engine's op tables (Engine::op_tables) that has one, else the accelerator's first
   // profile by id, else `default`. REQUIRES: loaded catalog (Load() fails when `default` is
@@ -82,6 +90,13 @@ class Catalog {
   std::vector<ApiPriceList> api_prices_;
   std::vector<Efficiency> efficiencies_;
   std::vector<Accuracy> accuracies_;
+  // Engines derived by EngineWithFlags: a deque keeps their addresses; behind a pointer so the
+  // catalog stays movable.
+  struct Derived {
+    std::mutex mutex;
+    std::deque<Engine> engines;
+  };
+  std::unique_ptr<Derived> derived_ = std::make_unique<Derived>();
 };
 
 }  // namespace pertoken::catalog

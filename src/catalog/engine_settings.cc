@@ -79,7 +79,8 @@ Status ApplyEngineSetting(const EngineSetting& s, Engine* e) {
   return Status::InvalidArgument(fmt::format("{}: unknown engine setting '{}'", s.flag, s.key));
 }
 
-std::vector<EngineSetting> SettingsFromCommand(const Engine& engine, std::string_view command) {
+std::vector<EngineSetting> SettingsFromCommand(const Engine& engine, std::string_view command,
+                                               std::vector<std::string>* unmapped) {
   std::vector<std::string> words;
   std::istringstream in{std::string(command)};
   for (std::string w; in >> w;) words.push_back(w);
@@ -95,6 +96,7 @@ std::vector<EngineSetting> SettingsFromCommand(const Engine& engine, std::string
       has_value = true;
     }
     const std::string normalized = NormalizeFlag(flag);
+    bool known = false;
     for (const auto& [mapped, setting] : engine.cli_flags) {
       if (NormalizeFlag(mapped) != normalized) continue;
       EngineSetting s{.key = setting, .flag = flag};
@@ -107,8 +109,10 @@ std::vector<EngineSetting> SettingsFromCommand(const Engine& engine, std::string
         s.value = words[++i];
       }
       out.push_back(std::move(s));
+      known = true;
       break;
     }
+    if (!known && unmapped) unmapped->push_back(flag);
   }
   return out;
 }

@@ -31,6 +31,8 @@ Status ApplyEngineSetting(const EngineSetting& setting, Engine* engine);
 // `--flag=value`, and for flags mapped to "key=value" the flag alone; '_' and '-' in flag names
 // are the same. Flags the table does not map are ignored: ports, parsers and paths do not change
 // performance.
-std::vector<EngineSetting> SettingsFromCommand(const Engine& engine, std::string_view command);
+// `unmapped`, when given, receives the flags (words starting with '-') the table does not map.
+std::vector<EngineSetting> SettingsFromCommand(const Engine& engine, std::string_view command,
+                                               std::vector<std::string>* unmapped = nullptr);
 
 }  // namespace pertoken::catalog

@@ -84,6 +84,11 @@ Result<FitResolution> ResolveFit(const catalog::Catalog& cat, const FitOptions& 
   if (!acc.ok()) return Status::InvalidArgument(acc.status().message());
   auto engine = cat.FindEngine(o.engine);
   if (!engine.ok()) return Status::InvalidArgument(engine.status().message());
+  if (!o.engine_flags.empty()) {
+    engine = cat.EngineWithFlags(**engine, o.engine_flags);
+    if (!engine.ok())
+      return Status::InvalidArgument("--engine-flags: " + engine.status().message());
+  }
   if (!(*acc)->memory_bytes) {
     return Status::InvalidArgument(fmt::format(
         "accelerator '{}' has no memory capacity in the catalog ({}); "

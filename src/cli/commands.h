@@ -40,6 +40,9 @@ struct FitOptions {
   std::optional<int> ep;
   std::optional<int64_t> context_tokens;      // tokens per sequence
   std::optional<int64_t> max_context_tokens;  // longest admitted sequence
+  // The engine's own flags, as on its command line ("--max-num-seqs 64"), mapped by its
+  // [cli_flags] to the settings they change; empty = the engine file's defaults.
+  std::string engine_flags;
   bool json = false;
 };
 

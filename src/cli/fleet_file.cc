@@ -55,7 +55,12 @@ void ReadDeployment(const catalog::Catalog& cat, FieldReader& r, FitOptions* d) 
     ErrorAt(r, "accelerator", cat.FindAccelerator(d->accelerator).status());
   }
   d->engine = r.OptString("engine").value_or(d->engine);
-  ErrorAt(r, "engine", cat.FindEngine(d->engine).status());
+  auto engine = cat.FindEngine(d->engine);
+  ErrorAt(r, "engine", engine.status());
+  d->engine_flags = r.OptString("engine_flags").value_or("");
+  if (engine.ok() && !d->engine_flags.empty()) {
+    ErrorAt(r, "engine_flags", cat.EngineWithFlags(**engine, d->engine_flags).status());
+  }
   d->weights = r.OptString("weights").value_or("");
   if (!d->weights.empty()) ErrorAt(r, "weights", cat.FindPrecision(d->weights, false).status());
   d->kv = r.OptString("kv").value_or(d->kv);

@@ -122,6 +122,7 @@ expect 1 "--disaggregate must be P:D" "${sim[@]}" --disaggregate 2 --trace azure
 expect 1 "it needs --disaggregate P:D" "${sim[@]}" --kv-transfer-gbps 50 --trace azure-conv
 expect 1 "--prefix-caching must be on or off" "${sim[@]}" --prefix-caching yes --trace azure-conv
 expect 1 "--preemption must be recompute or swap" "${sim[@]}" --preemption evict --trace azure-conv
+expect 1 "--engine-flags: --port: not a flag pertoken knows for vllm" "${sim[@]}" --engine-flags="--port 8000" --trace azure-conv
 expect 1 "--spec-decode: accept=... is required" "${sim[@]}" --spec-decode k=4 \
   --trace "$traces/five_rows.csv"
 # A long run into a pipe draws no progress bar: stderr stays empty.

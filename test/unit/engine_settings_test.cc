@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "catalog/catalog.h"
+
 namespace pertoken::catalog {
 namespace {
 
@@ -67,6 +69,30 @@ TEST(EngineSettingsTest, BadValuesNameTheFlag) {
   const auto settings = SettingsFromCommand(e, "serve --max-num-seqs");
   ASSERT_EQ(settings.size(), 1u);
   EXPECT_FALSE(ApplyEngineSetting(settings[0], &e).ok());
+}
+
+// The catalog keeps engines derived from flags for its lifetime, says which flags made them,
+// and refuses flags the engine file does not map.
+TEST(EngineSettingsTest, TheCatalogDerivesEnginesFromFlags) {
+  auto cat = Catalog::Load(PERTOKEN_SHIPPED_DATA);
+  ASSERT_TRUE(cat.ok()) << cat.status().message();
+  const Engine& vllm = **cat->FindEngine("vllm");
+  auto derived = cat->EngineWithFlags(vllm, "--max-num-seqs 8 --enable-chunked-prefill");
+  ASSERT_TRUE(derived.ok()) << derived.status().message();
+  EXPECT_NE(*derived, &vllm);
+  EXPECT_EQ((*derived)->max_num_seqs, 8);
+  EXPECT_THAT((*derived)->version, HasSubstr("with --max-num-seqs 8 --enable-chunked-prefill"));
+  EXPECT_EQ(vllm.max_num_seqs == 8, false);  // the catalog's own engine is untouched
+  auto again = cat->EngineWithFlags(vllm, "--max-num-seqs 16");
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ((*derived)->max_num_seqs, 8);  // earlier engines stay where they were
+  EXPECT_EQ(*cat->EngineWithFlags(vllm, ""), &vllm);
+  auto unknown = cat->EngineWithFlags(vllm, "--port 8000");
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_THAT(unknown.status().message(), HasSubstr("--port: not a flag pertoken knows for vllm"));
+  auto bad = cat->EngineWithFlags(vllm, "--gpu-memory-utilization 2");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_THAT(bad.status().message(), HasSubstr("not a fraction"));
 }
 
 }  // namespace

@@ -58,6 +58,9 @@ void AddDeploymentFlags(CLI::App* cmd, pertoken::cli::FitOptions* o, bool requir
       ->capture_default_str();
   cmd->add_option("--engine", o->engine, "engine profile: vllm, sglang, trtllm, llamacpp, generic")
       ->capture_default_str();
+  cmd->add_option("--engine-flags", o->engine_flags,
+                  "the engine's own flags, as on its command line: "
+                  "--engine-flags=\"--max-num-seqs 64 --max-num-batched-tokens 4096\"");
 }
 
 }  // namespace
