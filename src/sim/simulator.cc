@@ -42,6 +42,7 @@ struct Seq {
   int64_t shared_entries = 0;  // leading prefix entries used from the cache (pinned, not owned)
   bool hand_off = false;       // a prefill replica passes it on after its first token
   bool swapped = false;        // its KV cache waits in host memory
+  int prefill_replica = -1;    // disaggregated: the replica that computed its prompt
   // This step's work.
   int64_t step_prefill = 0;
   bool step_decode = false;
@@ -123,6 +124,7 @@ class Replica {
     s.ready_s = ready_s;
     s.scheduled_s = prefill.scheduled_s;
     s.first_token_s = prefill.first_token_s;
+    s.prefill_replica = prefill.replica;
     waiting_.push_back(s);
     outstanding_ += s.target - 1;
   }
@@ -257,7 +259,8 @@ class Replica {
                        .finish_s = now,
                        .input_tokens = it->input,
                        .output_tokens = it->target,
-                       .preemptions = it->preemptions});
+                       .preemptions = it->preemptions,
+                       .prefill_replica = it->prefill_replica});
       ++(it->hand_off ? stats_.handed_off : stats_.completed);
       outstanding_ -= it->input + it->target - it->counted;
       it->counted = it->input + it->target;

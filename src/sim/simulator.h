@@ -91,7 +91,8 @@ struct RequestRecord {
   double finish_s = 0;
   int64_t input_tokens = 0;
   int64_t output_tokens = 0;
-  int preemptions = 0;  // times its KV cache was dropped and recomputed
+  int preemptions = 0;       // times its KV cache was dropped and recomputed
+  int prefill_replica = -1;  // disaggregated serving: the replica that computed its prompt
 
   double queue_s() const { return scheduled_s - arrival_s; }
   double ttft_s() const { return first_token_s - arrival_s; }

@@ -322,6 +322,8 @@ TEST_F(SimTest, DisaggregationAddsTheKvTransfer) {
   EXPECT_NEAR(d.ttft_s(), u.ttft_s(), 1e-12);
   EXPECT_NEAR(d.e2e_s(), u.e2e_s() + transfer, 1e-9);
   EXPECT_EQ(d.replica, 1);
+  EXPECT_EQ(d.prefill_replica, 0);
+  EXPECT_EQ(u.prefill_replica, -1);
   EXPECT_EQ(r->replicas[0].handed_off, 1);
   EXPECT_EQ(r->replicas[1].completed, 1);
 }

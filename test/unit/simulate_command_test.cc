@@ -139,13 +139,14 @@ TEST_F(SimulateTest, RequestsOutHasOneRowPerRequestAgreeingWithTheJson) {
   const auto rows = ReadCsv(o.requests_out, &header);
   EXPECT_EQ(header,
             "index,replica,group,arrival_s,queue_s,ttft_s,tpot_s,e2e_s,input_tokens,"
-            "output_tokens,preemptions");
+            "output_tokens,preemptions,prefill_replica");
   ASSERT_EQ(rows.size(), 60u);
   double ttft_sum = 0;
   int64_t output_tokens = 0;
   std::map<std::string, int> seen;
   for (const auto& row : rows) {
-    ASSERT_EQ(row.size(), 11u);
+    ASSERT_EQ(row.size(), 12u);
+    EXPECT_EQ(row[11], "") << "no prefill replica without disaggregation";
     ++seen[row[0]];
     EXPECT_EQ(row[2], "0") << "one group";
     ttft_sum += std::stod(row[5]);
