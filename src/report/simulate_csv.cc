@@ -8,15 +8,16 @@ namespace pertoken::report {
 
 std::string RequestsCsvHeader() {
   return "index,replica,group,arrival_s,queue_s,ttft_s,tpot_s,e2e_s,input_tokens,output_tokens,"
-         "preemptions,prefill_replica";
+         "preemptions,prefill_replica,max_itl_s";
 }
 
 std::string RequestsCsvRow(const sim::RequestRecord& r, int group) {
   const std::string tpot = r.output_tokens > 1 ? fmt::format("{:.6f}", r.tpot_s()) : "";
   const std::string prefill = r.prefill_replica >= 0 ? fmt::format("{}", r.prefill_replica) : "";
-  return fmt::format("{},{},{},{:.6f},{:.6f},{:.6f},{},{:.6f},{},{},{},{}", r.index, r.replica,
+  const std::string max_itl = r.output_tokens > 1 ? fmt::format("{:.6f}", r.max_itl_s) : "";
+  return fmt::format("{},{},{},{:.6f},{:.6f},{:.6f},{},{:.6f},{},{},{},{},{}", r.index, r.replica,
                      group, r.arrival_s, r.queue_s(), r.ttft_s(), tpot, r.e2e_s(), r.input_tokens,
-                     r.output_tokens, r.preemptions, prefill);
+                     r.output_tokens, r.preemptions, prefill, max_itl);
 }
 
 std::string TimelineCsvHeader() {

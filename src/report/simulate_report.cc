@@ -245,6 +245,7 @@ void ResultsText(const SimulateReport& r, const SimulateSummary& m, std::string*
       fmt::format("  latency        {:>12} {:>10} {:>10} {:>10}\n", "mean", "p50", "p90", "p99");
   LatencyRow("TTFT", res.ttft, out);
   LatencyRow("TPOT", res.tpot, out);
+  LatencyRow("ITL", res.itl, out);
   LatencyRow("end-to-end", res.e2e, out);
   LatencyRow("queueing", res.queue, out);
   if (r.slos.any()) {
@@ -589,6 +590,7 @@ nlohmann::json SimulateJson(const SimulateReport& r) {
   j["total_tokens_per_s"] = m.total_tokens_per_s;
   LatencyJson("ttft", res.ttft, &j);
   LatencyJson("tpot", res.tpot, &j);
+  LatencyJson("itl", res.itl, &j);
   LatencyJson("e2e", res.e2e, &j);
   LatencyJson("queue", res.queue, &j);
   j["mean_requests_in_system"] = m.mean_requests_in_system;

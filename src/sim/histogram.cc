@@ -11,17 +11,18 @@ LogHistogram::LogHistogram(double min_value, double max_value, double ratio)
   buckets_.assign(n, 0);
 }
 
-void LogHistogram::Add(double value) {
+void LogHistogram::Add(double value, int64_t count) {
+  if (count <= 0) return;
   size_t i = 0;
   if (value > min_value_) {
     i = std::min(buckets_.size() - 1,
                  static_cast<size_t>(std::log(value / min_value_) / log_ratio_));
   }
-  ++buckets_[i];
+  buckets_[i] += count;
   min_ = count_ ? std::min(min_, value) : value;
   max_ = count_ ? std::max(max_, value) : value;
-  ++count_;
-  sum_ += value;
+  count_ += count;
+  sum_ += value * static_cast<double>(count);
 }
 
 // The value of rank `k` (0-based) in sorted order: the smallest and largest exactly, others spread

@@ -13,7 +13,9 @@ class LogHistogram {
   // values above the last bucket in the last. Percentiles are exact to within the ratio.
   explicit LogHistogram(double min_value = 1e-6, double max_value = 1e7, double ratio = 1.005);
 
-  void Add(double value);
+  void Add(double value) { Add(value, 1); }
+  // `count` observations of `value`.
+  void Add(double value, int64_t count);
   int64_t count() const { return count_; }
   double mean() const { return count_ ? sum_ / static_cast<double>(count_) : 0; }
   double max() const { return max_; }

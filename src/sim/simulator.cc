@@ -43,6 +43,7 @@ struct Seq {
   bool hand_off = false;       // a prefill replica passes it on after its first token
   bool swapped = false;        // its KV cache waits in host memory
   int prefill_replica = -1;    // disaggregated: the replica that computed its prompt
+  double max_itl_s = 0;        // its longest gap between two tokens so far
   // This step's work.
   int64_t step_prefill = 0;
   bool step_decode = false;
@@ -53,9 +54,11 @@ struct Seq {
 
 class Replica {
  public:
-  Replica(const ReplicaSpec& spec, int id, const perf::FitResult& fit, uint64_t seed)
+  Replica(const ReplicaSpec& spec, int id, const perf::FitResult& fit, uint64_t seed,
+          LogHistogram* itl)
       : spec_(spec),
         id_(id),
+        itl_(itl),
         rng_(seed, static_cast<uint64_t>(id)),
         cache_(workload::kPrefixBlockTokens /
                std::max<int64_t>(1, spec.deployment.engine->block_tokens)) {
@@ -176,12 +179,14 @@ class Replica {
     }
     if (spec_.spec && shape.decode_sequences > 0) shape.decode_tokens = spec_.spec->k + 1;
     double dt = perf::PredictStep(spec_.deployment, shape).total_s;
+    step_slope_s_ = 0;
     if (spec_.spec) dt += perf::DraftSeconds(spec_.deployment, *spec_.spec, shape);
     // KV caches swapped out or in while forming the step delay it.
     dt += swap_s_;
     stats_.swap_s += swap_s_;
     const bool swapping = swap_s_ > 0;
     swap_s_ = 0;
+    step_first_s_ = dt;
     // Speculation accepts a random number of tokens each step: no two steps are alike.
     if (merge && !spec_.spec && !swapping && spec_.batching == Batching::kContinuous &&
         shape.prefill_sequences == 0) {
@@ -214,9 +219,17 @@ class Replica {
   void FinishStep(double now, std::vector<RequestRecord>* done,
                   std::vector<RequestRecord>* handoffs) {
     busy_ = false;
+    // Each decoding sequence waited one step between its last token and this one.
+    const double last_step_s = step_first_s_ + step_slope_s_ * static_cast<double>(repeat_ - 1);
+    int64_t decoding = 0;
+    for (const Seq* s : step_) decoding += s->step_decode ? 1 : 0;
+    for (int64_t j = 0; j < repeat_ && decoding > 0; ++j) {
+      itl_->Add(step_first_s_ + step_slope_s_ * static_cast<double>(j), decoding);
+    }
     for (Seq* s : step_) {
       int64_t progress = 0;
       if (s->step_decode) {
+        s->max_itl_s = std::max({s->max_itl_s, step_first_s_, last_step_s});
         const int64_t emitted =
             spec_.spec ? std::min(Emitted(), s->target - s->generated) : repeat_;
         s->decoded += emitted;
@@ -260,7 +273,8 @@ class Replica {
                        .input_tokens = it->input,
                        .output_tokens = it->target,
                        .preemptions = it->preemptions,
-                       .prefill_replica = it->prefill_replica});
+                       .prefill_replica = it->prefill_replica,
+                       .max_itl_s = it->max_itl_s});
       ++(it->hand_off ? stats_.handed_off : stats_.completed);
       outstanding_ -= it->input + it->target - it->counted;
       it->counted = it->input + it->target;
@@ -375,6 +389,7 @@ class Replica {
     }
     for (Running* s : step_) Reserve(s, s->kv_tokens() + lo);
     repeat_ = lo;
+    step_slope_s_ = slope;
     return total(lo);
   }
 
@@ -566,7 +581,10 @@ class Replica {
   workload::Rng rng_;  // speculative acceptance draws
   double kv_bytes_per_token_ = 0;
   double host_bytes_per_s_ = 1;
-  double swap_s_ = 0;  // KV copies to or from the host that the next step waits for
+  double swap_s_ = 0;        // KV copies to or from the host that the next step waits for
+  LogHistogram* itl_;        // the fleet's token gaps
+  double step_first_s_ = 0;  // the current event's first step and its growth per step
+  double step_slope_s_ = 0;
   PrefixCache cache_;
   bool caching_ = false;
   bool chunked_ = true;
@@ -633,6 +651,7 @@ Result<SimResult> Simulate(const FleetSpec& fleet, const std::vector<workload::R
   int64_t longest = 0;
   for (const auto& r : requests) longest = std::max(longest, r.input_tokens + r.output_tokens);
 
+  SimResult result;  // before the replicas, which add their token gaps to it
   std::vector<Replica> replicas;
   replicas.reserve(fleet.replicas.size());
   for (size_t i = 0; i < fleet.replicas.size(); ++i) {
@@ -652,7 +671,7 @@ Result<SimResult> Simulate(const FleetSpec& fleet, const std::vector<workload::R
                                                  i + 1, d.model->id, d.layout.count(),
                                                  d.accelerator->id, fit.reason));
     }
-    replicas.emplace_back(spec, static_cast<int>(i), fit, options.seed);
+    replicas.emplace_back(spec, static_cast<int>(i), fit, options.seed, &result.itl);
     if (longest > replicas.back().CapacityTokens()) {
       return Status::InvalidArgument(fmt::format(
           "a request of {} tokens (prompt and output) exceeds replica {}'s KV cache of {} tokens",
@@ -698,7 +717,6 @@ Result<SimResult> Simulate(const FleetSpec& fleet, const std::vector<workload::R
   }
   workload::Rng tier_rng(options.seed, /*stream=*/1u << 20);
 
-  SimResult result;
   result.start_s = requests.front().arrival_s;
   std::priority_queue<Event, std::vector<Event>, Later> events;
   uint64_t sequence = 0;

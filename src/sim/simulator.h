@@ -93,6 +93,7 @@ struct RequestRecord {
   int64_t output_tokens = 0;
   int preemptions = 0;       // times its KV cache was dropped and recomputed
   int prefill_replica = -1;  // disaggregated serving: the replica that computed its prompt
+  double max_itl_s = 0;      // the longest gap between two of its tokens on one replica
 
   double queue_s() const { return scheduled_s - arrival_s; }
   double ttft_s() const { return first_token_s - arrival_s; }
@@ -131,6 +132,8 @@ struct SimResult {
   LogHistogram queue;  // seconds
   LogHistogram ttft;
   LogHistogram tpot;  // requests with more than one output token
+  LogHistogram itl;   // every gap between two tokens of a request: one per sequence per decode
+                      // step (a verification step's tokens arrive together)
   LogHistogram e2e;
   // Integral over time of the requests in the fleet (arrived, not finished): divided by
   // duration_s(), the mean number in the system.

@@ -59,6 +59,13 @@ TEST_F(SimTest, ALoneRequestTakesItsPrefillAndDecodeSteps) {
   EXPECT_NEAR(records[0].e2e_s(), per_request + prefill + decode, 1e-9);
   EXPECT_NEAR(records[0].tpot_s(), decode / (out - 1), 1e-12);
   EXPECT_EQ(r->replicas[0].steps, out);
+  // Inter-token latencies: one gap per decode step; the longest is the last (longest context).
+  EXPECT_EQ(r->itl.count(), out - 1);
+  EXPECT_NEAR(r->itl.mean(), decode / (out - 1), 1e-12);
+  const double last = perf::PredictStep(d, {.decode_sequences = 1,
+                                            .decode_context = static_cast<double>(in + out - 2)})
+                          .total_s;
+  EXPECT_NEAR(records[0].max_itl_s, last, 1e-12);
 }
 
 // Every request completes exactly once and the tokens add up.
@@ -154,6 +161,11 @@ TEST_F(SimTest, MergedDecodeStepsMatchStepping) {
   }
   EXPECT_EQ(a->replicas[0].steps, b->replicas[0].steps);
   EXPECT_EQ(a->replicas[1].preemptions, b->replicas[1].preemptions);
+  EXPECT_EQ(a->itl.count(), b->itl.count());
+  EXPECT_NEAR(a->itl.mean(), b->itl.mean(), 1e-9 * b->itl.mean());
+  for (const auto& [i, m] : merged) {
+    EXPECT_NEAR(m.max_itl_s, stepped.at(i).max_itl_s, 1e-9 * m.max_itl_s) << i;
+  }
 }
 
 // The step samples account for every step and every second of busy time.

@@ -100,6 +100,7 @@ TEST_F(SimulateTest, JsonNamesTheDocumentedKeys) {
                           "ttft_p90_s",
                           "ttft_p99_s",
                           "tpot_p99_s",
+                          "itl_p99_s",
                           "e2e_p99_s",
                           "queue_p99_s",
                           "goodput_requests_per_s",
@@ -139,13 +140,15 @@ TEST_F(SimulateTest, RequestsOutHasOneRowPerRequestAgreeingWithTheJson) {
   const auto rows = ReadCsv(o.requests_out, &header);
   EXPECT_EQ(header,
             "index,replica,group,arrival_s,queue_s,ttft_s,tpot_s,e2e_s,input_tokens,"
-            "output_tokens,preemptions,prefill_replica");
+            "output_tokens,preemptions,prefill_replica,max_itl_s");
   ASSERT_EQ(rows.size(), 60u);
   double ttft_sum = 0;
   int64_t output_tokens = 0;
   std::map<std::string, int> seen;
   for (const auto& row : rows) {
-    ASSERT_EQ(row.size(), 12u);
+    ASSERT_EQ(row.size(), 13u);
+    EXPECT_EQ(row[12].empty(), row[9] == "1") << "max ITL is empty exactly for one-token outputs";
+    if (!row[12].empty()) EXPECT_GE(std::stod(row[12]) + 1e-6, std::stod(row[6])) << "max >= mean";
     EXPECT_EQ(row[11], "") << "no prefill replica without disaggregation";
     ++seen[row[0]];
     EXPECT_EQ(row[2], "0") << "one group";
