@@ -57,7 +57,7 @@ section() { sed -n "/^$1/,/^\$/p" "$2"; }
   echo "and after):"
   echo
   echo '```'
-  cat "$tmp/fit.txt"
+  grep -v "^wrote " "$tmp/fit.txt"  # the table, without the machine-specific paths written
   echo '```'
   echo
   echo "## Leave one source out"
