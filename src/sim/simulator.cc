@@ -176,11 +176,13 @@ Result<SimResult> Simulate(const FleetSpec& fleet, const std::vector<workload::R
         candidates.push_back(static_cast<int>(i));
       }
     }
-    if (fleet.routing == Routing::kRoundRobin) {
-      return candidates[round_robin[{tier, role}]++ % candidates.size()];
-    }
+    // Round robin, and the order in which the other policies break ties: otherwise the first
+    // replica would win every tie (idle replicas all have nothing outstanding).
+    const size_t start = round_robin[{tier, role}]++ % candidates.size();
+    if (fleet.routing == Routing::kRoundRobin) return candidates[start];
     int64_t best_prefix = -1;
-    for (int i : candidates) {
+    for (size_t n = 0; n < candidates.size(); ++n) {
+      const int i = candidates[(start + n) % candidates.size()];
       const int64_t prefix =
           fleet.routing == Routing::kPrefixAffinity ? replicas[i].CachedPrefix(request) : 0;
       if (pick < 0 || prefix > best_prefix ||

@@ -186,6 +186,17 @@ TEST_F(SimTest, StepSamplesAddUpToTheReplicaStats) {
   }
 }
 
+// Idle replicas tie on outstanding work; the router takes turns among ties instead of sending
+// every request of a light load to the first replica.
+TEST_F(SimTest, TiesTakeTurns) {
+  const auto requests = Poisson(400, 0.2, 100, 10);  // each done long before the next arrives
+  FleetSpec fleet{.replicas = {Replica(), Replica()}};
+  auto r = Simulate(fleet, requests);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->replicas[0].completed, 200);
+  EXPECT_EQ(r->replicas[1].completed, 200);
+}
+
 // More replicas never raise p99 TTFT under the same load.
 TEST_F(SimTest, MoreReplicasNeverRaiseTailLatency) {
   const auto requests = Poisson(3000, 40, 800, 120);
