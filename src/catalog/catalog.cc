@@ -348,6 +348,11 @@ Result<const Engine*> Catalog::EngineWithFlags(const Engine& base, std::string_v
         "{}: not a flag pertoken knows for {} (it models: {})", unmapped.front(), base.id,
         known.empty() ? std::string("none") : fmt::format("{}", fmt::join(known, ", "))));
   }
+  return EngineWithSettings(base, settings);
+}
+
+Result<const Engine*> Catalog::EngineWithSettings(
+    const Engine& base, const std::vector<EngineSetting>& settings) const {
   if (settings.empty()) return &base;
   Engine engine = base;
   std::string applied_flags;

@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "catalog/engine_settings.h"
 #include "catalog/types.h"
 #include "common/status.h"
 
@@ -52,6 +53,10 @@ class Catalog {
   // deployments can point to it; `base` itself when the command sets nothing. InvalidArgument
   // naming the flag for a flag the engine file does not map or a bad value. Thread-safe.
   Result<const Engine*> EngineWithFlags(const Engine& base, std::string_view command) const;
+  // `base` with `settings` applied, kept and named as EngineWithFlags does (`base` itself when
+  // there are none). InvalidArgument naming the flag of a setting with a bad value. Thread-safe.
+  Result<const Engine*> EngineWithSettings(const Engine& base,
+                                           const std::vector<EngineSetting>& settings) const;
   // The op efficiencies of `engine` on `accelerator`: the accelerator's profile fitted to the
   // first of the engine's op tables (Engine::op_tables) that has one, else the accelerator's first
   // profile by id, else `default`. REQUIRES: loaded catalog (Load() fails when `default` is

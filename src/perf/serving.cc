@@ -22,6 +22,21 @@ FitRequest FitRequestFor(const Deployment& d, int64_t tokens) {
           .max_context_tokens = std::max(tokens, EngineMaxContext(*d.engine, *d.model))};
 }
 
+std::vector<int64_t> ExponentialLengths(int64_t n, int64_t mean) {
+  std::vector<double> q(static_cast<size_t>(n));
+  double sum = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    q[i] = -std::log(1 - (static_cast<double>(i) + 0.5) / static_cast<double>(n));
+    sum += q[i];
+  }
+  std::vector<int64_t> out(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i) {
+    out[i] = std::max<int64_t>(
+        1, std::llround(q[i] * static_cast<double>(n) / sum * static_cast<double>(mean)));
+  }
+  return out;
+}
+
 double DraftSeconds(const Deployment& d, const SpecDecode& spec, const StepShape& verify) {
   if (verify.decode_sequences <= 0) return 0;
   StepShape one;  // the decoding sequences of the step, one token each
@@ -179,16 +194,8 @@ struct Cohort {
 std::vector<std::pair<double, int64_t>> OutputLengths(int64_t mean, bool variable) {
   if (!variable || mean <= 1) return {{1.0, mean}};
   constexpr int kParts = 8;
-  std::vector<double> q;
-  double sum = 0;
-  for (int k = 0; k < kParts; ++k) {
-    q.push_back(-std::log(1 - (k + 0.5) / kParts));
-    sum += q.back();
-  }
   std::vector<std::pair<double, int64_t>> out;
-  for (double v : q) {
-    out.emplace_back(1.0 / kParts, std::max<int64_t>(1, std::llround(v * kParts / sum * mean)));
-  }
+  for (int64_t length : ExponentialLengths(kParts, mean)) out.emplace_back(1.0 / kParts, length);
   return out;
 }
 

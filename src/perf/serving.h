@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "perf/step.h"
 
@@ -32,6 +33,11 @@ struct SpecDecode {
 
 // Expected tokens emitted per verification step: (1 − a^(k+1)) / (1 − a).
 double ExpectedTokensPerStep(int k, double acceptance);
+
+// Output lengths of n requests from a dataset that gives only its mean: the midpoint quantiles of
+// an exponential distribution at n equal shares, rescaled so their mean is `mean`, rounded to
+// whole tokens (at least 1), shortest first. REQUIRES: n >= 1.
+std::vector<int64_t> ExponentialLengths(int64_t n, int64_t mean);
 
 // What drafting adds to a step that verifies `verify.decode_sequences` sequences: k draft-model
 // decode steps, or with heads k × head_cost_fraction target decode steps (0 without decodes).

@@ -357,10 +357,15 @@ double HostLinkBytesPerSecond(const catalog::Accelerator& acc) {
   return PcieBytesPerSecond(acc.pcie_gen.value_or(4));
 }
 
+namespace {
+// Whether `acc` talks to its peers over a scale-up link (NVLink, xGMI, ...) rather than PCIe.
+bool HasScaleUpLink(const catalog::Accelerator& acc) {
+  return acc.scaleup_domain_size > 1 && acc.scaleup_bw_bytes_per_s;
+}
+}  // namespace
+
 double LinkBytesPerSecond(const catalog::Accelerator& acc) {
-  return acc.scaleup_domain_size > 1 && acc.scaleup_bw_bytes_per_s
-             ? *acc.scaleup_bw_bytes_per_s / 2
-             : PcieBytesPerSecond(acc.pcie_gen.value_or(4));
+  return HasScaleUpLink(acc) ? *acc.scaleup_bw_bytes_per_s / 2 : HostLinkBytesPerSecond(acc);
 }
 
 double AllReduceTime(const catalog::Accelerator& acc, const catalog::Efficiency& eff, int ranks,
@@ -369,8 +374,7 @@ double AllReduceTime(const catalog::Accelerator& acc, const catalog::Efficiency&
     return MeasuredAllReduceSeconds(*measured, bytes);
   }
   const double per_direction = LinkBytesPerSecond(acc);
-  const bool pcie = !(acc.scaleup_domain_size > 1 && acc.scaleup_bw_bytes_per_s);
-  if (pcie && eff.pcie_allreduce_bw_fraction > 0) {
+  if (!HasScaleUpLink(acc) && eff.pcie_allreduce_bw_fraction > 0) {
     return AllReduceSeconds(ranks, bytes, per_direction, eff.pcie_allreduce_bw_fraction,
                             eff.pcie_allreduce_latency_s);
   }

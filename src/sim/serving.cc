@@ -14,21 +14,10 @@ namespace {
 constexpr int64_t kDefaultRequests = 1000;
 constexpr uint64_t kSeed = 20231;
 
-// Output lengths of n requests: all equal, or the midpoint quantiles of an exponential
-// distribution with the given mean (rescaled to that mean exactly), shuffled.
+// Output lengths of n requests: all equal, or perf::ExponentialLengths in a seeded random order.
 std::vector<int64_t> OutputLengths(int64_t n, int64_t mean, bool variable, workload::Rng& rng) {
-  std::vector<int64_t> out(static_cast<size_t>(n), mean);
-  if (!variable || mean <= 1) return out;
-  std::vector<double> q(static_cast<size_t>(n));
-  double sum = 0;
-  for (int64_t i = 0; i < n; ++i) {
-    q[i] = -std::log(1 - (static_cast<double>(i) + 0.5) / static_cast<double>(n));
-    sum += q[i];
-  }
-  for (int64_t i = 0; i < n; ++i) {
-    out[i] = std::max<int64_t>(
-        1, std::llround(q[i] * static_cast<double>(n) / sum * static_cast<double>(mean)));
-  }
+  if (!variable || mean <= 1) return std::vector<int64_t>(static_cast<size_t>(n), mean);
+  std::vector<int64_t> out = perf::ExponentialLengths(n, mean);
   for (int64_t i = n - 1; i > 0; --i) {  // Fisher-Yates
     std::swap(out[i], out[rng.Index(static_cast<uint64_t>(i + 1))]);
   }

@@ -6,7 +6,6 @@
 #include <array>
 #include <cmath>
 #include <deque>
-#include <map>
 #include <queue>
 #include <set>
 
@@ -100,7 +99,8 @@ Result<SimResult> Simulate(const FleetSpec& fleet, const std::vector<workload::R
 
   // Tiers: each has unified replicas, or prefill and decode replicas.
   const int tiers = std::max<int>(1, static_cast<int>(fleet.tier_shares.size()));
-  std::vector<std::array<int, 3>> roles(tiers, {0, 0, 0});  // replicas per tier and role
+  // The replicas of each tier and role (Role's order), which the router chooses among.
+  std::vector<std::array<std::vector<int>, 3>> pools(tiers);
   for (size_t i = 0; i < fleet.replicas.size(); ++i) {
     const ReplicaSpec& spec = fleet.replicas[i];
     if (spec.tier < 0 || spec.tier >= tiers) {
@@ -111,7 +111,7 @@ Result<SimResult> Simulate(const FleetSpec& fleet, const std::vector<workload::R
       return Status::InvalidArgument(
           fmt::format("replica {}: prefill and decode replicas batch continuously", i + 1));
     }
-    ++roles[spec.tier][static_cast<int>(spec.role)];
+    pools[spec.tier][static_cast<int>(spec.role)].push_back(static_cast<int>(i));
   }
   double share_sum = 0;
   for (double share : fleet.tier_shares) {
@@ -122,7 +122,8 @@ Result<SimResult> Simulate(const FleetSpec& fleet, const std::vector<workload::R
     return Status::InvalidArgument("the tier shares add up to 0");
   }
   for (int t = 0; t < tiers; ++t) {
-    const auto [unified, prefill, decode] = roles[t];
+    const size_t unified = pools[t][0].size(), prefill = pools[t][1].size(),
+                 decode = pools[t][2].size();
     if (unified + prefill + decode == 0) {
       return Status::InvalidArgument(fmt::format("tier {} has no replica", t));
     }
@@ -166,19 +167,14 @@ Result<SimResult> Simulate(const FleetSpec& fleet, const std::vector<workload::R
   } else {
     push_next_arrival(0);
   }
-  std::map<std::pair<int, Role>, size_t> round_robin;
+  std::vector<std::array<size_t, 3>> turns(tiers, {0, 0, 0});  // round-robin position per pool
   // The replica of `tier` and `role` the router sends `request` to.
   auto route = [&](int tier, Role role, const workload::Request& request) {
     int pick = -1;
-    std::vector<int> candidates;
-    for (size_t i = 0; i < replicas.size(); ++i) {
-      if (fleet.replicas[i].tier == tier && fleet.replicas[i].role == role) {
-        candidates.push_back(static_cast<int>(i));
-      }
-    }
+    const std::vector<int>& candidates = pools[tier][static_cast<int>(role)];
     // Round robin, and the order in which the other policies break ties: otherwise the first
     // replica would win every tie (idle replicas all have nothing outstanding).
-    const size_t start = round_robin[{tier, role}]++ % candidates.size();
+    const size_t start = turns[tier][static_cast<int>(role)]++ % candidates.size();
     if (fleet.routing == Routing::kRoundRobin) return candidates[start];
     int64_t best_prefix = -1;
     for (size_t n = 0; n < candidates.size(); ++n) {
@@ -230,8 +226,8 @@ Result<SimResult> Simulate(const FleetSpec& fleet, const std::vector<workload::R
     switch (e.phase) {
       case Phase::kArrival: {
         const int tier = draw_tier();
-        const int pick =
-            route(tier, roles[tier][0] > 0 ? Role::kUnified : Role::kPrefill, requests[e.request]);
+        const int pick = route(tier, pools[tier][0].empty() ? Role::kPrefill : Role::kUnified,
+                               requests[e.request]);
         // The frontend (HTTP, tokenisation) passes requests on one at a time.
         Replica& rep = replicas[pick];
         const double per_request = fleet.replicas[pick].deployment.engine->per_request_s;

@@ -281,7 +281,7 @@ bool ReadLengths(NameResolver& names, const std::vector<BenchmarkWorkload>& work
 
 // The settings of the serving command the notes record, applied to a copy of the row's engine.
 // A flag with a bad value is left out and said so.
-void ReadServingCommand(const Measurement& m, RowPlan* plan) {
+void ReadServingCommand(const catalog::Catalog& cat, const Measurement& m, RowPlan* plan) {
   constexpr std::string_view kMarker = "serving cmd: `";
   const size_t at = m.notes.find(kMarker);
   if (at == std::string::npos) return;
@@ -290,9 +290,11 @@ void ReadServingCommand(const Measurement& m, RowPlan* plan) {
   const std::string_view command =
       std::string_view(m.notes).substr(begin, end == std::string::npos ? end : end - begin);
   const catalog::Engine& base = *plan->query.deployment.engine;
-  auto engine = std::make_shared<catalog::Engine>(base);
+  // Unlike a user's --engine-flags, a recorded command's other flags (ports, parsers) are normal,
+  // and a flag with a bad value is left out with a note rather than failing the row.
   for (const catalog::EngineSetting& s : catalog::SettingsFromCommand(base, command)) {
-    if (Status applied = catalog::ApplyEngineSetting(s, engine.get()); !applied.ok()) {
+    catalog::Engine probe = base;
+    if (Status applied = catalog::ApplyEngineSetting(s, &probe); !applied.ok()) {
       plan->assumptions.push_back("serving command flag ignored: " + applied.message());
       continue;
     }
@@ -300,9 +302,8 @@ void ReadServingCommand(const Measurement& m, RowPlan* plan) {
         fmt::format("serving command: {} sets {} = {}", s.flag, s.key, s.value));
     plan->engine_settings.push_back(s);
   }
-  if (plan->engine_settings.empty()) return;
-  plan->engine = std::move(engine);
-  plan->query.deployment.engine = plan->engine.get();
+  // Each setting applied alone above, so all of them apply together.
+  plan->query.deployment.engine = *cat.EngineWithSettings(base, plan->engine_settings);
 }
 
 // Speculative decoding, which the notes mention without its parameters.
@@ -372,7 +373,7 @@ RowPlan MapRow(NameResolver& names, const std::vector<BenchmarkWorkload>& worklo
   plan.ok = ReadMeasured(m, &plan) && ResolveDeployment(names, workloads, m, &plan) &&
             ReadLengths(names, workloads, m, &plan);
   if (!plan.ok) return plan;
-  ReadServingCommand(m, &plan);
+  ReadServingCommand(names.catalog(), m, &plan);
   ReadSpeculation(m, &plan);
   plan.ok = PlaceReplicas(m, options, &plan);
   if (plan.ok) SetLoad(&plan);

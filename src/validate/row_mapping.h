@@ -4,7 +4,6 @@
 // Not thread-safe (NameResolver caches); the plan points into the catalog, which must outlive it.
 #pragma once
 
-#include <memory>
 #include <string>
 #include <vector>
 
@@ -44,10 +43,9 @@ struct RowPlan {
   LatencyLimits limits;      // MLPerf Server/Interactive: the p99 limits (0 when unknown)
   std::vector<std::string> assumptions;  // one sentence each, shown with the row
   // Engine settings from the row's recorded serving command (the notes' "serving cmd: `...`",
-  // read with the engine file's [cli_flags]), applied to `engine`, which query.deployment.engine
-  // then points to; empty when the command changes nothing.
+  // read with the engine file's [cli_flags]); query.deployment.engine is the catalog's engine
+  // with them applied (Catalog::EngineWithSettings). Empty when the command changes nothing.
   std::vector<catalog::EngineSetting> engine_settings;
-  std::shared_ptr<const catalog::Engine> engine;
 };
 
 // Plans the prediction of `m`. `workloads` gives MLPerf rows their lengths (empty when the file

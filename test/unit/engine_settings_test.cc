@@ -82,7 +82,7 @@ TEST(EngineSettingsTest, TheCatalogDerivesEnginesFromFlags) {
   EXPECT_NE(*derived, &vllm);
   EXPECT_EQ((*derived)->max_num_seqs, 8);
   EXPECT_THAT((*derived)->version, HasSubstr("with --max-num-seqs 8 --enable-chunked-prefill"));
-  EXPECT_EQ(vllm.max_num_seqs == 8, false);  // the catalog's own engine is untouched
+  EXPECT_NE(vllm.max_num_seqs, 8);  // a new engine: the catalog's own keeps its file's limit
   auto again = cat->EngineWithFlags(vllm, "--max-num-seqs 16");
   ASSERT_TRUE(again.ok());
   EXPECT_EQ((*derived)->max_num_seqs, 8);  // earlier engines stay where they were

@@ -231,6 +231,22 @@ TEST_F(SimTest, PreemptionRecomputesAndCompletes) {
   EXPECT_LE(r->replicas[0].peak_kv_blocks, r->replicas[0].kv_blocks);
 }
 
+// The first 1,500 requests of the shipped Mooncake conversation trace with prompts up to 32K
+// tokens, outputs capped at 64 tokens (keeps the tests quick); empty if the file cannot be read.
+std::vector<workload::Request> MooncakeConversations() {
+  auto trace = workload::ReadTrace(std::string(PERTOKEN_SHIPPED_DATA) +
+                                   "/../traces/mooncake_fast25_conversation.csv");
+  std::vector<workload::Request> requests;
+  if (!trace.ok()) return requests;
+  for (const auto& r : trace->requests) {
+    if (requests.size() == 1500) break;
+    if (r.input_tokens > 32768) continue;
+    requests.push_back(r);
+    requests.back().output_tokens = std::min<int64_t>(r.output_tokens, 64);
+  }
+  return requests;
+}
+
 // Prefix caching saves the prompt work the Mooncake conversation trace shares: a request reuses
 // the leading run of its block ids still cached (its last prompt token is always computed).
 // Checked against two independent replays of the ids alone: with an unbounded cache (the trace's
@@ -261,16 +277,8 @@ double SharedPrefixRatio(const std::vector<workload::Request>& requests, size_t 
 }
 
 TEST_F(SimTest, PrefixCachingSavesTheSharedPrefixes) {
-  auto trace = workload::ReadTrace(std::string(PERTOKEN_SHIPPED_DATA) +
-                                   "/../traces/mooncake_fast25_conversation.csv");
-  ASSERT_TRUE(trace.ok()) << trace.status().message();
-  std::vector<workload::Request> requests;
-  for (const auto& r : trace->requests) {
-    if (requests.size() == 1500) break;
-    if (r.input_tokens > 32768) continue;  // keeps the test quick
-    requests.push_back(r);
-    requests.back().output_tokens = std::min<int64_t>(r.output_tokens, 64);
-  }
+  const std::vector<workload::Request> requests = MooncakeConversations();
+  ASSERT_EQ(requests.size(), 1500u);
   double input = 0;
   for (const auto& r : requests) input += static_cast<double>(r.input_tokens);
   const double unbounded = SharedPrefixRatio(requests, SIZE_MAX);
@@ -388,16 +396,8 @@ TEST_F(SimTest, TiersGetTheirShares) {
 // replicas find more of the Mooncake trace's prompts cached than least-outstanding routing,
 // which spreads each conversation's turns over the fleet.
 TEST_F(SimTest, PrefixAffinityFindsMoreCachedPrompts) {
-  auto trace = workload::ReadTrace(std::string(PERTOKEN_SHIPPED_DATA) +
-                                   "/../traces/mooncake_fast25_conversation.csv");
-  ASSERT_TRUE(trace.ok()) << trace.status().message();
-  std::vector<workload::Request> requests;
-  for (const auto& r : trace->requests) {
-    if (requests.size() == 1500) break;
-    if (r.input_tokens > 32768) continue;
-    requests.push_back(r);
-    requests.back().output_tokens = std::min<int64_t>(r.output_tokens, 64);
-  }
+  const std::vector<workload::Request> requests = MooncakeConversations();
+  ASSERT_EQ(requests.size(), 1500u);
   auto cached = [&](Routing routing) {
     FleetSpec fleet{.routing = routing};
     for (int i = 0; i < 4; ++i) {
@@ -486,10 +486,16 @@ TEST(EventOrderTest, IsAStrictWeakOrder) {
   for (const auto& a : keys) {
     EXPECT_FALSE(EventBefore(a, a));
     for (const auto& b : keys) {
-      if (EventBefore(a, b)) EXPECT_FALSE(EventBefore(b, a));
+      if (EventBefore(a, b)) {
+        EXPECT_FALSE(EventBefore(b, a));
+      }
       for (const auto& c : keys) {
-        if (EventBefore(a, b) && EventBefore(b, c)) EXPECT_TRUE(EventBefore(a, c));
-        if (equivalent(a, b) && equivalent(b, c)) EXPECT_TRUE(equivalent(a, c));
+        if (EventBefore(a, b) && EventBefore(b, c)) {
+          EXPECT_TRUE(EventBefore(a, c));
+        }
+        if (equivalent(a, b) && equivalent(b, c)) {
+          EXPECT_TRUE(equivalent(a, c));
+        }
       }
     }
   }

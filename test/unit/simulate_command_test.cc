@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "cli/progress_bar.h"
-#include "test_util.h"
+#include "simulate_test_util.h"
 
 namespace pertoken::cli {
 namespace {
@@ -24,10 +24,7 @@ std::string TestTrace(const std::string& name) {
   return std::string(PERTOKEN_TEST_DATA) + "/traces/" + name;
 }
 
-// data/traces/, next to the shipped catalog.
-std::string ShippedTraces() {
-  return (std::filesystem::path(PERTOKEN_SHIPPED_DATA).parent_path() / "traces").string();
-}
+using testing::ShippedTraces;
 
 // The cells of every data row of a CSV file (no quoting, as the simulator writes it).
 std::vector<std::vector<std::string>> ReadCsv(const std::string& path, std::string* header) {
@@ -46,47 +43,7 @@ std::vector<std::vector<std::string>> ReadCsv(const std::string& path, std::stri
   return rows;
 }
 
-class SimulateTest : public testing::FixtureCatalogTest {
- protected:
-  void SetUp() override {
-    FixtureCatalogTest::SetUp();
-    // One folder per test: ctest runs tests in parallel processes.
-    dir_ = std::filesystem::temp_directory_path() /
-           (std::string("pertoken-simulate-test-") +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
-  int Run(const SimulateOptions& o) {
-    out_.str("");
-    err_.str("");
-    return RunSimulate(cat_, o, out_, err_);
-  }
-  nlohmann::json RunJson(SimulateOptions o) {
-    o.json = true;
-    EXPECT_EQ(Run(o), kExitOk) << err_.str();
-    return nlohmann::json::parse(out_.str());
-  }
-  // 60 Poisson requests of 200 + 20 tokens on one llama-2-7b replica: a few milliseconds.
-  static SimulateOptions Base() {
-    SimulateOptions o;
-    ReplicaGroupOptions g;
-    g.deployment.model = "llama-2-7b";
-    g.deployment.accelerator = "h100-sxm";
-    o.fleet = {g};
-    o.workload.arrivals = "poisson:rate=5";
-    o.workload.lengths = "uniform:in_min=50,in_max=400,out_min=1,out_max=40";
-    o.workload.requests = 60;
-    o.workload.traces_dir = ShippedTraces();
-    return o;
-  }
-  std::string Path(const std::string& name) const { return (dir_ / name).string(); }
-
-  std::filesystem::path dir_;
-  std::ostringstream out_, err_;
-};
+using SimulateTest = testing::SimulateCommandTest;
 
 TEST_F(SimulateTest, JsonNamesTheDocumentedKeys) {
   const auto j = RunJson(Base());
@@ -148,7 +105,9 @@ TEST_F(SimulateTest, RequestsOutHasOneRowPerRequestAgreeingWithTheJson) {
   for (const auto& row : rows) {
     ASSERT_EQ(row.size(), 13u);
     EXPECT_EQ(row[12].empty(), row[9] == "1") << "max ITL is empty exactly for one-token outputs";
-    if (!row[12].empty()) EXPECT_GE(std::stod(row[12]) + 1e-6, std::stod(row[6])) << "max >= mean";
+    if (!row[12].empty()) {
+      EXPECT_GE(std::stod(row[12]) + 1e-6, std::stod(row[6])) << "max >= mean";
+    }
     EXPECT_EQ(row[11], "") << "no prefill replica without disaggregation";
     ++seen[row[0]];
     EXPECT_EQ(row[2], "0") << "one group";

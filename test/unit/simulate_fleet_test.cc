@@ -11,7 +11,7 @@
 
 #include "cli/simulate_command.h"
 #include "perf/step.h"
-#include "test_util.h"
+#include "simulate_test_util.h"
 
 namespace pertoken::cli {
 namespace {
@@ -21,52 +21,17 @@ using ::testing::StartsWith;
 
 constexpr double kFixtureH100UsdPerHour = 98.32 / 8;  // the fixture's one offer
 
-class SimulateFleetTest : public testing::FixtureCatalogTest {
+class SimulateFleetTest : public testing::SimulateCommandTest {
  protected:
-  void SetUp() override {
-    FixtureCatalogTest::SetUp();
-    dir_ = std::filesystem::temp_directory_path() /
-           ("pertoken-simulate-fleet-" +
-            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
-  int Run(const SimulateOptions& o, const catalog::Catalog* cat = nullptr) {
-    out_.str("");
-    err_.str("");
-    return RunSimulate(cat ? *cat : cat_, o, out_, err_);
-  }
-  nlohmann::json RunJson(SimulateOptions o, const catalog::Catalog* cat = nullptr) {
-    o.json = true;
-    EXPECT_EQ(Run(o, cat), kExitOk) << err_.str();
-    return nlohmann::json::parse(out_.str());
-  }
-  // 60 Poisson requests of llama-2-7b on one H100, some with a one-token output.
-  static SimulateOptions Base() {
-    SimulateOptions o;
-    ReplicaGroupOptions g;
-    g.deployment.model = "llama-2-7b";
-    g.deployment.accelerator = "h100-sxm";
-    o.fleet = {g};
-    o.workload.arrivals = "poisson:rate=5";
-    o.workload.lengths = "uniform:in_min=50,in_max=400,out_min=1,out_max=40";
-    o.workload.requests = 60;
-    return o;
-  }
   // Base() with the fleet of a fleet file holding `text`.
   SimulateOptions WithFleet(const std::string& text) {
-    const std::string path = (dir_ / "fleet.toml").string();
+    const std::string path = Path("fleet.toml");
     std::ofstream(path) << text;
     SimulateOptions o = Base();
     o.fleet.clear();
     o.fleet_file = path;
     return o;
   }
-
-  std::filesystem::path dir_;
-  std::ostringstream out_, err_;
 };
 
 // A group of `replicas` llama-2-7b replicas on one `accelerator` each, then `extra` keys.
