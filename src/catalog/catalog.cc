@@ -35,6 +35,8 @@ std::string_view KindFolder(Kind kind) {
       return "efficiency";
     case Kind::kAccuracy:
       return "accuracy";
+    case Kind::kDatacenter:
+      return "datacenters";
   }
   return "";
 }
@@ -57,14 +59,16 @@ std::string_view KindNoun(Kind kind) {
       return "op-efficiency profile";
     case Kind::kAccuracy:
       return "accuracy profile";
+    case Kind::kDatacenter:
+      return "data-centre profile";
   }
   return "";
 }
 
 const std::vector<Kind>& AllKinds() {
-  static const std::vector<Kind> kinds = {Kind::kAccelerator, Kind::kModel,   Kind::kQuantization,
-                                          Kind::kEngine,      Kind::kPrice,   Kind::kApiPrice,
-                                          Kind::kEfficiency,  Kind::kAccuracy};
+  static const std::vector<Kind> kinds = {Kind::kAccelerator, Kind::kModel,    Kind::kQuantization,
+                                          Kind::kEngine,      Kind::kPrice,    Kind::kApiPrice,
+                                          Kind::kEfficiency,  Kind::kAccuracy, Kind::kDatacenter};
   return kinds;
 }
 
@@ -211,6 +215,16 @@ void CrossCheck(const Catalog& cat, ErrorList* errors) {
                     "accelerators without their own file)",
                     cat.data_dir()));
   }
+  CheckUniqueNames(cat.datacenters(), errors);
+  std::vector<std::string> default_datacenters;
+  for (const auto& d : cat.datacenters()) {
+    if (d.is_default) default_datacenters.push_back(d.id);
+  }
+  if (default_datacenters.size() != 1) {
+    errors->push_back(fmt::format(
+        "{}/datacenters: exactly one data-centre profile needs default = true (found {}: {})",
+        cat.data_dir(), default_datacenters.size(), fmt::join(default_datacenters, ", ")));
+  }
   for (Kind kind : AllKinds()) {
     for (const Entity* e : cat.Entities(kind)) CheckProvenancePaths(*e, errors);
   }
@@ -279,6 +293,7 @@ Result<Catalog> Catalog::Load(const std::string& data_dir) {
   LoadKind(root / "efficiency", ReadEfficiency, &cat.efficiencies_, &errors);
   // Optional: a catalog without calibration residuals prints predictions without intervals.
   LoadKind(root / "accuracy", ReadAccuracy, &cat.accuracies_, &errors, /*required=*/false);
+  LoadKind(root / "datacenters", ReadDatacenter, &cat.datacenters_, &errors);
   CrossCheck(cat, &errors);
   if (!errors.empty()) {
     std::string msg;
@@ -299,6 +314,13 @@ const AccuracyBand* Catalog::BandFor(const std::string& engine,
     }
   }
   return any;
+}
+
+const Datacenter& Catalog::DefaultDatacenter() const {
+  for (const auto& d : datacenters_) {
+    if (d.is_default) return d;
+  }
+  return datacenters_.front();  // unreachable in a loaded catalog
 }
 
 const Efficiency& Catalog::EfficiencyOf(const Accelerator& accelerator,
@@ -327,6 +349,9 @@ Result<const QuantFormat*> Catalog::FindQuantFormat(std::string_view name) const
 }
 Result<const Engine*> Catalog::FindEngine(std::string_view name) const {
   return Find(engines_, name, "engine");
+}
+Result<const Datacenter*> Catalog::FindDatacenter(std::string_view name) const {
+  return Find(datacenters_, name, "data-centre profile");
 }
 
 namespace {
@@ -420,6 +445,9 @@ std::vector<const Entity*> Catalog::Entities(Kind kind) const {
       break;
     case Kind::kAccuracy:
       add(accuracies_);
+      break;
+    case Kind::kDatacenter:
+      add(datacenters_);
       break;
   }
   return out;

@@ -27,7 +27,8 @@ enum class Kind {
   kPrice,
   kApiPrice,
   kEfficiency,
-  kAccuracy
+  kAccuracy,
+  kDatacenter
 };
 
 // "accelerators", "models", "quantization", "engines", "prices", "api-prices".
@@ -48,6 +49,7 @@ class Catalog {
   Result<const Model*> FindModel(std::string_view name) const;
   Result<const QuantFormat*> FindQuantFormat(std::string_view name) const;
   Result<const Engine*> FindEngine(std::string_view name) const;
+  Result<const Datacenter*> FindDatacenter(std::string_view name) const;
   // `base` as the engine flags of `command` (a serving command line, e.g. "--max-num-seqs 64")
   // set it, by its [cli_flags] (engine_settings.h). The engine lives as long as the catalog, so
   // deployments can point to it; `base` itself when the command sets nothing. InvalidArgument
@@ -77,6 +79,9 @@ class Catalog {
   const std::vector<ApiPriceList>& api_prices() const { return api_prices_; }
   const std::vector<Efficiency>& efficiencies() const { return efficiencies_; }
   const std::vector<Accuracy>& accuracies() const { return accuracies_; }
+  const std::vector<Datacenter>& datacenters() const { return datacenters_; }
+  // The data-centre profile marked `default = true` (Load() checks there is exactly one).
+  const Datacenter& DefaultDatacenter() const;
   // The residual band of predictions of `row_class` with `engine`: the engine's own, else the
   // all-engines band; nullptr when the catalog has none.
   const AccuracyBand* BandFor(const std::string& engine, const std::string& row_class) const;
@@ -95,6 +100,7 @@ class Catalog {
   std::vector<ApiPriceList> api_prices_;
   std::vector<Efficiency> efficiencies_;
   std::vector<Accuracy> accuracies_;
+  std::vector<Datacenter> datacenters_;
   // Engines derived by EngineWithFlags: a deque keeps their addresses; behind a pointer so the
   // catalog stays movable.
   struct Derived {

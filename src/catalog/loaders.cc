@@ -84,6 +84,11 @@ void ReadAccelerator(FieldReader& root, Accelerator* out) {
                            out->mem_bw_bytes_per_s));
   }
   out->tdp_w = root.OptNumber("tdp_w", Bound::kPositive);
+  out->idle_w = root.OptNumber("idle_w", Bound::kPositive);
+  if (out->idle_w && out->tdp_w && *out->idle_w >= *out->tdp_w) {
+    root.Error("idle_w",
+               fmt::format("{:g} W is not below tdp_w = {:g} W", *out->idle_w, *out->tdp_w));
+  }
   if (auto peaks = root.Table("peak_flops_per_s", true)) {
     for (const auto& p : kPrecisions) {
       if (auto v = peaks->OptNumber(p, Bound::kPositive)) {
@@ -513,6 +518,19 @@ void ReadAccuracy(FieldReader& root, Accuracy* out) {
     b.CheckUnknownKeys();
     out->bands.push_back(std::move(band));
   }
+}
+
+void ReadDatacenter(FieldReader& root, Datacenter* out) {
+  out->is_default = root.OptBool("default", false);
+  out->pue = root.ReqNumber("pue", Bound::kPositive);
+  if (out->pue < 1)
+    root.Error("pue",
+               fmt::format("{:g} is below 1: a facility cannot use less power than its IT load",
+                           out->pue));
+  if (out->pue > 3)
+    root.Error("pue",
+               fmt::format("{:g} is not plausible (industry averages are 1.1-1.6)", out->pue));
+  out->usd_per_kwh = root.OptNumber("usd_per_kwh", Bound::kNonNegative);
 }
 
 }  // namespace pertoken::catalog

@@ -19,5 +19,6 @@ void ReadPriceList(FieldReader& root, PriceList* out);
 void ReadApiPriceList(FieldReader& root, ApiPriceList* out);
 void ReadEfficiency(FieldReader& root, Efficiency* out);
 void ReadAccuracy(FieldReader& root, Accuracy* out);
+void ReadDatacenter(FieldReader& root, Datacenter* out);
 
 }  // namespace pertoken::catalog

@@ -30,6 +30,7 @@ struct Accelerator : Entity {
   std::string memory_type;
   double mem_bw_bytes_per_s = 0;
   std::optional<double> tdp_w;
+  std::optional<double> idle_w;  // board power with nothing running (nvidia-smi and the like)
   std::map<std::string, double> peak_flops_per_s;  // dense, by compute precision
   std::string scaleup_name;
   std::optional<double> scaleup_bw_bytes_per_s;  // bidirectional, per accelerator
@@ -289,6 +290,13 @@ struct AccuracyBand {
 struct Accuracy : Entity {
   std::string measurements;  // the file the residuals come from
   std::vector<AccuracyBand> bands;
+};
+
+// Where accelerators run: the facility around the IT load.
+struct Datacenter : Entity {
+  bool is_default = false;            // the profile used when the user names none (exactly one)
+  double pue = 1;                     // power usage effectiveness: facility power / IT power, >= 1
+  std::optional<double> usd_per_kwh;  // electricity price
 };
 
 struct PriceOffer {

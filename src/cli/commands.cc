@@ -173,6 +173,27 @@ Result<perf::Deployment> ResolveDeployment(const catalog::Catalog& cat, const Fi
                           .layout = req.layout};
 }
 
+Result<metrics::Facility> FacilityFor(const catalog::Catalog& cat, const std::string& datacenter,
+                                      std::optional<double> pue) {
+  if (pue) {
+    if (!(*pue >= 1) || *pue > 3) {
+      return Status::InvalidArgument(
+          fmt::format("--pue {:g}: a power usage effectiveness is between 1 and 3", *pue));
+    }
+    if (!datacenter.empty()) {
+      return Status::InvalidArgument("--pue and --datacenter both set the PUE: give one");
+    }
+    return metrics::Facility{.pue = *pue, .basis = "given with --pue"};
+  }
+  const catalog::Datacenter* d = &cat.DefaultDatacenter();
+  if (!datacenter.empty()) {
+    auto found = cat.FindDatacenter(datacenter);
+    if (!found.ok()) return Status::NotFound("--datacenter: " + found.status().message());
+    d = *found;
+  }
+  return metrics::Facility{.pue = d->pue, .basis = fmt::format("data-centre profile '{}'", d->id)};
+}
+
 metrics::AcceleratorPrice PriceFor(const catalog::Catalog& cat,
                                    const catalog::Accelerator& accelerator,
                                    std::optional<double> usd_per_accelerator_hour) {

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "catalog/catalog.h"
+#include "metrics/power.h"
 #include "metrics/pricing.h"
 #include "perf/step.h"
 #include "report/fit_report.h"
@@ -68,6 +69,12 @@ Result<perf::Deployment> ResolveDeployment(const catalog::Catalog& catalog,
 metrics::AcceleratorPrice PriceFor(const catalog::Catalog& catalog,
                                    const catalog::Accelerator& accelerator,
                                    std::optional<double> usd_per_accelerator_hour);
+
+// The facility for energy figures: `pue` when given (--pue, at least 1), else the PUE of the
+// `datacenter` profile (--datacenter), else of the catalog's default profile. InvalidArgument for
+// a PUE below 1, NotFound for an unknown profile.
+Result<metrics::Facility> FacilityFor(const catalog::Catalog& catalog,
+                                      const std::string& datacenter, std::optional<double> pue);
 
 // `pertoken fit`: 0 when the model fits, 1 when it does not or the input is wrong.
 int RunFit(const catalog::Catalog& catalog, const FitOptions& options, std::ostream& out,

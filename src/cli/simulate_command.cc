@@ -312,7 +312,8 @@ Result<sim::FleetSpec> ResolveFleet(const catalog::Catalog& cat, const FleetOpti
     rep->groups.push_back(
         {.spec = *spec,
          .replicas = replicas,
-         .price = PriceFor(cat, *spec->deployment.accelerator, usd_per_accelerator_hour)});
+         .price = PriceFor(cat, *spec->deployment.accelerator, usd_per_accelerator_hour),
+         .power = metrics::PowerOf(cat, *spec->deployment.accelerator)});
   }
   rep->routing = fleet.routing;
   rep->tier_shares = f.tier_shares;
@@ -406,6 +407,9 @@ int RunSimulate(const catalog::Catalog& cat, const SimulateOptions& o, std::ostr
   rep.slos = {.ttft_s = o.slo_ttft_s, .tpot_s = o.slo_tpot_s};
   auto fleet = ResolveFleet(cat, fleet_options, o.usd_per_accelerator_hour, longest, &rep);
   if (!fleet.ok()) return Fail(err, fleet.status().message());
+  auto facility = FacilityFor(cat, o.datacenter, o.pue);
+  if (!facility.ok()) return Fail(err, facility.status().message());
+  rep.facility = *facility;
   const std::vector<int> group_of = report::ReplicaGroups(rep);
 
   // Per-request and timeline files are written as the run goes, so memory stays bounded.

@@ -92,6 +92,9 @@ struct SimulateOptions {
   // Instead of the catalog's default price: one price per accelerator-hour for every accelerator
   // type of the fleet.
   std::optional<double> usd_per_accelerator_hour;
+  // For energy: the data-centre profile (catalog id; "" = the catalog's default) or a PUE.
+  std::string datacenter;
+  std::optional<double> pue;
   bool json = false;
   std::string requests_out;        // CSV path, one row per request; "" = none
   std::string timeline_out;        // CSV path, sampled steps; "" = none

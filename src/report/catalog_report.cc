@@ -118,6 +118,14 @@ std::string CatalogListText(const catalog::Catalog& cat, Kind kind) {
         }
       }
       break;
+    case Kind::kDatacenter:
+      out += fmt::format("{:<18} {:<56} {:>5} {:>8} {}\n", "id", "name", "PUE", "$/kWh", "");
+      for (const auto& d : cat.datacenters()) {
+        out += fmt::format("{:<18} {:<56} {:>5.2f} {:>8} {}\n", d.id, d.name, d.pue,
+                           d.usd_per_kwh ? fmt::format("{:.3f}", *d.usd_per_kwh) : "-",
+                           d.is_default ? "(default)" : "");
+      }
+      break;
     case Kind::kEfficiency:
       out += fmt::format("{:<20} {:>9} {:>9} {:>8} {:>8} {:>9} {:>8} {:>8}\n", "id", "gemm max",
                          "half tok", "mem", "attn pf", "pf half", "attn kv", "AR bw");

@@ -347,6 +347,33 @@ void CostText(const SimulateReport& r, const SimulateSummary& m, std::string* ou
       m.busy_fraction * 100);
 }
 
+void EnergyText(const SimulateReport& r, const SimulateSummary& m, std::string* out) {
+  *out += "\n";
+  for (const ReplicaGroupReport& g : r.groups) {
+    if (!g.power.known) {
+      *out += fmt::format("Energy: the catalog has no TDP for {}; no energy figures.\n",
+                          g.spec.deployment.accelerator->id);
+      return;
+    }
+  }
+  *out += "Energy, each accelerator at its idle draw between steps and at its TDP during them:\n";
+  std::vector<const catalog::Accelerator*> shown;
+  for (const ReplicaGroupReport& g : r.groups) {
+    const catalog::Accelerator* acc = g.spec.deployment.accelerator;
+    if (std::find(shown.begin(), shown.end(), acc) != shown.end()) continue;
+    shown.push_back(acc);
+    *out += fmt::format("  {:<12} idle {:.0f} W, TDP {:.0f} W ({})\n", acc->id, g.power.idle_w,
+                        g.power.tdp_w, g.power.idle_basis);
+  }
+  *out += fmt::format("  accelerators draw {:.2f} kW on average: {:.3f} kWh over the run\n",
+                      *m.accelerator_power_w / 1e3, *m.accelerator_energy_kwh);
+  *out += fmt::format("  facility PUE {:.2f} ({}): {:.3f} kWh\n", r.facility.pue, r.facility.basis,
+                      *m.facility_energy_kwh);
+  *out += fmt::format(
+      "  {:.2f} J per output token with the facility ({:.3f} kWh per million output tokens)\n",
+      *m.joules_per_output_token, *m.joules_per_output_token / 3.6);
+}
+
 nlohmann::json WorkloadJson(const WorkloadReport& w) {
   const auto& st = w.stats;
   nlohmann::json j = {{"source", w.synthetic ? "synthetic" : "trace"},
@@ -432,6 +459,11 @@ nlohmann::json FleetJson(const SimulateReport& r, const SimulateSummary& m) {
     j["completed_requests"] = gs.completed_requests;
     j["handed_off"] = gs.handed_off;
     j["busy_fraction"] = gs.busy_fraction;
+    j["accelerator_power_w"] = Optional(gs.accelerator_power_w);
+    j["power"] = {{"known", g.power.known},
+                  {"idle_w", g.power.idle_w},
+                  {"tdp_w", g.power.tdp_w},
+                  {"idle_basis", g.power.idle_basis}};
     groups.push_back(j);
   }
   return {{"source", r.fleet_file.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.fleet_file)},
@@ -465,6 +497,12 @@ void SummarizeGroups(const SimulateReport& r, SimulateSummary* m) {
     g.busy_fraction += u.busy_fraction;
     g.kv_mean_fraction += u.kv_mean_fraction;
     g.kv_peak_fraction = std::max(g.kv_peak_fraction, u.kv_peak_fraction);
+    const ReplicaGroupReport& rg = r.groups[static_cast<size_t>(group_of[i])];
+    if (rg.power.known) {
+      g.accelerator_power_w =
+          g.accelerator_power_w.value_or(0) +
+          rg.spec.deployment.layout.count() * metrics::MeanPowerW(rg.power, u.busy_fraction);
+    }
   }
   for (size_t i = 0; i < r.groups.size(); ++i) {
     const ReplicaGroupReport& rg = r.groups[i];
@@ -552,6 +590,18 @@ SimulateSummary Summarize(const SimulateReport& r) {
     priced = priced && g.usd_per_hour;
     usd_per_hour += g.usd_per_hour.value_or(0);
   }
+  // shared/metrics.md: energy per token = integrated power × PUE / output tokens.
+  if (std::all_of(m.groups.begin(), m.groups.end(),
+                  [](const GroupSummary& g) { return g.accelerator_power_w.has_value(); })) {
+    double watts = 0;
+    for (const GroupSummary& g : m.groups) watts += *g.accelerator_power_w;
+    const double joules = watts * d;
+    m.accelerator_power_w = watts;
+    m.accelerator_energy_kwh = joules / 3.6e6;
+    m.facility_energy_kwh = joules * r.facility.pue / 3.6e6;
+    m.joules_per_output_token =
+        Ratio(joules * r.facility.pue, static_cast<double>(res.output_tokens));
+  }
   if (priced) {
     m.usd_per_hour = usd_per_hour;
     m.usd_total = usd_per_hour * d / kSecondsPerHour;
@@ -570,6 +620,7 @@ std::string SimulateText(const SimulateReport& r) {
   FleetText(r, m, &out);
   ResultsText(r, m, &out);
   CostText(r, m, &out);
+  EnergyText(r, m, &out);
   return out;
 }
 
@@ -610,6 +661,11 @@ nlohmann::json SimulateJson(const SimulateReport& r) {
   j["usd_total"] = Optional(m.usd_total);
   j["usd_per_million_output_tokens"] = Optional(m.usd_per_million_output_tokens);
   j["usd_per_million_tokens"] = Optional(m.usd_per_million_tokens);
+  j["pue"] = r.facility.pue;
+  j["accelerator_power_w"] = Optional(m.accelerator_power_w);
+  j["accelerator_energy_kwh"] = Optional(m.accelerator_energy_kwh);
+  j["energy_kwh"] = Optional(m.facility_energy_kwh);
+  j["joules_per_output_token"] = Optional(m.joules_per_output_token);
   j["handed_off_requests"] = m.handed_off;
   nlohmann::json replicas = nlohmann::json::array();
   const std::vector<int> group_of = ReplicaGroups(r);

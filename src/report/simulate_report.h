@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "metrics/power.h"
 #include "metrics/pricing.h"
 #include "sim/simulator.h"
 #include "workload/arrivals.h"
@@ -48,6 +49,7 @@ struct ReplicaGroupReport {
   sim::ReplicaSpec spec;  // the deployment, role, tier, limits and speculative decoding
   int replicas = 0;
   metrics::AcceleratorPrice price;  // of one of its accelerators for an hour
+  metrics::AcceleratorPower power;  // of one of its accelerators
 };
 
 struct SimulateReport {
@@ -58,6 +60,7 @@ struct SimulateReport {
   std::vector<std::string> tier_names;  // one per tier when the fleet file names them, else empty
   double kv_transfer_bytes_per_s = 0;   // as sim::FleetSpec; 0: the default link
   std::string fleet_file;               // the --fleet file; "" for the command line
+  metrics::Facility facility;           // for energy: the PUE
   sim::SimResult result;
   Slos slos;
   int64_t good_requests = 0;  // completed requests that met every SLO given
@@ -82,6 +85,8 @@ struct GroupSummary {
   double busy_fraction = 0;            // mean over its replicas
   double kv_mean_fraction = 0;         // mean over its replicas
   double kv_peak_fraction = 0;         // highest of its replicas
+  // Mean electrical draw of its accelerators over D (no value when their power is unknown).
+  std::optional<double> accelerator_power_w;
 };
 
 // The summary's numbers, computed once so that the text and the JSON agree. Rates are over the
@@ -113,7 +118,13 @@ struct SimulateSummary {
   std::optional<double> usd_total;
   std::optional<double> usd_per_million_output_tokens;
   std::optional<double> usd_per_million_tokens;  // input + output
-  std::vector<GroupSummary> groups;              // one per SimulateReport::groups
+  // Energy over D (no value when a group's power is unknown): the accelerators' mean draw, their
+  // energy, the facility's energy (× PUE) and that energy per output token.
+  std::optional<double> accelerator_power_w;
+  std::optional<double> accelerator_energy_kwh;
+  std::optional<double> facility_energy_kwh;
+  std::optional<double> joules_per_output_token;
+  std::vector<GroupSummary> groups;  // one per SimulateReport::groups
 };
 SimulateSummary Summarize(const SimulateReport& report);
 

@@ -232,5 +232,52 @@ source = "test"
   EXPECT_THAT(msg, HasSubstr(price + ":10: offers[0].accelerator: unknown accelerator 'h900'"));
 }
 
+TEST(Catalog, DataCentresNeedOneDefaultAndAPlausiblePue) {
+  ScratchCatalog scratch("datacenters");
+  scratch.Write("datacenters/second.toml", R"(schema_version = 1
+id = "second"
+name = "Second"
+source = "test"
+default = true
+pue = 1.2
+)");
+  const std::string third = scratch.Write("datacenters/third.toml", R"(schema_version = 1
+id = "third"
+name = "Third"
+source = "test"
+pue = 0.9
+)");
+  const std::string idle = scratch.Write("accelerators/hot.toml", R"(schema_version = 1
+id = "hot"
+name = "Hot"
+vendor = "X"
+category = "gpu"
+source = "test"
+mem_bw_bytes_per_s = 1e12
+tdp_w = 300
+idle_w = 300
+
+[peak_flops_per_s]
+bf16 = 1e14
+)");
+  auto cat = Catalog::Load(scratch.dir());
+  ASSERT_FALSE(cat.ok());
+  const std::string& msg = cat.status().message();
+  EXPECT_THAT(msg, HasSubstr(third + ":5: pue: 0.9 is below 1"));
+  EXPECT_THAT(msg, HasSubstr("exactly one data-centre profile needs default = true (found 2: "));
+  EXPECT_THAT(msg, HasSubstr(idle + ":9: idle_w: 300 W is not below tdp_w = 300 W"));
+}
+
+TEST(Catalog, FindsDataCentresAndTheDefault) {
+  auto cat = Catalog::Load(testing::FixtureCatalog());
+  ASSERT_TRUE(cat.ok()) << cat.status().message();
+  EXPECT_EQ(cat->DefaultDatacenter().id, "fixture-dc");
+  EXPECT_DOUBLE_EQ(cat->DefaultDatacenter().pue, 1.5);
+  auto green = cat->FindDatacenter("Fixture-Green");
+  ASSERT_TRUE(green.ok());
+  EXPECT_DOUBLE_EQ((*green)->pue, 1.1);
+  EXPECT_FALSE(cat->FindDatacenter("nowhere").ok());
+}
+
 }  // namespace
 }  // namespace pertoken::catalog

@@ -89,6 +89,53 @@ TEST_F(SimulateTest, JsonNamesTheDocumentedKeys) {
   EXPECT_LE(busy, 1);
 }
 
+TEST_F(SimulateTest, EnergyIntegratesIdleToTdpPowerTimesThePue) {
+  const auto j = RunJson(Base());
+  // Fixture: h100-sxm idles at 100 W, its TDP is 700 W; the default data centre's PUE is 1.5.
+  const double busy = j["busy_fraction"].get<double>();
+  const double d = j["duration_s"].get<double>();
+  const double watts = 100 + 600 * busy;  // one accelerator
+  EXPECT_NEAR(j["accelerator_power_w"].get<double>(), watts, 1e-9);
+  EXPECT_NEAR(j["accelerator_energy_kwh"].get<double>(), watts * d / 3.6e6, 1e-12);
+  EXPECT_NEAR(j["energy_kwh"].get<double>(), 1.5 * watts * d / 3.6e6, 1e-12);
+  EXPECT_DOUBLE_EQ(j["pue"].get<double>(), 1.5);
+  EXPECT_NEAR(j["joules_per_output_token"].get<double>(),
+              1.5 * watts * d / j["output_tokens"].get<double>(), 1e-9);
+  EXPECT_NEAR(j["fleet"]["deployments"][0]["accelerator_power_w"].get<double>(), watts, 1e-9);
+
+  SimulateOptions green = Base();
+  green.datacenter = "fixture-green";
+  EXPECT_DOUBLE_EQ(RunJson(green)["pue"].get<double>(), 1.1);
+  SimulateOptions given = Base();
+  given.pue = 1.25;
+  const auto g = RunJson(given);
+  EXPECT_NEAR(g["energy_kwh"].get<double>(), 1.25 * watts * d / 3.6e6, 1e-12);
+
+  EXPECT_EQ(Run(Base()), kExitOk);
+  EXPECT_THAT(out_.str(), HasSubstr("idle 100 W, TDP 700 W"));
+  EXPECT_THAT(out_.str(), HasSubstr("facility PUE 1.50 (data-centre profile 'fixture-dc')"));
+}
+
+TEST_F(SimulateTest, AnIdleReplicaStillDrawsPower) {
+  // The same load on two replicas: the work is the same or more (smaller batches), and the second
+  // replica's idle draw comes on top, so each token takes more energy.
+  SimulateOptions two = Base();
+  two.fleet[0].replicas = 2;
+  const auto j1 = RunJson(Base());
+  const auto j2 = RunJson(two);
+  EXPECT_GT(j2["joules_per_output_token"].get<double>(),
+            j1["joules_per_output_token"].get<double>());
+  EXPECT_GT(j2["accelerator_power_w"].get<double>(), j1["accelerator_power_w"].get<double>());
+}
+
+TEST_F(SimulateTest, ABorrowedIdleDrawIsSaid) {
+  SimulateOptions o = Base();
+  o.fleet[0].deployment.accelerator = "a100-sxm-80gb";
+  // The fixture's A100 has a TDP; its idle is borrowed from the H100's ratio and said so.
+  EXPECT_EQ(Run(o), kExitOk) << err_.str();
+  EXPECT_THAT(out_.str(), HasSubstr("no measured idle draw for a100-sxm-80gb: 14% of its TDP"));
+}
+
 TEST_F(SimulateTest, RequestsOutHasOneRowPerRequestAgreeingWithTheJson) {
   SimulateOptions o = Base();
   o.requests_out = Path("requests.csv");
@@ -260,6 +307,14 @@ TEST_F(SimulateTest, BadInputIsOneClearMessage) {
       {[](SimulateOptions* o) { o->slo_tpot_s = -0.1; }, "--slo-tpot must be a number > 0"},
       {[](SimulateOptions* o) { o->usd_per_accelerator_hour = -1; }, "--usd-per-hour must be"},
       {[](SimulateOptions* o) { o->timeline_interval_s = 0; }, "--timeline-interval must be"},
+      {[](SimulateOptions* o) { o->pue = 0.9; }, "--pue 0.9: a power usage effectiveness is"},
+      {[](SimulateOptions* o) {
+         o->pue = 1.2;
+         o->datacenter = "fixture-dc";
+       },
+       "--pue and --datacenter both set the PUE"},
+      {[](SimulateOptions* o) { o->datacenter = "moon"; },
+       "--datacenter: unknown data-centre profile 'moon'"},
       {[](SimulateOptions* o) { o->routing = "random"; }, "--routing must be least-outstanding"},
       {[](SimulateOptions* o) { o->fleet[0].chunked_prefill = "yes"; },
        "--chunked-prefill must be on or off"},

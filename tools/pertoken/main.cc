@@ -161,6 +161,11 @@ int main(int argc, char** argv) {
   sim_cmd->add_option("--usd-per-hour", sim.usd_per_accelerator_hour,
                       "price of one accelerator-hour, of every type in the fleet (default: each "
                       "type's median on-demand price in the catalog)");
+  sim_cmd->add_option("--datacenter", sim.datacenter,
+                      "data-centre profile for energy, its PUE (default: the catalog's default, "
+                      "`pertoken catalog list datacenters`)");
+  sim_cmd->add_option("--pue", sim.pue,
+                      "power usage effectiveness for energy, instead of --datacenter's");
   sim_cmd->add_flag("--json", sim.json, "print JSON (doc/formats/simulate-json.md)");
   sim_cmd->add_option("--requests-out", sim.requests_out, "write one CSV row per request");
   sim_cmd->add_option("--timeline-out", sim.timeline_out, "write sampled steps as CSV");
