@@ -63,12 +63,14 @@ void Replica::EnqueueDecode(const workload::Request& r, const RequestRecord& pre
   s.ready_s = ready_s;
   s.scheduled_s = prefill.scheduled_s;
   s.first_token_s = prefill.first_token_s;
+  s.last_token_s = prefill.first_token_s;
   s.prefill_replica = prefill.replica;
   waiting_.push_back(s);
   outstanding_ += s.target - 1;
 }
 
 double Replica::StartStep(double now, double horizon, bool merge) {
+  step_start_s_ = now;
   step_.clear();
   repeat_ = 1;
   if (spec_.batching == Batching::kStatic) {
@@ -146,18 +148,29 @@ double Replica::StartStep(double now, double horizon, bool merge) {
 void Replica::FinishStep(double now, std::vector<RequestRecord>* done,
                          std::vector<RequestRecord>* handoffs) {
   busy_ = false;
-  // Each decoding sequence waited one step between its last token and this one.
+  // ITL (shared/metrics.md): a decoding sequence that was in the previous step waited one step for
+  // this token; one that waited (handed over from a prefill replica, resumed after a preemption)
+  // waited since its last token. Later steps of a merged run are one step apart. Tokens that
+  // arrive together (speculative decoding) share their gap, one entry per token.
   const double last_step_s = step_first_s_ + step_slope_s_ * static_cast<double>(repeat_ - 1);
-  int64_t decoding = 0;
-  for (const Seq* s : step_) decoding += s->step_decode ? 1 : 0;
-  for (int64_t j = 0; j < repeat_ && decoding > 0; ++j) {
-    itl_->Add(step_first_s_ + step_slope_s_ * static_cast<double>(j), decoding);
-  }
+  const double first_token_s = step_start_s_ + step_first_s_;
+  int64_t decoding = 0, one_step = 0;
   for (Seq* s : step_) {
     int64_t progress = 0;
     if (s->step_decode) {
-      s->max_itl_s = std::max({s->max_itl_s, step_first_s_, last_step_s});
+      ++decoding;
       const int64_t emitted = spec_.spec ? std::min(Emitted(), s->target - s->generated) : repeat_;
+      const int64_t together = spec_.spec ? emitted : 1;  // tokens the first gap delivers
+      const double gap = s->last_token_s < 0
+                             ? step_first_s_
+                             : std::max(step_first_s_, first_token_s - s->last_token_s);
+      if (together == 1 && gap <= step_first_s_ * (1 + 1e-9)) {
+        ++one_step;
+      } else if (together > 0) {
+        itl_->Add(gap / static_cast<double>(together), together);
+      }
+      s->max_itl_s = std::max({s->max_itl_s, gap, last_step_s});
+      s->last_token_s = now;
       s->decoded += emitted;
       s->generated += emitted;
       progress = emitted;
@@ -170,6 +183,11 @@ void Replica::FinishStep(double now, std::vector<RequestRecord>* done,
         ++s->generated;
         ++progress;
         if (s->first_token_s < 0) s->first_token_s = now;
+        if (s->last_token_s >= 0) {  // a recomputed prompt: its next token came after a stall
+          itl_->Add(now - s->last_token_s, 1);
+          s->max_itl_s = std::max(s->max_itl_s, now - s->last_token_s);
+        }
+        s->last_token_s = now;
         Publish(s);
       }
     }
@@ -178,6 +196,10 @@ void Replica::FinishStep(double now, std::vector<RequestRecord>* done,
     outstanding_ -= progress;
     s->step_prefill = 0;
     s->step_decode = false;
+  }
+  if (one_step > 0) itl_->Add(step_first_s_, one_step);
+  for (int64_t j = 1; j < repeat_ && decoding > 0; ++j) {
+    itl_->Add(step_first_s_ + step_slope_s_ * static_cast<double>(j), decoding);
   }
   step_.clear();
   for (auto it = running_.begin(); it != running_.end();) {

@@ -41,6 +41,7 @@ struct Seq {
   bool swapped = false;        // its KV cache waits in host memory
   int prefill_replica = -1;    // disaggregated: the replica that computed its prompt
   double max_itl_s = 0;        // its longest gap between two tokens so far
+  double last_token_s = -1;    // when it emitted its latest token (on any replica); -1: none yet
   // This step's work.
   int64_t step_prefill = 0;
   bool step_decode = false;
@@ -163,6 +164,7 @@ class Replica {
   double host_bytes_per_s_ = 1;
   double swap_s_ = 0;        // KV copies to or from the host that the next step waits for
   LogHistogram* itl_;        // the fleet's token gaps
+  double step_start_s_ = 0;  // when the current event's first step started
   double step_first_s_ = 0;  // the current event's first step and its growth per step
   double step_slope_s_ = 0;
   PrefixCache cache_;

@@ -93,7 +93,7 @@ struct RequestRecord {
   int64_t output_tokens = 0;
   int preemptions = 0;       // times its KV cache was dropped and recomputed
   int prefill_replica = -1;  // disaggregated serving: the replica that computed its prompt
-  double max_itl_s = 0;      // the longest gap between two of its tokens on one replica
+  double max_itl_s = 0;      // the longest gap between two of its tokens (across a handover too)
 
   double queue_s() const { return scheduled_s - arrival_s; }
   double ttft_s() const { return first_token_s - arrival_s; }

@@ -440,6 +440,66 @@ TEST_F(SimTest, SwapPreemptionKeepsProgress) {
   EXPECT_GT(r->replicas[0].prefill_tokens, 400 * 200);
 }
 
+// ITL (shared/metrics.md): a request with n output tokens has n - 1 gaps, and they add up to the
+// time from its first token to its last, whatever happened in between: a handover to a decode
+// replica, a preemption (recomputed or swapped), tokens accepted together by speculation.
+TEST_F(SimTest, InterTokenGapsAddUpToEachRequestsDecodeTime) {
+  std::vector<workload::Request> burst;
+  for (int i = 0; i < 300; ++i) {
+    burst.push_back({.arrival_s = 0, .input_tokens = 200, .output_tokens = 2500});
+  }
+  FleetSpec recompute{.replicas = {Replica("llama-2-70b", "h100-sxm", 2)}};
+  recompute.replicas[0].max_num_seqs = 1024;
+  recompute.replicas[0].kv_watermark = 0;
+  FleetSpec swap = recompute;
+  swap.replicas[0].preemption = Preemption::kSwap;
+  FleetSpec split{.replicas = {Replica(), Replica(), Replica()}};
+  split.replicas[0].role = Role::kPrefill;
+  split.replicas[1].role = split.replicas[2].role = Role::kDecode;
+  FleetSpec speculative{.replicas = {Replica()}};
+  speculative.replicas[0].spec = perf::SpecDecode{.k = 4, .acceptance = 0.7};
+  const auto load = Poisson(1500, 20, 800, 150);
+  const std::vector<
+      std::pair<const char*, std::pair<FleetSpec*, const std::vector<workload::Request>*>>>
+      cases = {{"recompute", {&recompute, &burst}},
+               {"swap", {&swap, &burst}},
+               {"disaggregated", {&split, &load}},
+               {"speculative", {&speculative, &load}}};
+  for (const auto& [name, c] : cases) {
+    double decode_s = 0;
+    int64_t gaps = 0;
+    auto r = Simulate(*c.first, *c.second, {.on_request = [&](const RequestRecord& rec) {
+      decode_s += rec.finish_s - rec.first_token_s;
+      gaps += rec.output_tokens - 1;
+      EXPECT_LE(rec.max_itl_s, rec.finish_s - rec.first_token_s + 1e-9);
+    }});
+    ASSERT_TRUE(r.ok()) << name << ": " << r.status().message();
+    EXPECT_EQ(r->itl.count(), gaps) << name;
+    EXPECT_NEAR(r->itl.mean() * static_cast<double>(r->itl.count()), decode_s, 1e-6 * decode_s)
+        << name;
+  }
+}
+
+// Across a handover the first gap includes the KV transfer: a lone request's longest gap is at
+// least the transfer.
+TEST_F(SimTest, TheHandoverGapIncludesTheKvTransfer) {
+  const int64_t in = 2000, out = 50;
+  FleetSpec split{.replicas = {Replica(), Replica()}, .kv_transfer_bytes_per_s = 25e9};
+  split.replicas[0].role = Role::kPrefill;
+  split.replicas[1].role = Role::kDecode;
+  RequestRecord d;
+  auto r = Simulate(split, {{.arrival_s = 0, .input_tokens = in, .output_tokens = out}},
+                    {.on_request = [&](const RequestRecord& rec) { d = rec; }});
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  const perf::Deployment& dep = split.replicas[0].deployment;
+  const double transfer =
+      perf::Fit(perf::FitRequestFor(dep, in + out)).kv_bytes_per_token * in / 25e9;
+  const double first_decode =
+      perf::PredictStep(dep, {.decode_sequences = 1, .decode_context = static_cast<double>(in)})
+          .total_s;
+  EXPECT_NEAR(d.max_itl_s, transfer + first_decode + dep.engine->per_request_s, 1e-9);
+}
+
 TEST_F(SimTest, BadInputIsRefused) {
   FleetSpec fleet{.replicas = {Replica()}};
   EXPECT_FALSE(Simulate(fleet, {}).ok());
