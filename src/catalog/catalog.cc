@@ -37,6 +37,8 @@ std::string_view KindFolder(Kind kind) {
       return "accuracy";
     case Kind::kDatacenter:
       return "datacenters";
+    case Kind::kOwnership:
+      return "ownership";
   }
   return "";
 }
@@ -61,6 +63,8 @@ std::string_view KindNoun(Kind kind) {
       return "accuracy profile";
     case Kind::kDatacenter:
       return "data-centre profile";
+    case Kind::kOwnership:
+      return "ownership profile";
   }
   return "";
 }
@@ -68,7 +72,8 @@ std::string_view KindNoun(Kind kind) {
 const std::vector<Kind>& AllKinds() {
   static const std::vector<Kind> kinds = {Kind::kAccelerator, Kind::kModel,    Kind::kQuantization,
                                           Kind::kEngine,      Kind::kPrice,    Kind::kApiPrice,
-                                          Kind::kEfficiency,  Kind::kAccuracy, Kind::kDatacenter};
+                                          Kind::kEfficiency,  Kind::kAccuracy, Kind::kDatacenter,
+                                          Kind::kOwnership};
   return kinds;
 }
 
@@ -187,6 +192,21 @@ Result<const T*> Find(const std::vector<T>& items, std::string_view name, std::s
       fmt::format("unknown {} '{}'{}", noun, name, DidYouMean(ClosestIds(name, Names(items)))));
 }
 
+// Exactly one entity of a kind with defaults says `default = true`.
+template <typename T>
+void CheckOneDefault(const std::vector<T>& items, std::string_view folder, std::string_view noun,
+                     const std::string& data_dir, ErrorList* errors) {
+  std::vector<std::string> defaults;
+  for (const auto& item : items) {
+    if (item.is_default) defaults.push_back(item.id);
+  }
+  if (defaults.size() != 1) {
+    errors->push_back(fmt::format("{}/{}: exactly one {} needs default = true (found {}: {})",
+                                  data_dir, folder, noun, defaults.size(),
+                                  fmt::join(defaults, ", ")));
+  }
+}
+
 void CrossCheck(const Catalog& cat, ErrorList* errors) {
   CheckUniqueNames(cat.accelerators(), errors);
   CheckUniqueNames(cat.models(), errors);
@@ -216,15 +236,9 @@ void CrossCheck(const Catalog& cat, ErrorList* errors) {
                     cat.data_dir()));
   }
   CheckUniqueNames(cat.datacenters(), errors);
-  std::vector<std::string> default_datacenters;
-  for (const auto& d : cat.datacenters()) {
-    if (d.is_default) default_datacenters.push_back(d.id);
-  }
-  if (default_datacenters.size() != 1) {
-    errors->push_back(fmt::format(
-        "{}/datacenters: exactly one data-centre profile needs default = true (found {}: {})",
-        cat.data_dir(), default_datacenters.size(), fmt::join(default_datacenters, ", ")));
-  }
+  CheckUniqueNames(cat.ownerships(), errors);
+  CheckOneDefault(cat.datacenters(), "datacenters", "data-centre profile", cat.data_dir(), errors);
+  CheckOneDefault(cat.ownerships(), "ownership", "ownership profile", cat.data_dir(), errors);
   for (Kind kind : AllKinds()) {
     for (const Entity* e : cat.Entities(kind)) CheckProvenancePaths(*e, errors);
   }
@@ -294,6 +308,7 @@ Result<Catalog> Catalog::Load(const std::string& data_dir) {
   // Optional: a catalog without calibration residuals prints predictions without intervals.
   LoadKind(root / "accuracy", ReadAccuracy, &cat.accuracies_, &errors, /*required=*/false);
   LoadKind(root / "datacenters", ReadDatacenter, &cat.datacenters_, &errors);
+  LoadKind(root / "ownership", ReadOwnership, &cat.ownerships_, &errors);
   CrossCheck(cat, &errors);
   if (!errors.empty()) {
     std::string msg;
@@ -321,6 +336,13 @@ const Datacenter& Catalog::DefaultDatacenter() const {
     if (d.is_default) return d;
   }
   return datacenters_.front();  // unreachable in a loaded catalog
+}
+
+const Ownership& Catalog::DefaultOwnership() const {
+  for (const auto& o : ownerships_) {
+    if (o.is_default) return o;
+  }
+  return ownerships_.front();  // unreachable in a loaded catalog
 }
 
 const Efficiency& Catalog::EfficiencyOf(const Accelerator& accelerator,
@@ -352,6 +374,9 @@ Result<const Engine*> Catalog::FindEngine(std::string_view name) const {
 }
 Result<const Datacenter*> Catalog::FindDatacenter(std::string_view name) const {
   return Find(datacenters_, name, "data-centre profile");
+}
+Result<const Ownership*> Catalog::FindOwnership(std::string_view name) const {
+  return Find(ownerships_, name, "ownership profile");
 }
 
 namespace {
@@ -448,6 +473,9 @@ std::vector<const Entity*> Catalog::Entities(Kind kind) const {
       break;
     case Kind::kDatacenter:
       add(datacenters_);
+      break;
+    case Kind::kOwnership:
+      add(ownerships_);
       break;
   }
   return out;

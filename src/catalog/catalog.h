@@ -28,7 +28,8 @@ enum class Kind {
   kApiPrice,
   kEfficiency,
   kAccuracy,
-  kDatacenter
+  kDatacenter,
+  kOwnership
 };
 
 // "accelerators", "models", "quantization", "engines", "prices", "api-prices".
@@ -50,6 +51,7 @@ class Catalog {
   Result<const QuantFormat*> FindQuantFormat(std::string_view name) const;
   Result<const Engine*> FindEngine(std::string_view name) const;
   Result<const Datacenter*> FindDatacenter(std::string_view name) const;
+  Result<const Ownership*> FindOwnership(std::string_view name) const;
   // `base` as the engine flags of `command` (a serving command line, e.g. "--max-num-seqs 64")
   // set it, by its [cli_flags] (engine_settings.h). The engine lives as long as the catalog, so
   // deployments can point to it; `base` itself when the command sets nothing. InvalidArgument
@@ -82,6 +84,9 @@ class Catalog {
   const std::vector<Datacenter>& datacenters() const { return datacenters_; }
   // The data-centre profile marked `default = true` (Load() checks there is exactly one).
   const Datacenter& DefaultDatacenter() const;
+  const std::vector<Ownership>& ownerships() const { return ownerships_; }
+  // The ownership profile marked `default = true` (Load() checks there is exactly one).
+  const Ownership& DefaultOwnership() const;
   // The residual band of predictions of `row_class` with `engine`: the engine's own, else the
   // all-engines band; nullptr when the catalog has none.
   const AccuracyBand* BandFor(const std::string& engine, const std::string& row_class) const;
@@ -101,6 +106,7 @@ class Catalog {
   std::vector<Efficiency> efficiencies_;
   std::vector<Accuracy> accuracies_;
   std::vector<Datacenter> datacenters_;
+  std::vector<Ownership> ownerships_;
   // Engines derived by EngineWithFlags: a deque keeps their addresses; behind a pointer so the
   // catalog stays movable.
   struct Derived {

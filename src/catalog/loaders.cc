@@ -531,6 +531,28 @@ void ReadDatacenter(FieldReader& root, Datacenter* out) {
     root.Error("pue",
                fmt::format("{:g} is not plausible (industry averages are 1.1-1.6)", out->pue));
   out->usd_per_kwh = root.OptNumber("usd_per_kwh", Bound::kNonNegative);
+  out->usd_per_kw_month = root.OptNumber("usd_per_kw_month", Bound::kNonNegative);
+  if (out->usd_per_kwh && *out->usd_per_kwh > 2) {
+    root.Error("usd_per_kwh", fmt::format("{:g} is not plausible; is it in dollars, not cents?",
+                                          *out->usd_per_kwh));
+  }
+}
+
+void ReadOwnership(FieldReader& root, Ownership* out) {
+  out->is_default = root.OptBool("default", false);
+  out->amortization_years = root.ReqNumber("amortization_years", Bound::kPositive);
+  out->cost_of_capital = root.ReqNumber("cost_of_capital", Bound::kFraction);
+  out->maintenance_fraction_per_year =
+      root.ReqNumber("maintenance_fraction_per_year", Bound::kFraction);
+  out->server_capex_fraction = root.ReqNumber("server_capex_fraction", Bound::kNonNegative);
+  out->server_power_factor = root.ReqNumber("server_power_factor", Bound::kPositive);
+  if (out->amortization_years > 15) {
+    root.Error("amortization_years", fmt::format("{:g} years is not plausible for accelerators",
+                                                 out->amortization_years));
+  }
+  if (out->server_power_factor < 1) {
+    root.Error("server_power_factor", "below 1: a server draws at least its accelerators' power");
+  }
 }
 
 }  // namespace pertoken::catalog

@@ -20,5 +20,6 @@ void ReadApiPriceList(FieldReader& root, ApiPriceList* out);
 void ReadEfficiency(FieldReader& root, Efficiency* out);
 void ReadAccuracy(FieldReader& root, Accuracy* out);
 void ReadDatacenter(FieldReader& root, Datacenter* out);
+void ReadOwnership(FieldReader& root, Ownership* out);
 
 }  // namespace pertoken::catalog

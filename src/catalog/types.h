@@ -297,6 +297,17 @@ struct Datacenter : Entity {
   bool is_default = false;            // the profile used when the user names none (exactly one)
   double pue = 1;                     // power usage effectiveness: facility power / IT power, >= 1
   std::optional<double> usd_per_kwh;  // electricity price
+  std::optional<double> usd_per_kw_month;  // colocation rent per kW of IT load provisioned
+};
+
+// How owned hardware is financed and housed: the terms of a total-cost-of-ownership estimate.
+struct Ownership : Entity {
+  bool is_default = false;                   // the profile used when the user names none
+  double amortization_years = 5;             // the hardware's useful life
+  double cost_of_capital = 0;                // annual rate the purchase is financed at
+  double maintenance_fraction_per_year = 0;  // support and repairs, of the capex per year
+  double server_capex_fraction = 0;          // the rest of the server, of the accelerators' capex
+  double server_power_factor = 1;            // server power / accelerators' power
 };
 
 struct PriceOffer {

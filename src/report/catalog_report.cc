@@ -126,6 +126,16 @@ std::string CatalogListText(const catalog::Catalog& cat, Kind kind) {
                            d.is_default ? "(default)" : "");
       }
       break;
+    case Kind::kOwnership:
+      out += fmt::format("{:<14} {:>6} {:>8} {:>8} {:>8} {:>7}\n", "id", "years", "capital",
+                         "maint/yr", "server+", "power×");
+      for (const auto& o : cat.ownerships()) {
+        out += fmt::format("{:<14} {:>6g} {:>7.1f}% {:>7.1f}% {:>7.1f}% {:>7.2f} {}\n", o.id,
+                           o.amortization_years, 100 * o.cost_of_capital,
+                           100 * o.maintenance_fraction_per_year, 100 * o.server_capex_fraction,
+                           o.server_power_factor, o.is_default ? "(default)" : "");
+      }
+      break;
     case Kind::kEfficiency:
       out += fmt::format("{:<20} {:>9} {:>9} {:>8} {:>8} {:>9} {:>8} {:>8}\n", "id", "gemm max",
                          "half tok", "mem", "attn pf", "pf half", "attn kv", "AR bw");
