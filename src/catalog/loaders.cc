@@ -541,9 +541,14 @@ void ReadDatacenter(FieldReader& root, Datacenter* out) {
 void ReadOwnership(FieldReader& root, Ownership* out) {
   out->is_default = root.OptBool("default", false);
   out->amortization_years = root.ReqNumber("amortization_years", Bound::kPositive);
-  out->cost_of_capital = root.ReqNumber("cost_of_capital", Bound::kFraction);
-  out->maintenance_fraction_per_year =
-      root.ReqNumber("maintenance_fraction_per_year", Bound::kFraction);
+  // Rates per year: 0 is allowed (own cash, no support contract), above 1 is a slip.
+  auto per_year = [&root](const char* key) {
+    const double v = root.ReqNumber(key, Bound::kNonNegative);
+    if (v > 1) root.Error(key, fmt::format("{:g} is a fraction per year: at most 1", v));
+    return v;
+  };
+  out->cost_of_capital = per_year("cost_of_capital");
+  out->maintenance_fraction_per_year = per_year("maintenance_fraction_per_year");
   out->server_capex_fraction = root.ReqNumber("server_capex_fraction", Bound::kNonNegative);
   out->server_power_factor = root.ReqNumber("server_power_factor", Bound::kPositive);
   if (out->amortization_years > 15) {
