@@ -13,6 +13,7 @@
 #include "catalog/catalog.h"
 #include "cli/calibrate_command.h"
 #include "cli/commands.h"
+#include "cli/cost_command.h"
 #include "cli/estimate_command.h"
 #include "cli/simulate_command.h"
 #include "cli/validate_command.h"
@@ -108,6 +109,50 @@ int main(int argc, char** argv) {
       "--usd-per-hour", est.usd_per_accelerator_hour,
       "price of one accelerator-hour (default: the catalog's median on-demand price)");
   est_cmd->add_flag("--json", est.json, "print JSON (doc/formats/estimate-json.md)");
+
+  // cost
+  pertoken::cli::CostOptions cost;
+  auto* cost_cmd = app.add_subcommand(
+      "cost", "What a traffic volume costs under every way to pay: cloud, owned, hosted APIs");
+  AddDeploymentFlags(cost_cmd, &cost.deployment, /*required=*/false);
+  cost_cmd->add_option("--input-len", cost.input_tokens, "prompt tokens per request");
+  cost_cmd->add_option("--output-len", cost.output_tokens, "generated tokens per request");
+  cost_cmd->add_option("--concurrency,-c", cost.concurrency,
+                       "requests in flight of a predicted replica, or 'max' (default: max)");
+  cost_cmd->add_option("--slo-ttft", cost.slo_ttft_s,
+                       "mean TTFT target in seconds: size a predicted replica to meet it");
+  cost_cmd->add_option("--slo-tpot", cost.slo_tpot_s,
+                       "mean TPOT target in seconds: size a predicted replica to meet it");
+  cost_cmd->add_option("--output-tokens-per-s", cost.output_tokens_per_s,
+                       "one replica's measured output tokens per second, instead of a prediction");
+  cost_cmd->add_option("--output-tokens-per-day", cost.output_tokens_per_day,
+                       "traffic: output tokens per day");
+  cost_cmd->add_option("--input-tokens-per-day", cost.input_tokens_per_day,
+                       "traffic: input tokens per day (default: the requests' input/output ratio)");
+  cost_cmd->add_option("--requests-per-day", cost.requests_per_day,
+                       "traffic: requests per day, of --input-len + --output-len tokens");
+  cost_cmd
+      ->add_option("--peak-to-mean", cost.peak_to_mean,
+                   "the busiest hour's rate over the day's mean (sizes the fleet)")
+      ->capture_default_str();
+  cost_cmd->add_option("--as-of", cost.as_of,
+                       "use price offers dated on or before this date (YYYY, YYYY-MM, YYYY-MM-DD)");
+  cost_cmd->add_option("--provider", cost.providers, "only these cloud providers (repeatable)");
+  cost_cmd->add_option("--usd-per-hour", cost.usd_per_accelerator_hour,
+                       "one more way to pay: your price per accelerator-hour");
+  cost_cmd->add_option("--ownership", cost.ownership,
+                       "ownership profile for owned hardware (`pertoken catalog list ownership`)");
+  cost_cmd->add_option("--datacenter", cost.datacenter,
+                       "data-centre profile: PUE, electricity, colocation rent");
+  cost_cmd->add_option("--pue", cost.pue, "power usage effectiveness, instead of the profile's");
+  cost_cmd->add_option("--usd-per-kwh", cost.usd_per_kwh, "electricity price");
+  cost_cmd->add_option("--capex-usd", cost.capex_usd,
+                       "purchase price of one accelerator (default: the catalog's median offer)");
+  cost_cmd->add_option("--amortization-years", cost.amortization_years,
+                       "useful life of owned hardware");
+  cost_cmd->add_option("--cost-of-capital", cost.cost_of_capital,
+                       "annual rate owned hardware is financed at (0.08 = 8%)");
+  cost_cmd->add_flag("--json", cost.json, "print JSON (doc/formats/cost-json.md)");
 
   // simulate
   pertoken::cli::SimulateOptions sim;
@@ -234,8 +279,8 @@ int main(int argc, char** argv) {
       cat_cmd->add_subcommand("check", "Validate every catalog file; report every problem");
   check_cmd->add_flag("--json", check_json, "print JSON");
   // Accept --data-dir after the subcommand too: `pertoken catalog check --data-dir D`.
-  for (auto* sub :
-       {fit_cmd, est_cmd, sim_cmd, val_cmd, ops_cmd, engines_cmd, list_cmd, show_cmd, check_cmd}) {
+  for (auto* sub : {fit_cmd, est_cmd, cost_cmd, sim_cmd, val_cmd, ops_cmd, engines_cmd, list_cmd,
+                    show_cmd, check_cmd}) {
     sub->add_option("--data-dir", data_dir_flag, "catalog directory");
   }
 
@@ -265,6 +310,7 @@ int main(int argc, char** argv) {
   }
   if (fit_cmd->parsed()) return pertoken::cli::RunFit(*catalog, fit, std::cout, std::cerr);
   if (est_cmd->parsed()) return pertoken::cli::RunEstimate(*catalog, est, std::cout, std::cerr);
+  if (cost_cmd->parsed()) return pertoken::cli::RunCost(*catalog, cost, std::cout, std::cerr);
   if (sim_cmd->parsed()) {
     // The flags that describe the fleet, which a fleet file replaces.
     for (const char* flag : {"--model",

@@ -1,0 +1,380 @@
+#include "cli/cost_command.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "econ/cost.h"
+#include "econ/ownership.h"
+#include "econ/ways_to_pay.h"
+#include "metrics/power.h"
+#include "perf/serving.h"
+#include "report/cost_report.h"
+#include "validate/text.h"
+
+namespace pertoken::cli {
+
+namespace {
+
+// A flag's number must be finite and positive (or non-negative when zero is allowed).
+Status CheckPositive(const char* flag, const std::optional<double>& v, bool zero_ok = false) {
+  if (!v) return Status();
+  if (!std::isfinite(*v) || *v < 0 || (*v == 0 && !zero_ok)) {
+    return Status::InvalidArgument(
+        fmt::format("{} must be a number {} 0, got {:g}", flag, zero_ok ? ">=" : ">", *v));
+  }
+  return Status();
+}
+
+Status CheckOptions(const CostOptions& o) {
+  for (Status s : {CheckPositive("--output-tokens-per-s", o.output_tokens_per_s),
+                   CheckPositive("--output-tokens-per-day", o.output_tokens_per_day),
+                   CheckPositive("--input-tokens-per-day", o.input_tokens_per_day, true),
+                   CheckPositive("--requests-per-day", o.requests_per_day),
+                   CheckPositive("--usd-per-hour", o.usd_per_accelerator_hour, true),
+                   CheckPositive("--usd-per-kwh", o.usd_per_kwh, true),
+                   CheckPositive("--capex-usd", o.capex_usd),
+                   CheckPositive("--amortization-years", o.amortization_years),
+                   CheckPositive("--cost-of-capital", o.cost_of_capital, true),
+                   CheckPositive("--slo-ttft", o.slo_ttft_s),
+                   CheckPositive("--slo-tpot", o.slo_tpot_s)}) {
+    if (!s.ok()) return s;
+  }
+  if (!(o.peak_to_mean >= 1) || !std::isfinite(o.peak_to_mean)) {
+    return Status::InvalidArgument(
+        fmt::format("--peak-to-mean is the busiest hour over the mean: at least 1, got {:g}",
+                    o.peak_to_mean));
+  }
+  if (o.pue && (*o.pue < 1 || *o.pue > 3)) {
+    return Status::InvalidArgument(
+        fmt::format("--pue {:g}: a power usage effectiveness is between 1 and 3", *o.pue));
+  }
+  if (o.cost_of_capital && *o.cost_of_capital > 1) {
+    return Status::InvalidArgument(fmt::format(
+        "--cost-of-capital is a fraction per year (0.08 for 8%), got {:g}", *o.cost_of_capital));
+  }
+  if (o.output_tokens_per_day && o.requests_per_day) {
+    return Status::InvalidArgument("give --output-tokens-per-day or --requests-per-day, not both");
+  }
+  if (o.requests_per_day && !o.output_tokens) {
+    return Status::InvalidArgument("--requests-per-day needs --output-len (tokens per request)");
+  }
+  if (o.input_tokens_per_day && !o.output_tokens_per_day) {
+    return Status::InvalidArgument("--input-tokens-per-day goes with --output-tokens-per-day");
+  }
+  if ((o.slo_ttft_s || o.slo_tpot_s) && (o.output_tokens_per_s || !o.concurrency.empty())) {
+    return Status::InvalidArgument(
+        "--slo-ttft and --slo-tpot choose a predicted replica's concurrency: not with "
+        "--concurrency or --output-tokens-per-s");
+  }
+  if (o.output_tokens_per_s && !o.concurrency.empty()) {
+    return Status::InvalidArgument(
+        "--concurrency shapes a predicted capacity; --output-tokens-per-s gives one");
+  }
+  if (!o.output_tokens_per_s && (o.deployment.model.empty() || !o.input_tokens ||
+                                 !o.output_tokens)) {
+    return Status::InvalidArgument(
+        "give a replica's capacity: --model with --input-len and --output-len (predicted), or "
+        "--output-tokens-per-s (measured)");
+  }
+  if (o.deployment.accelerator.empty()) {
+    return Status::InvalidArgument("--accelerator is required: it is what the prices are for");
+  }
+  return Status();
+}
+
+// One replica's capacity from the performance model: its throughput at `concurrency` (default:
+// the most requests in flight that memory allows).
+Result<econ::ReplicaCapacity> PredictCapacity(const catalog::Catalog& cat, const CostOptions& o,
+                                              std::string* basis) {
+  FitOptions fo = o.deployment;
+  const int64_t tokens = *o.input_tokens + *o.output_tokens;
+  fo.context_tokens = tokens;
+  auto model = cat.FindModel(fo.model);
+  if (!model.ok()) return Status::NotFound("--model: " + model.status().message());
+  if (tokens > (*model)->max_context_tokens) {
+    return Status::InvalidArgument(
+        fmt::format("--input-len + --output-len = {} exceeds the {}-token context of {}", tokens,
+                    (*model)->max_context_tokens, (*model)->id));
+  }
+  if (!fo.max_context_tokens) fo.max_context_tokens = (*model)->max_context_tokens;
+  auto d = ResolveDeployment(cat, fo);
+  if (!d.ok()) return d.status();
+  perf::ServingQuery q{.deployment = *d,
+                       .input_tokens = *o.input_tokens,
+                       .output_tokens = *o.output_tokens,
+                       .regime = perf::Regime::kFixedConcurrency};
+  const double max_c = perf::MaxConcurrency(q.deployment, q.input_tokens, q.output_tokens);
+  if (o.slo_ttft_s || o.slo_tpot_s) {
+    // Latency grows with the requests in flight: bisect for the most that meet the targets.
+    auto meets = [&](double c) {
+      perf::ServingQuery at = q;
+      at.concurrency = c;
+      const perf::ServingResult r = perf::PredictServing(at);
+      return r.ok && (!o.slo_ttft_s || r.ttft_s <= *o.slo_ttft_s) &&
+             (!o.slo_tpot_s || r.tpot_s <= *o.slo_tpot_s);
+    };
+    if (max_c < 1 || !meets(1)) {
+      perf::ServingQuery one = q;
+      one.concurrency = 1;
+      const perf::ServingResult r = perf::PredictServing(one);
+      return Status::InvalidArgument(fmt::format(
+          "no load meets the latency targets: one request alone has TTFT {:.0f} ms and TPOT "
+          "{:.1f} ms on this deployment",
+          1e3 * r.ttft_s, 1e3 * r.tpot_s));
+    }
+    double lo = 1, hi = std::floor(max_c);
+    if (meets(hi)) {
+      lo = hi;
+    } else {
+      while (hi - lo > 1) {
+        const double mid = std::floor((lo + hi) / 2);
+        (meets(mid) ? lo : hi) = mid;
+      }
+    }
+    q.concurrency = lo;
+  } else if (o.concurrency.empty() || o.concurrency == "max") {
+    q.concurrency = max_c;
+  } else {
+    auto c = validate::ParseNumber(o.concurrency);
+    if (!c || *c < 1 || *c > 1e7) {
+      return Status::InvalidArgument(fmt::format(
+          "--concurrency must be a number of at least 1 or 'max', got '{}'", o.concurrency));
+    }
+    q.concurrency = *c;
+  }
+  const perf::ServingResult r = perf::PredictServing(q);
+  if (!r.ok) return Status::InvalidArgument(r.reason);
+  *basis = fmt::format(
+      "predicted at {:g} requests in flight of {} + {} tokens{}: TTFT {:.0f} ms, TPOT {:.1f} ms",
+      q.concurrency, *o.input_tokens, *o.output_tokens,
+      o.slo_ttft_s || o.slo_tpot_s ? ", the most that meet the latency targets" : "",
+      1e3 * r.ttft_s, 1e3 * r.tpot_s);
+  return econ::ReplicaCapacity{.output_tokens_per_s = r.output_tokens_per_s,
+                               .input_tokens_per_s = r.input_tokens_per_s,
+                               .accelerators = d->layout.count()};
+}
+
+// The traffic the options give; with none, one replica kept busy.
+econ::Traffic TrafficOf(const CostOptions& o, const econ::ReplicaCapacity& c, std::string* basis) {
+  const double in_per_out =
+      o.input_tokens && o.output_tokens
+          ? static_cast<double>(*o.input_tokens) / static_cast<double>(*o.output_tokens)
+          : (c.output_tokens_per_s > 0 ? c.input_tokens_per_s / c.output_tokens_per_s : 0);
+  econ::Traffic t{.peak_to_mean = o.peak_to_mean};
+  if (o.requests_per_day) {
+    t.output_tokens_per_day = *o.requests_per_day * static_cast<double>(*o.output_tokens);
+    t.input_tokens_per_day = *o.requests_per_day * static_cast<double>(o.input_tokens.value_or(0));
+    *basis = fmt::format("{:g} requests per day", *o.requests_per_day);
+  } else if (o.output_tokens_per_day) {
+    t.output_tokens_per_day = *o.output_tokens_per_day;
+    t.input_tokens_per_day = o.input_tokens_per_day.value_or(in_per_out * t.output_tokens_per_day);
+    *basis = o.input_tokens_per_day ? "given" : "input at the requests' input/output ratio";
+  } else {
+    t.output_tokens_per_day = c.output_tokens_per_s * econ::kSecondsPerDay / o.peak_to_mean;
+    t.input_tokens_per_day = in_per_out * t.output_tokens_per_day;
+    *basis = "no traffic given: what one replica serves at its peak";
+  }
+  return t;
+}
+
+}  // namespace
+
+int RunCost(const catalog::Catalog& cat, const CostOptions& o, std::ostream& out,
+            std::ostream& err) {
+  if (Status s = CheckOptions(o); !s.ok()) return Fail(err, s.message());
+  auto acc = cat.FindAccelerator(o.deployment.accelerator);
+  if (!acc.ok()) return Fail(err, "--accelerator: " + acc.status().message());
+  for (const std::string& p : o.providers) {
+    if (std::none_of(cat.prices().begin(), cat.prices().end(),
+                     [&](const catalog::PriceList& l) { return l.id == p; })) {
+      return Fail(err, fmt::format("--provider: unknown provider '{}' (see `pertoken catalog list "
+                                   "prices`)",
+                                   p));
+    }
+  }
+  const catalog::Datacenter* dc = &cat.DefaultDatacenter();
+  if (!o.datacenter.empty()) {
+    auto found = cat.FindDatacenter(o.datacenter);
+    if (!found.ok()) return Fail(err, "--datacenter: " + found.status().message());
+    dc = *found;
+  }
+  const catalog::Ownership* own = &cat.DefaultOwnership();
+  if (!o.ownership.empty()) {
+    auto found = cat.FindOwnership(o.ownership);
+    if (!found.ok()) return Fail(err, "--ownership: " + found.status().message());
+    own = *found;
+  }
+
+  report::CostReport rep;
+  rep.accelerator = (*acc)->id;
+  econ::ReplicaCapacity capacity;
+  if (o.output_tokens_per_s) {
+    capacity = {.output_tokens_per_s = *o.output_tokens_per_s,
+                .accelerators = o.deployment.count.value_or(1)};
+    if (o.input_tokens && o.output_tokens) {
+      capacity.input_tokens_per_s = *o.output_tokens_per_s *
+                                    static_cast<double>(*o.input_tokens) /
+                                    static_cast<double>(*o.output_tokens);
+    }
+    rep.capacity_basis = "given with --output-tokens-per-s";
+    if (!o.deployment.model.empty()) {
+      auto m = cat.FindModel(o.deployment.model);
+      if (!m.ok()) return Fail(err, "--model: " + m.status().message());
+      rep.model = (*m)->id;
+    }
+  } else {
+    auto c = PredictCapacity(cat, o, &rep.capacity_basis);
+    if (!c.ok()) return Fail(err, c.status().message());
+    capacity = *c;
+    rep.model = (*cat.FindModel(o.deployment.model))->id;
+  }
+  rep.capacity = capacity;
+  rep.accelerators_per_replica = capacity.accelerators;
+  rep.traffic = TrafficOf(o, capacity, &rep.traffic_basis);
+  rep.sizing = econ::SizeFleet(rep.traffic, capacity);
+  rep.utilization_method = fmt::format(
+      "fluid queueing model: replicas = ceil(peak / capacity), utilisation = mean / (replicas × "
+      "capacity); `pertoken simulate` replays the traffic for percentiles");
+  rep.as_of = o.as_of;
+  rep.pue = o.pue.value_or(dc->pue);
+  rep.pue_basis = o.pue ? "given with --pue" : fmt::format("data-centre profile '{}'", dc->id);
+
+  const int accelerators = rep.sizing.replicas * capacity.accelerators;
+  const double util = rep.sizing.utilization;
+  const metrics::AcceleratorPower power = metrics::PowerOf(cat, **acc);
+  std::optional<double> joules;
+  if (power.known) {
+    joules = accelerators * metrics::MeanPowerW(power, util) * rep.pue /
+             rep.sizing.mean_output_tokens_per_s;
+  } else {
+    rep.notes.push_back(fmt::format("the catalog has no TDP for {}: no energy figures", (*acc)->id));
+  }
+  auto self_hosted = [&](report::CostOption opt, double usd_per_accelerator_hour) {
+    opt.spend = econ::SpendOf(usd_per_accelerator_hour * accelerators, rep.traffic);
+    opt.utilization = util;
+    opt.joules_per_output_token = joules;
+    rep.options.push_back(std::move(opt));
+  };
+
+  // Cloud: the cheapest offer of each pricing.
+  const auto cloud = econ::CloudOptions(cat, **acc, o.as_of, o.providers);
+  for (const econ::PayOption& p : cloud) {
+    self_hosted({.pricing = p.pricing,
+                 .provider = p.provider,
+                 .offer = p.offer,
+                 .basis = fmt::format("${:.3f} per accelerator-hour, the cheapest of {} {} offer{}",
+                                      p.usd_per_accelerator_hour, p.offers, p.pricing,
+                                      p.offers == 1 ? "" : "s"),
+                 .source = p.source},
+                p.usd_per_accelerator_hour);
+  }
+  if (cloud.empty()) {
+    rep.notes.push_back(fmt::format("no cloud offer for {} in the catalog{}", (*acc)->id,
+                                    o.as_of.empty() ? "" : " dated " + o.as_of + " or earlier"));
+  }
+  if (o.usd_per_accelerator_hour) {
+    self_hosted({.pricing = "given",
+                 .offer = "the price given",
+                 .basis = fmt::format("${:.3f} per accelerator-hour, given with --usd-per-hour",
+                                      *o.usd_per_accelerator_hour)},
+                *o.usd_per_accelerator_hour);
+  }
+
+  // Owned: capex from the catalog's purchase offers (or --capex-usd) under the ownership terms.
+  const econ::PurchasePrice purchase = econ::PurchasePriceOf(cat, **acc, o.as_of);
+  const std::optional<double> kwh = o.usd_per_kwh ? o.usd_per_kwh : dc->usd_per_kwh;
+  if (!o.capex_usd && !purchase.known) {
+    rep.notes.push_back(fmt::format(
+        "owned: the catalog has no purchase price for {}; pass --capex-usd", (*acc)->id));
+  } else if (!power.known) {
+    rep.notes.push_back("owned: no TDP for the accelerator, so no power and hosting costs");
+  } else if (!kwh) {
+    rep.notes.push_back(fmt::format(
+        "owned: data-centre profile '{}' has no electricity price; pass --usd-per-kwh", dc->id));
+  } else {
+    econ::OwnershipTerms terms{
+        .capex_usd = o.capex_usd.value_or(purchase.capex_usd),
+        .server_capex_fraction = own->server_capex_fraction,
+        .amortization_years = o.amortization_years.value_or(own->amortization_years),
+        .cost_of_capital = o.cost_of_capital.value_or(own->cost_of_capital),
+        .maintenance_fraction_per_year = own->maintenance_fraction_per_year,
+        .server_power_factor = own->server_power_factor,
+        .pue = rep.pue,
+        .usd_per_kwh = *kwh,
+        .usd_per_kw_month = dc->usd_per_kw_month.value_or(0)};
+    const econ::OwnedHour hour = econ::OwnedCostPerHour(terms, power, util);
+    report::CostOption opt{
+        .pricing = "owned",
+        .offer = fmt::format("${:.0f} per accelerator ({}) + {:.0f}% for the server", terms.capex_usd,
+                             o.capex_usd ? "given with --capex-usd" : purchase.basis,
+                             100 * terms.server_capex_fraction),
+        .basis = fmt::format("{:g} years at {:.1f}% a year, maintenance {:.0f}% a year, server "
+                             "power ×{:.2f}, ${:.3f}/kWh, ${:.0f}/kW-month colocation (ownership "
+                             "'{}', data centre '{}')",
+                             terms.amortization_years, 100 * terms.cost_of_capital,
+                             100 * terms.maintenance_fraction_per_year, terms.server_power_factor,
+                             terms.usd_per_kwh, terms.usd_per_kw_month, own->id, dc->id),
+        .source = o.capex_usd ? "--capex-usd" : fmt::format("{}", fmt::join(purchase.sources, "; ")),
+        .owned = hour};
+    self_hosted(std::move(opt), hour.total());
+  }
+
+  // Hosted APIs serving the same model: each provider's cheapest dated offer.
+  double cheapest_self = 0;
+  std::string cheapest_name;
+  for (const auto& opt : rep.options) {
+    if (cheapest_self == 0 || opt.spend.usd_per_hour < cheapest_self) {
+      cheapest_self = opt.spend.usd_per_hour;
+      cheapest_name = opt.provider.empty() ? opt.pricing : opt.pricing + " " + opt.provider;
+    }
+  }
+  if (!rep.model.empty()) {
+    const double in_per_out = rep.traffic.input_tokens_per_day / rep.traffic.output_tokens_per_day;
+    for (const auto& list : cat.api_prices()) {
+      const catalog::ApiOffer* best = nullptr;
+      double best_usd = 0;
+      for (const auto& a : list.offers) {
+        if (a.model != rep.model || !econ::DatedBy(a.as_of, o.as_of)) continue;
+        const double usd = econ::ApiUsdPerDay(a, rep.traffic);
+        if (!best || usd < best_usd) best = &a, best_usd = usd;
+      }
+      if (!best) continue;
+      report::CostOption opt{
+          .pricing = "api",
+          .provider = list.id,
+          .offer = fmt::format("{} {} ({})", list.name, best->model_name, best->as_of),
+          .basis = fmt::format("${:g} per million input and ${:g} per million output tokens",
+                               best->input_usd_per_mtok, best->output_usd_per_mtok),
+          .source = best->source,
+          .spend = econ::SpendOf(best_usd / 24, rep.traffic),
+          .break_even_known = cheapest_self > 0,
+          .break_even_against = "self-hosting (" + cheapest_name + ")"};
+      if (cheapest_self > 0) {
+        const double replica_usd_per_hour = cheapest_self / rep.sizing.replicas;
+        opt.break_even_output_tokens_per_day = econ::BreakEvenOutputTokensPerDay(
+            *best, in_per_out, replica_usd_per_hour,
+            capacity.output_tokens_per_s * econ::kSecondsPerDay / rep.traffic.peak_to_mean);
+      }
+      rep.options.push_back(std::move(opt));
+    }
+  }
+  if (rep.options.empty()) {
+    return Fail(err, fmt::format("nothing to price for {}: no offer in the catalog{}; pass "
+                                 "--usd-per-hour or --capex-usd",
+                                 (*acc)->id, o.as_of.empty() ? "" : " dated " + o.as_of));
+  }
+  std::stable_sort(rep.options.begin(), rep.options.end(), [](const auto& a, const auto& b) {
+    return a.spend.usd_per_million_output_tokens < b.spend.usd_per_million_output_tokens;
+  });
+  if (o.json) {
+    out << report::CostJson(rep).dump(2) << "\n";
+  } else {
+    out << report::CostText(rep);
+  }
+  return kExitOk;
+}
+
+}  // namespace pertoken::cli

@@ -1,0 +1,56 @@
+// `pertoken cost`: what serving a traffic volume costs under every way to pay for the hardware
+// (cloud on-demand, spot, committed, reserved, owned) and with hosted APIs.
+#pragma once
+
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "catalog/catalog.h"
+#include "cli/commands.h"
+
+namespace pertoken::cli {
+
+struct CostOptions {
+  // One replica: a deployment whose capacity the performance model predicts (model, accelerator,
+  // count, layout, precisions, engine) ...
+  FitOptions deployment;
+  std::optional<int64_t> input_tokens;   // per request
+  std::optional<int64_t> output_tokens;  // per request
+  std::string concurrency;               // a number or "max" (default)
+  // Latency targets a predicted replica must meet on average: its capacity is then the throughput
+  // at the most requests in flight that keep TTFT and TPOT within them.
+  std::optional<double> slo_ttft_s;
+  std::optional<double> slo_tpot_s;
+  // ... or a capacity the user measured: output tokens per second of one replica of
+  // deployment.count accelerators (model optional, for the hosted APIs).
+  std::optional<double> output_tokens_per_s;
+  // The traffic: output tokens per day, or requests per day (× --output-len); input tokens per
+  // day default to the same input/output ratio as the requests. Neither: one replica kept busy.
+  std::optional<double> output_tokens_per_day;
+  std::optional<double> input_tokens_per_day;
+  std::optional<double> requests_per_day;
+  double peak_to_mean = 1;
+  // Prices: offers dated on or before as_of ("" = all), from these providers (empty = all).
+  std::string as_of;
+  std::vector<std::string> providers;
+  std::optional<double> usd_per_accelerator_hour;  // one more way to pay: a price you have
+  // Ownership: the ownership and data-centre profiles (catalog ids; "" = defaults) and overrides.
+  std::string ownership;
+  std::string datacenter;
+  std::optional<double> pue;
+  std::optional<double> usd_per_kwh;
+  std::optional<double> capex_usd;  // per accelerator
+  std::optional<double> amortization_years;
+  std::optional<double> cost_of_capital;
+  bool json = false;
+};
+
+// 0 when every way to pay was costed (those the catalog cannot price are noted); 1 when the input
+// is wrong (one `error:` line naming the flag), the deployment does not fit, or nothing can be
+// priced.
+int RunCost(const catalog::Catalog& catalog, const CostOptions& options, std::ostream& out,
+            std::ostream& err);
+
+}  // namespace pertoken::cli

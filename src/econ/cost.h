@@ -1,0 +1,68 @@
+// The cost of serving a traffic volume with replicas of one deployment under each way to pay, and
+// with hosted APIs (shared/metrics.md, "Money and energy"). The fleet is sized for the traffic's
+// peak with a fluid queueing model: replicas = ceil(peak rate / one replica's capacity), and
+// utilisation = mean rate / (replicas × capacity); every provisioned accelerator is paid for
+// around the clock. Pure functions; thread-safe.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "catalog/types.h"
+
+namespace pertoken::econ {
+
+inline constexpr double kSecondsPerDay = 86400;
+
+struct Traffic {
+  double output_tokens_per_day = 0;
+  double input_tokens_per_day = 0;
+  double peak_to_mean = 1;  // the busiest hour's rate over the day's mean, >= 1
+};
+
+// What one replica serves at capacity, and what it is made of.
+struct ReplicaCapacity {
+  double output_tokens_per_s = 0;
+  double input_tokens_per_s = 0;
+  int accelerators = 1;
+};
+
+struct Sizing {
+  int replicas = 1;
+  double utilization = 0;  // mean rate / (replicas × capacity), in (0, 1]
+  double peak_output_tokens_per_s = 0;
+  double mean_output_tokens_per_s = 0;
+};
+
+// REQUIRES: traffic.output_tokens_per_day > 0, capacity.output_tokens_per_s > 0.
+Sizing SizeFleet(const Traffic& traffic, const ReplicaCapacity& capacity);
+
+// Money over a day of `traffic` at `usd_per_hour` for the whole fleet.
+struct Spend {
+  double usd_per_hour = 0;
+  double usd_per_million_output_tokens = 0;  // the whole cost carried by output tokens
+  double usd_per_million_tokens = 0;         // over input + output tokens
+  double monthly_usd = 0;                    // 730 hours
+  double annual_usd = 0;                     // 8760 hours
+};
+Spend SpendOf(double usd_per_hour, const Traffic& traffic);
+
+// A hosted API's bill for `traffic`, at its per-million prices (input, output).
+double ApiUsdPerDay(const catalog::ApiOffer& offer, const Traffic& traffic);
+
+// The output tokens per day V* from which on self-hosting always costs less than the API, for
+// traffic with `input_per_output` input tokens per output token. Self-hosting pays H =
+// 24 × `replica_usd_per_hour` a day per replica, and a replica carries C =
+// `replica_output_tokens_per_day` at the traffic's peak, so V tokens cost ceil(V / C) × H against
+// the API's a × V (a: its price per output token, input included). Between j and j + 1 full
+// replicas' worth the fleet costs (j + 1) × H, so the API wins below (j + 1) × H / a there, which
+// happens for j < H / (a × C − H) only: self-hosting wins for good from
+// V* = ceil(H / (a × C − H)) × H / a. nullopt when a × C <= H: even a full replica costs more per
+// token than the API.
+std::optional<double> BreakEvenOutputTokensPerDay(const catalog::ApiOffer& offer,
+                                                  double input_per_output,
+                                                  double replica_usd_per_hour,
+                                                  double replica_output_tokens_per_day);
+
+}  // namespace pertoken::econ

@@ -1,0 +1,92 @@
+#include "econ/ways_to_pay.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace pertoken::econ {
+
+const std::vector<std::string>& CloudPricings() {
+  static const std::vector<std::string> pricings = {
+      "on_demand", "spot", "commit_1yr", "commit_3yr", "reserved", "capacity_block"};
+  return pricings;
+}
+
+bool DatedBy(const std::string& offer_date, const std::string& as_of) {
+  if (as_of.empty()) return true;
+  if (offer_date.empty() || offer_date == "undated") return false;
+  const size_t n = std::min(offer_date.size(), as_of.size());
+  return offer_date.compare(0, n, as_of, 0, n) <= 0;
+}
+
+namespace {
+
+bool Wanted(const std::vector<std::string>& providers, const std::string& id) {
+  return providers.empty() || std::find(providers.begin(), providers.end(), id) != providers.end();
+}
+
+}  // namespace
+
+std::vector<PayOption> CloudOptions(const catalog::Catalog& cat, const catalog::Accelerator& acc,
+                                    const std::string& as_of,
+                                    const std::vector<std::string>& providers) {
+  std::vector<PayOption> out;
+  for (const std::string& pricing : CloudPricings()) {
+    PayOption best;
+    int offers = 0;
+    for (const auto& list : cat.prices()) {
+      // Market summaries give ranges across providers, not offers anyone sells.
+      if (!Wanted(providers, list.id) || (list.kind != "cloud" && list.kind != "marketplace")) {
+        continue;
+      }
+      for (const auto& o : list.offers) {
+        if (o.accelerator != acc.id || o.pricing != pricing || !o.usd_per_hour) continue;
+        if (!DatedBy(o.as_of, as_of)) continue;
+        ++offers;
+        const double per = *o.usd_per_hour / static_cast<double>(o.accelerators.value_or(1));
+        if (best.offer.empty() || per < best.usd_per_accelerator_hour) {
+          best = {.pricing = pricing,
+                  .provider = list.id,
+                  .offer = fmt::format("{} {} ({})", list.name, o.sku, o.as_of),
+                  .usd_per_accelerator_hour = per,
+                  .source = o.source};
+        }
+      }
+    }
+    if (offers == 0) continue;
+    best.offers = offers;
+    out.push_back(best);
+  }
+  return out;
+}
+
+PurchasePrice PurchasePriceOf(const catalog::Catalog& cat, const catalog::Accelerator& acc,
+                              const std::string& as_of) {
+  struct Quote {
+    double usd;
+    std::string text;
+  };
+  std::vector<Quote> quotes;
+  for (const auto& list : cat.prices()) {
+    for (const auto& o : list.offers) {
+      if (o.accelerator != acc.id || o.pricing != "purchase" || !o.capex_usd) continue;
+      if (!DatedBy(o.as_of, as_of)) continue;
+      const double n = static_cast<double>(o.accelerators.value_or(1));
+      quotes.push_back({*o.capex_usd / n, fmt::format("{} {} ({}): ${:.0f} per accelerator",
+                                                      list.name, o.sku, o.as_of, *o.capex_usd / n)});
+    }
+  }
+  PurchasePrice p;
+  if (quotes.empty()) return p;
+  std::sort(quotes.begin(), quotes.end(), [](const Quote& a, const Quote& b) {
+    return a.usd != b.usd ? a.usd < b.usd : a.text < b.text;
+  });
+  const size_t n = quotes.size();
+  p.known = true;
+  p.capex_usd = n % 2 ? quotes[n / 2].usd : (quotes[n / 2 - 1].usd + quotes[n / 2].usd) / 2;
+  p.basis = fmt::format("median of {} purchase offer{} in the catalog", n, n == 1 ? "" : "s");
+  for (const auto& q : quotes) p.sources.push_back(q.text);
+  return p;
+}
+
+}  // namespace pertoken::econ

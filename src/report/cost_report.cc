@@ -1,0 +1,131 @@
+#include "report/cost_report.h"
+
+#include <fmt/format.h>
+
+#include "report/format.h"
+
+namespace pertoken::report {
+
+namespace {
+
+nlohmann::json Optional(const std::optional<double>& v) {
+  return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+}
+
+std::string Money(double usd) {
+  if (usd >= 1e6) return fmt::format("${:.2f} M", usd / 1e6);
+  if (usd >= 1e3) return fmt::format("${:.1f} k", usd / 1e3);
+  return fmt::format("${:.2f}", usd);
+}
+
+std::string PricingName(const CostOption& o) {
+  if (o.pricing == "api") return "api " + o.provider;
+  if (o.provider.empty()) return o.pricing;
+  return o.pricing + " " + o.provider;
+}
+
+}  // namespace
+
+std::string CostText(const CostReport& r) {
+  std::string out;
+  const econ::Traffic& t = r.traffic;
+  out += fmt::format(
+      "Traffic   {} output + {} input tokens per day ({}), peak {:g}× the mean\n",
+      FormatCount(static_cast<int64_t>(t.output_tokens_per_day)),
+      FormatCount(static_cast<int64_t>(t.input_tokens_per_day)), r.traffic_basis, t.peak_to_mean);
+  out += fmt::format("Replica   {}{} × {}: {:.0f} output tok/s at capacity ({})\n",
+                     r.model.empty() ? "" : r.model + " on ", r.accelerators_per_replica,
+                     r.accelerator, r.capacity.output_tokens_per_s, r.capacity_basis);
+  out += fmt::format("Fleet     {} replica{} ({} accelerators) for a peak of {:.0f} output tok/s; "
+                     "{:.1f}% utilised on average\n",
+                     r.sizing.replicas, r.sizing.replicas == 1 ? "" : "s",
+                     r.sizing.replicas * r.accelerators_per_replica,
+                     r.sizing.peak_output_tokens_per_s, 100 * r.sizing.utilization);
+  out += fmt::format("          {}\n", r.utilization_method);
+  out += fmt::format("Prices    {}\n\n",
+                     r.as_of.empty() ? "every dated and undated offer in the catalog"
+                                     : "offers dated " + r.as_of + " or earlier");
+  out += fmt::format("{:<28} {:>10} {:>8} {:>10} {:>10} {:>10} {:>10} {:>8}\n", "way to pay",
+                     "$/hour", "util", "$/M out", "$/M all", "monthly", "annual", "J/tok");
+  for (const CostOption& o : r.options) {
+    out += fmt::format(
+        "{:<28} {:>10} {:>8} {:>10.3f} {:>10.3f} {:>10} {:>10} {:>8}\n", PricingName(o),
+        fmt::format("{:.2f}", o.spend.usd_per_hour),
+        o.utilization ? fmt::format("{:.1f}%", 100 * *o.utilization) : "-",
+        o.spend.usd_per_million_output_tokens, o.spend.usd_per_million_tokens,
+        Money(o.spend.monthly_usd), Money(o.spend.annual_usd),
+        o.joules_per_output_token ? fmt::format("{:.2f}", *o.joules_per_output_token) : "-");
+  }
+  out += "\nWhat each row prices:\n";
+  for (const CostOption& o : r.options) {
+    out += fmt::format("  {:<26} {}; {}\n", PricingName(o), o.offer, o.basis);
+    if (o.owned) {
+      out += fmt::format(
+          "  {:<26} per accelerator-hour: capital ${:.3f}, maintenance ${:.3f}, hosting ${:.3f}, "
+          "energy ${:.3f}\n",
+          "", o.owned->capital, o.owned->maintenance, o.owned->hosting, o.owned->energy);
+    }
+    if (o.break_even_known) {
+      out += o.break_even_output_tokens_per_day
+                 ? fmt::format("  {:<26} {} costs less from {} output tokens per day on\n", "",
+                               o.break_even_against,
+                               FormatCount(static_cast<int64_t>(*o.break_even_output_tokens_per_day)))
+                 : fmt::format("  {:<26} cheaper than {} at any volume\n", "",
+                               o.break_even_against);
+    }
+  }
+  for (const std::string& n : r.notes) out += "Note: " + n + "\n";
+  out += fmt::format(
+      "\nCosts count every provisioned accelerator around the clock, idle or busy; $/M out "
+      "carries the whole cost on output tokens. Energy: idle to TDP with load, × PUE {:.2f} ({}).\n",
+      r.pue, r.pue_basis);
+  return out;
+}
+
+nlohmann::json CostJson(const CostReport& r) {
+  nlohmann::json options = nlohmann::json::array();
+  for (const CostOption& o : r.options) {
+    nlohmann::json j = {{"pricing", o.pricing},
+                        {"provider", o.provider},
+                        {"offer", o.offer},
+                        {"basis", o.basis},
+                        {"source", o.source},
+                        {"usd_per_hour", o.spend.usd_per_hour},
+                        {"utilization", Optional(o.utilization)},
+                        {"usd_per_million_output_tokens", o.spend.usd_per_million_output_tokens},
+                        {"usd_per_million_tokens", o.spend.usd_per_million_tokens},
+                        {"monthly_usd", o.spend.monthly_usd},
+                        {"annual_usd", o.spend.annual_usd},
+                        {"joules_per_output_token", Optional(o.joules_per_output_token)}};
+    if (o.owned) {
+      j["owned_usd_per_accelerator_hour"] = {{"capital", o.owned->capital},
+                                             {"maintenance", o.owned->maintenance},
+                                             {"hosting", o.owned->hosting},
+                                             {"energy", o.owned->energy}};
+    }
+    if (o.break_even_known) {
+      j["break_even_output_tokens_per_day"] = Optional(o.break_even_output_tokens_per_day);
+      j["break_even_against"] = o.break_even_against;
+    }
+    options.push_back(j);
+  }
+  return {{"model", r.model.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.model)},
+          {"accelerator", r.accelerator},
+          {"accelerators_per_replica", r.accelerators_per_replica},
+          {"replica_output_tokens_per_s", r.capacity.output_tokens_per_s},
+          {"capacity_basis", r.capacity_basis},
+          {"output_tokens_per_day", r.traffic.output_tokens_per_day},
+          {"input_tokens_per_day", r.traffic.input_tokens_per_day},
+          {"peak_to_mean", r.traffic.peak_to_mean},
+          {"traffic_basis", r.traffic_basis},
+          {"replicas", r.sizing.replicas},
+          {"accelerators", r.sizing.replicas * r.accelerators_per_replica},
+          {"utilization", r.sizing.utilization},
+          {"utilization_method", r.utilization_method},
+          {"pue", r.pue},
+          {"as_of", r.as_of.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.as_of)},
+          {"options", options},
+          {"notes", r.notes}};
+}
+
+}  // namespace pertoken::report

@@ -1,0 +1,54 @@
+// The `pertoken cost` report: one traffic volume served under every way to pay, as text for people
+// and JSON for programs (doc/formats/cost-json.md). Money follows shared/metrics.md.
+// Pure functions; thread-safe.
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "econ/cost.h"
+#include "econ/ownership.h"
+
+namespace pertoken::report {
+
+// One way to pay, costed for the whole fleet over the traffic.
+struct CostOption {
+  std::string pricing;   // on_demand, spot, commit_1yr, commit_3yr, reserved, capacity_block,
+                         // owned, given, api
+  std::string provider;  // price list or API price list id; "" for owned and given
+  std::string offer;     // what was priced, in words
+  std::string basis;     // how the hourly figure was found
+  std::string source;
+  econ::Spend spend;
+  std::optional<double> utilization;  // none for an API
+  std::optional<double> joules_per_output_token;
+  std::optional<econ::OwnedHour> owned;  // per accelerator-hour, by component
+  // APIs: output tokens per day above which the cheapest self-hosted option costs less.
+  std::optional<double> break_even_output_tokens_per_day;
+  bool break_even_known = false;  // APIs: whether a break-even was computed
+  std::string break_even_against;  // the self-hosted way it was computed against
+};
+
+struct CostReport {
+  std::string model;        // catalog id, "" when the capacity was given directly
+  std::string accelerator;  // catalog id
+  int accelerators_per_replica = 1;
+  std::string capacity_basis;  // where one replica's capacity comes from
+  econ::ReplicaCapacity capacity;
+  econ::Traffic traffic;
+  std::string traffic_basis;
+  econ::Sizing sizing;
+  std::string utilization_method;  // "fluid queueing model: ..."
+  double pue = 1;
+  std::string pue_basis;
+  std::string as_of;                // "" = every offer
+  std::vector<CostOption> options;  // cheapest first (usd_per_million_output_tokens)
+  std::vector<std::string> notes;   // ways to pay left out, and why
+};
+
+std::string CostText(const CostReport& report);
+nlohmann::json CostJson(const CostReport& report);
+
+}  // namespace pertoken::report

@@ -1,0 +1,173 @@
+#include "cli/cost_command.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "test_util.h"
+
+namespace pertoken::cli {
+namespace {
+
+using ::testing::HasSubstr;
+
+class CostTest : public testing::FixtureCatalogTest {
+ protected:
+  int Run(const CostOptions& o) {
+    out_.str("");
+    err_.str("");
+    return RunCost(cat_, o, out_, err_);
+  }
+  nlohmann::json RunJson(CostOptions o) {
+    o.json = true;
+    EXPECT_EQ(Run(o), kExitOk) << err_.str();
+    return nlohmann::json::parse(out_.str());
+  }
+  // A measured replica of 8 H100s serving 10,000 output tokens/s, and exactly that traffic
+  // around the clock with no input tokens: one replica, fully used.
+  static CostOptions Measured() {
+    CostOptions o;
+    o.deployment.model = "llama-3.1-70b";
+    o.deployment.accelerator = "h100-sxm";
+    o.deployment.count = 8;
+    o.output_tokens_per_s = 10'000;
+    o.output_tokens_per_day = 10'000.0 * 86'400;
+    o.input_tokens_per_day = 0;
+    return o;
+  }
+  const nlohmann::json* Option(const nlohmann::json& j, const std::string& pricing) {
+    for (const auto& o : j["options"]) {
+      if (o["pricing"] == pricing) return &o;
+    }
+    return nullptr;
+  }
+  std::ostringstream out_, err_;
+};
+
+TEST_F(CostTest, EveryWayToPayIsCostedAndSortedCheapestFirst) {
+  const auto j = RunJson(Measured());
+  EXPECT_EQ(j["replicas"], 1);
+  EXPECT_DOUBLE_EQ(j["utilization"].get<double>(), 1.0);
+  double last = 0;
+  for (const auto& o : j["options"]) {
+    for (const char* key : {"pricing", "usd_per_hour", "utilization",
+                            "usd_per_million_output_tokens", "annual_usd"}) {
+      EXPECT_TRUE(o.contains(key)) << key;
+    }
+    EXPECT_GE(o["usd_per_million_output_tokens"].get<double>(), last);
+    last = o["usd_per_million_output_tokens"].get<double>();
+  }
+  // Fixture on-demand: p5.48xlarge at $98.32 for 8 H100s, serving 864 M tokens a day.
+  const auto* od = Option(j, "on_demand");
+  ASSERT_NE(od, nullptr);
+  EXPECT_NEAR((*od)["usd_per_hour"].get<double>(), 98.32, 1e-9);
+  EXPECT_NEAR((*od)["usd_per_million_output_tokens"].get<double>(), 98.32 * 24 / 864.0, 1e-9);
+  EXPECT_NEAR((*od)["annual_usd"].get<double>(), 98.32 * 8760, 1e-6);
+  // The cheapest spot offer: $24 for 8.
+  EXPECT_NEAR((*Option(j, "spot"))["usd_per_hour"].get<double>(), 24, 1e-9);
+  // Owned (fixture terms: 3 years, no interest, no maintenance, no server share, no colocation;
+  // PUE 1.5 and $0.10/kWh): $30,000 / 26,280 h + 700 W × 1.5 × $0.10 per accelerator-hour.
+  const auto* owned = Option(j, "owned");
+  ASSERT_NE(owned, nullptr);
+  EXPECT_NEAR((*owned)["usd_per_hour"].get<double>(), 8 * (30'000.0 / 26'280 + 0.7 * 1.5 * 0.10),
+              1e-9);
+  // Together's Llama 3.1 70B at $0.88 per million output tokens: $760.32 a day.
+  const auto* api = Option(j, "api");
+  ASSERT_NE(api, nullptr);
+  EXPECT_NEAR((*api)["usd_per_hour"].get<double>(), 864.0 * 0.88 / 24, 1e-9);
+  EXPECT_TRUE((*api)["utilization"].is_null());
+  // Against the cheapest self-hosted way (owned: $9.97 an hour), a full replica costs less per
+  // token than the API, so self-hosting wins for good from ceil(H / (a C − H)) × H / a.
+  double cheapest = 1e300;
+  for (const auto& o : j["options"]) {
+    if (o["pricing"] != "api") cheapest = std::min(cheapest, o["usd_per_hour"].get<double>());
+  }
+  EXPECT_NEAR(cheapest, 8 * (30'000.0 / 26'280 + 0.7 * 1.5 * 0.10), 1e-9);
+  const double h = cheapest * 24, a = 0.88e-6, c = 864e6;
+  EXPECT_NEAR((*api)["break_even_output_tokens_per_day"].get<double>(),
+              std::ceil(h / (a * c - h)) * h / a, 1);
+}
+
+TEST_F(CostTest, IdleCapacityRaisesThePricePerToken) {
+  CostOptions half = Measured();
+  half.output_tokens_per_day = 5'000.0 * 86'400;
+  const auto full = RunJson(Measured());
+  const auto j = RunJson(half);
+  EXPECT_DOUBLE_EQ(j["utilization"].get<double>(), 0.5);
+  EXPECT_NEAR((*Option(j, "on_demand"))["usd_per_million_output_tokens"].get<double>(),
+              2 * (*Option(full, "on_demand"))["usd_per_million_output_tokens"].get<double>(),
+              1e-9);
+  // A peak twice the mean needs two replicas for the same mean volume.
+  CostOptions peaky = Measured();
+  peaky.peak_to_mean = 2;
+  const auto p = RunJson(peaky);
+  EXPECT_EQ(p["replicas"], 2);
+  EXPECT_DOUBLE_EQ(p["utilization"].get<double>(), 0.5);
+}
+
+TEST_F(CostTest, PricesAtADateAndGivenPrices) {
+  CostOptions o = Measured();
+  o.as_of = "2026-06";
+  o.usd_per_accelerator_hour = 2.0;
+  const auto j = RunJson(o);
+  EXPECT_NEAR((*Option(j, "spot"))["usd_per_hour"].get<double>(), 40, 1e-9);  // May's offer
+  EXPECT_NEAR((*Option(j, "given"))["usd_per_hour"].get<double>(), 16, 1e-9);
+  EXPECT_NE(Option(j, "api"), nullptr);  // the fixture's API offer is dated 2025-11
+  o.as_of = "2025-06";
+  EXPECT_EQ(Option(RunJson(o), "api"), nullptr);
+}
+
+TEST_F(CostTest, APredictedReplicaMeetsTheLatencyTargets) {
+  CostOptions o;
+  o.deployment.model = "llama-2-7b";
+  o.deployment.accelerator = "h100-sxm";
+  o.input_tokens = 500;
+  o.output_tokens = 100;
+  const auto max = RunJson(o);
+  o.slo_tpot_s = 0.02;
+  const auto slo = RunJson(o);
+  EXPECT_LT(slo["replica_output_tokens_per_s"].get<double>(),
+            max["replica_output_tokens_per_s"].get<double>());
+  EXPECT_THAT(slo["capacity_basis"].get<std::string>(), HasSubstr("meet the latency targets"));
+}
+
+TEST_F(CostTest, BadInputIsOneClearMessage) {
+  struct Case {
+    std::function<void(CostOptions*)> edit;
+    std::string message;
+  };
+  const std::vector<Case> cases = {
+      {[](CostOptions* o) { o->providers = {"nowhere"}; }, "unknown provider 'nowhere'"},
+      {[](CostOptions* o) { o->output_tokens_per_day = -5; },
+       "--output-tokens-per-day must be a number > 0"},
+      {[](CostOptions* o) { o->peak_to_mean = 0.5; }, "--peak-to-mean is the busiest hour"},
+      {[](CostOptions* o) { o->pue = 0.8; }, "--pue 0.8"},
+      {[](CostOptions* o) { o->cost_of_capital = 8; }, "--cost-of-capital is a fraction"},
+      {[](CostOptions* o) { o->deployment.accelerator = "h900"; }, "--accelerator: unknown"},
+      {[](CostOptions* o) { o->deployment.accelerator.clear(); }, "--accelerator is required"},
+      {[](CostOptions* o) { o->requests_per_day = 100; },
+       "--output-tokens-per-day or --requests-per-day, not both"},
+      {[](CostOptions* o) { o->output_tokens_per_s.reset(); }, "give a replica's capacity"},
+      {[](CostOptions* o) { o->datacenter = "moon"; }, "--datacenter: unknown"},
+      {[](CostOptions* o) { o->ownership = "moon"; }, "--ownership: unknown"},
+      {[](CostOptions* o) { o->slo_tpot_s = 0.05; }, "--slo-ttft and --slo-tpot choose"},
+      {[](CostOptions* o) {
+         o->deployment.accelerator = "h200-sxm";
+         o->as_of = "2020";
+       },
+       "nothing to price for h200-sxm"},
+  };
+  for (const auto& c : cases) {
+    CostOptions o = Measured();
+    c.edit(&o);
+    EXPECT_EQ(Run(o), kExitFailure) << c.message;
+    const std::string err = err_.str();
+    EXPECT_THAT(err, HasSubstr(c.message));
+    EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 1) << err;
+  }
+}
+
+}  // namespace
+}  // namespace pertoken::cli
