@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "cli/spec_decode.h"
 #include "econ/cost.h"
 #include "econ/ownership.h"
 #include "econ/ways_to_pay.h"
@@ -29,23 +30,22 @@ Status CheckPositive(const char* flag, const std::optional<double>& v, bool zero
 }
 
 Status CheckOptions(const CostOptions& o) {
-  for (Status s : {CheckPositive("--output-tokens-per-s", o.output_tokens_per_s),
-                   CheckPositive("--output-tokens-per-day", o.output_tokens_per_day),
-                   CheckPositive("--input-tokens-per-day", o.input_tokens_per_day, true),
-                   CheckPositive("--requests-per-day", o.requests_per_day),
-                   CheckPositive("--usd-per-hour", o.usd_per_accelerator_hour, true),
-                   CheckPositive("--usd-per-kwh", o.usd_per_kwh, true),
-                   CheckPositive("--capex-usd", o.capex_usd),
-                   CheckPositive("--amortization-years", o.amortization_years),
-                   CheckPositive("--cost-of-capital", o.cost_of_capital, true),
-                   CheckPositive("--slo-ttft", o.slo_ttft_s),
-                   CheckPositive("--slo-tpot", o.slo_tpot_s)}) {
+  for (Status s :
+       {CheckPositive("--output-tokens-per-s", o.output_tokens_per_s),
+        CheckPositive("--output-tokens-per-day", o.output_tokens_per_day),
+        CheckPositive("--input-tokens-per-day", o.input_tokens_per_day, true),
+        CheckPositive("--requests-per-day", o.requests_per_day),
+        CheckPositive("--usd-per-hour", o.usd_per_accelerator_hour, true),
+        CheckPositive("--usd-per-kwh", o.usd_per_kwh, true),
+        CheckPositive("--capex-usd", o.capex_usd),
+        CheckPositive("--amortization-years", o.amortization_years),
+        CheckPositive("--cost-of-capital", o.cost_of_capital, true),
+        CheckPositive("--slo-ttft", o.slo_ttft_s), CheckPositive("--slo-tpot", o.slo_tpot_s)}) {
     if (!s.ok()) return s;
   }
   if (!(o.peak_to_mean >= 1) || !std::isfinite(o.peak_to_mean)) {
-    return Status::InvalidArgument(
-        fmt::format("--peak-to-mean is the busiest hour over the mean: at least 1, got {:g}",
-                    o.peak_to_mean));
+    return Status::InvalidArgument(fmt::format(
+        "--peak-to-mean is the busiest hour over the mean: at least 1, got {:g}", o.peak_to_mean));
   }
   if (o.pue && (*o.pue < 1 || *o.pue > 3)) {
     return Status::InvalidArgument(
@@ -69,12 +69,20 @@ Status CheckOptions(const CostOptions& o) {
         "--slo-ttft and --slo-tpot choose a predicted replica's concurrency: not with "
         "--concurrency or --output-tokens-per-s");
   }
+  if (o.batching != "continuous" && o.batching != "static") {
+    return Status::InvalidArgument(
+        fmt::format("--batching must be continuous or static, got '{}'", o.batching));
+  }
+  if (o.output_tokens_per_s && (o.batching != "continuous" || !o.spec_decode.empty())) {
+    return Status::InvalidArgument(
+        "--batching and --spec-decode shape a predicted capacity; --output-tokens-per-s gives one");
+  }
   if (o.output_tokens_per_s && !o.concurrency.empty()) {
     return Status::InvalidArgument(
         "--concurrency shapes a predicted capacity; --output-tokens-per-s gives one");
   }
-  if (!o.output_tokens_per_s && (o.deployment.model.empty() || !o.input_tokens ||
-                                 !o.output_tokens)) {
+  if (!o.output_tokens_per_s &&
+      (o.deployment.model.empty() || !o.input_tokens || !o.output_tokens)) {
     return Status::InvalidArgument(
         "give a replica's capacity: --model with --input-len and --output-len (predicted), or "
         "--output-tokens-per-s (measured)");
@@ -88,7 +96,7 @@ Status CheckOptions(const CostOptions& o) {
 // One replica's capacity from the performance model: its throughput at `concurrency` (default:
 // the most requests in flight that memory allows).
 Result<econ::ReplicaCapacity> PredictCapacity(const catalog::Catalog& cat, const CostOptions& o,
-                                              std::string* basis) {
+                                              report::CostReport* rep) {
   FitOptions fo = o.deployment;
   const int64_t tokens = *o.input_tokens + *o.output_tokens;
   fo.context_tokens = tokens;
@@ -105,7 +113,13 @@ Result<econ::ReplicaCapacity> PredictCapacity(const catalog::Catalog& cat, const
   perf::ServingQuery q{.deployment = *d,
                        .input_tokens = *o.input_tokens,
                        .output_tokens = *o.output_tokens,
-                       .regime = perf::Regime::kFixedConcurrency};
+                       .regime = o.batching == "static" ? perf::Regime::kStaticBatch
+                                                        : perf::Regime::kFixedConcurrency};
+  if (!o.spec_decode.empty()) {
+    auto spec = ParseSpecDecode(cat, o.spec_decode);
+    if (!spec.ok()) return Status::InvalidArgument("--spec-decode: " + spec.status().message());
+    q.spec = *spec;
+  }
   const double max_c = perf::MaxConcurrency(q.deployment, q.input_tokens, q.output_tokens);
   if (o.slo_ttft_s || o.slo_tpot_s) {
     // Latency grows with the requests in flight: bisect for the most that meet the targets.
@@ -147,9 +161,13 @@ Result<econ::ReplicaCapacity> PredictCapacity(const catalog::Catalog& cat, const
   }
   const perf::ServingResult r = perf::PredictServing(q);
   if (!r.ok) return Status::InvalidArgument(r.reason);
-  *basis = fmt::format(
-      "predicted at {:g} requests in flight of {} + {} tokens{}: TTFT {:.0f} ms, TPOT {:.1f} ms",
-      q.concurrency, *o.input_tokens, *o.output_tokens,
+  rep->ttft_s = r.ttft_s;
+  rep->tpot_s = r.tpot_s;
+  rep->concurrency = q.concurrency;
+  rep->capacity_basis = fmt::format(
+      "predicted at {:g} requests in flight{} of {} + {} tokens{}: TTFT {:.0f} ms, TPOT {:.1f} ms",
+      q.concurrency, o.batching == "static" ? " (static batches)" : "", *o.input_tokens,
+      *o.output_tokens,
       o.slo_ttft_s || o.slo_tpot_s ? ", the most that meet the latency targets" : "",
       1e3 * r.ttft_s, 1e3 * r.tpot_s);
   return econ::ReplicaCapacity{.output_tokens_per_s = r.output_tokens_per_s,
@@ -182,29 +200,29 @@ econ::Traffic TrafficOf(const CostOptions& o, const econ::ReplicaCapacity& c, st
 
 }  // namespace
 
-int RunCost(const catalog::Catalog& cat, const CostOptions& o, std::ostream& out,
-            std::ostream& err) {
-  if (Status s = CheckOptions(o); !s.ok()) return Fail(err, s.message());
+Result<report::CostReport> EvaluateCost(const catalog::Catalog& cat, const CostOptions& o) {
+  if (Status s = CheckOptions(o); !s.ok()) return Status::InvalidArgument(s.message());
   auto acc = cat.FindAccelerator(o.deployment.accelerator);
-  if (!acc.ok()) return Fail(err, "--accelerator: " + acc.status().message());
+  if (!acc.ok()) return Status::InvalidArgument("--accelerator: " + acc.status().message());
   for (const std::string& p : o.providers) {
     if (std::none_of(cat.prices().begin(), cat.prices().end(),
                      [&](const catalog::PriceList& l) { return l.id == p; })) {
-      return Fail(err, fmt::format("--provider: unknown provider '{}' (see `pertoken catalog list "
-                                   "prices`)",
-                                   p));
+      return Status::InvalidArgument(
+          fmt::format("--provider: unknown provider '{}' (see `pertoken catalog list "
+                      "prices`)",
+                      p));
     }
   }
   const catalog::Datacenter* dc = &cat.DefaultDatacenter();
   if (!o.datacenter.empty()) {
     auto found = cat.FindDatacenter(o.datacenter);
-    if (!found.ok()) return Fail(err, "--datacenter: " + found.status().message());
+    if (!found.ok()) return Status::InvalidArgument("--datacenter: " + found.status().message());
     dc = *found;
   }
   const catalog::Ownership* own = &cat.DefaultOwnership();
   if (!o.ownership.empty()) {
     auto found = cat.FindOwnership(o.ownership);
-    if (!found.ok()) return Fail(err, "--ownership: " + found.status().message());
+    if (!found.ok()) return Status::InvalidArgument("--ownership: " + found.status().message());
     own = *found;
   }
 
@@ -215,19 +233,18 @@ int RunCost(const catalog::Catalog& cat, const CostOptions& o, std::ostream& out
     capacity = {.output_tokens_per_s = *o.output_tokens_per_s,
                 .accelerators = o.deployment.count.value_or(1)};
     if (o.input_tokens && o.output_tokens) {
-      capacity.input_tokens_per_s = *o.output_tokens_per_s *
-                                    static_cast<double>(*o.input_tokens) /
+      capacity.input_tokens_per_s = *o.output_tokens_per_s * static_cast<double>(*o.input_tokens) /
                                     static_cast<double>(*o.output_tokens);
     }
     rep.capacity_basis = "given with --output-tokens-per-s";
     if (!o.deployment.model.empty()) {
       auto m = cat.FindModel(o.deployment.model);
-      if (!m.ok()) return Fail(err, "--model: " + m.status().message());
+      if (!m.ok()) return Status::InvalidArgument("--model: " + m.status().message());
       rep.model = (*m)->id;
     }
   } else {
-    auto c = PredictCapacity(cat, o, &rep.capacity_basis);
-    if (!c.ok()) return Fail(err, c.status().message());
+    auto c = PredictCapacity(cat, o, &rep);
+    if (!c.ok()) return c.status();
     capacity = *c;
     rep.model = (*cat.FindModel(o.deployment.model))->id;
   }
@@ -250,7 +267,8 @@ int RunCost(const catalog::Catalog& cat, const CostOptions& o, std::ostream& out
     joules = accelerators * metrics::MeanPowerW(power, util) * rep.pue /
              rep.sizing.mean_output_tokens_per_s;
   } else {
-    rep.notes.push_back(fmt::format("the catalog has no TDP for {}: no energy figures", (*acc)->id));
+    rep.notes.push_back(
+        fmt::format("the catalog has no TDP for {}: no energy figures", (*acc)->id));
   }
   auto self_hosted = [&](report::CostOption opt, double usd_per_accelerator_hour) {
     opt.spend = econ::SpendOf(usd_per_accelerator_hour * accelerators, rep.traffic);
@@ -308,16 +326,18 @@ int RunCost(const catalog::Catalog& cat, const CostOptions& o, std::ostream& out
     const econ::OwnedHour hour = econ::OwnedCostPerHour(terms, power, util);
     report::CostOption opt{
         .pricing = "owned",
-        .offer = fmt::format("${:.0f} per accelerator ({}) + {:.0f}% for the server", terms.capex_usd,
-                             o.capex_usd ? "given with --capex-usd" : purchase.basis,
-                             100 * terms.server_capex_fraction),
+        .offer =
+            fmt::format("${:.0f} per accelerator ({}) + {:.0f}% for the server", terms.capex_usd,
+                        o.capex_usd ? "given with --capex-usd" : purchase.basis,
+                        100 * terms.server_capex_fraction),
         .basis = fmt::format("{:g} years at {:.1f}% a year, maintenance {:.0f}% a year, server "
                              "power ×{:.2f}, ${:.3f}/kWh, ${:.0f}/kW-month colocation (ownership "
                              "'{}', data centre '{}')",
                              terms.amortization_years, 100 * terms.cost_of_capital,
                              100 * terms.maintenance_fraction_per_year, terms.server_power_factor,
                              terms.usd_per_kwh, terms.usd_per_kw_month, own->id, dc->id),
-        .source = o.capex_usd ? "--capex-usd" : fmt::format("{}", fmt::join(purchase.sources, "; ")),
+        .source =
+            o.capex_usd ? "--capex-usd" : fmt::format("{}", fmt::join(purchase.sources, "; ")),
         .owned = hour};
     self_hosted(std::move(opt), hour.total());
   }
@@ -362,17 +382,25 @@ int RunCost(const catalog::Catalog& cat, const CostOptions& o, std::ostream& out
     }
   }
   if (rep.options.empty()) {
-    return Fail(err, fmt::format("nothing to price for {}: no offer in the catalog{}; pass "
-                                 "--usd-per-hour or --capex-usd",
-                                 (*acc)->id, o.as_of.empty() ? "" : " dated " + o.as_of));
+    return Status::InvalidArgument(
+        fmt::format("nothing to price for {}: no offer in the catalog{}; pass --usd-per-hour or "
+                    "--capex-usd",
+                    (*acc)->id, o.as_of.empty() ? "" : " dated " + o.as_of));
   }
   std::stable_sort(rep.options.begin(), rep.options.end(), [](const auto& a, const auto& b) {
     return a.spend.usd_per_million_output_tokens < b.spend.usd_per_million_output_tokens;
   });
+  return rep;
+}
+
+int RunCost(const catalog::Catalog& cat, const CostOptions& o, std::ostream& out,
+            std::ostream& err) {
+  auto rep = EvaluateCost(cat, o);
+  if (!rep.ok()) return Fail(err, rep.status().message());
   if (o.json) {
-    out << report::CostJson(rep).dump(2) << "\n";
+    out << report::CostJson(*rep).dump(2) << "\n";
   } else {
-    out << report::CostText(rep);
+    out << report::CostText(*rep);
   }
   return kExitOk;
 }

@@ -9,6 +9,7 @@
 
 #include "catalog/catalog.h"
 #include "cli/commands.h"
+#include "report/cost_report.h"
 
 namespace pertoken::cli {
 
@@ -19,6 +20,8 @@ struct CostOptions {
   std::optional<int64_t> input_tokens;   // per request
   std::optional<int64_t> output_tokens;  // per request
   std::string concurrency;               // a number or "max" (default)
+  std::string batching = "continuous";   // or "static" (whole batches run to completion)
+  std::string spec_decode;  // "draft=ID,k=4,accept=0.7" or "k=1,accept=0.8" (MTP/EAGLE heads)
   // Latency targets a predicted replica must meet on average: its capacity is then the throughput
   // at the most requests in flight that keep TTFT and TPOT within them.
   std::optional<double> slo_ttft_s;
@@ -46,6 +49,11 @@ struct CostOptions {
   std::optional<double> cost_of_capital;
   bool json = false;
 };
+
+// The report `pertoken cost` prints: InvalidArgument (one line naming the flag) when the input is
+// wrong, the deployment does not fit, or nothing can be priced.
+Result<report::CostReport> EvaluateCost(const catalog::Catalog& catalog,
+                                        const CostOptions& options);
 
 // 0 when every way to pay was costed (those the catalog cannot price are noted); 1 when the input
 // is wrong (one `error:` line naming the flag), the deployment does not fit, or nothing can be

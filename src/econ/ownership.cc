@@ -13,11 +13,12 @@ OwnedHour OwnedCostPerHour(const OwnershipTerms& t, const metrics::AcceleratorPo
                            double utilization) {
   const double capex = t.capex_usd * (1 + t.server_capex_fraction);
   OwnedHour h;
-  h.capital = capex * CapitalRecoveryFactor(t.cost_of_capital, t.amortization_years) / kHoursPerYear;
+  h.capital =
+      capex * CapitalRecoveryFactor(t.cost_of_capital, t.amortization_years) / kHoursPerYear;
   h.maintenance = capex * t.maintenance_fraction_per_year / kHoursPerYear;
   h.hosting = power.tdp_w * t.server_power_factor / 1e3 * t.usd_per_kw_month / kHoursPerMonth;
-  h.energy = metrics::MeanPowerW(power, utilization) * t.server_power_factor * t.pue / 1e3 *
-             t.usd_per_kwh;
+  h.energy =
+      metrics::MeanPowerW(power, utilization) * t.server_power_factor * t.pue / 1e3 * t.usd_per_kwh;
   return h;
 }
 

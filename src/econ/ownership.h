@@ -13,23 +13,23 @@ inline constexpr double kHoursPerMonth = kHoursPerYear / 12;
 
 // Every number of an ownership estimate, resolved (catalog, flags).
 struct OwnershipTerms {
-  double capex_usd = 0;               // one accelerator
-  double server_capex_fraction = 0;   // the rest of the server, of capex_usd
+  double capex_usd = 0;              // one accelerator
+  double server_capex_fraction = 0;  // the rest of the server, of capex_usd
   double amortization_years = 5;
-  double cost_of_capital = 0;         // per year
+  double cost_of_capital = 0;                // per year
   double maintenance_fraction_per_year = 0;  // of the capex (server included)
-  double server_power_factor = 1;     // server power / accelerator power
+  double server_power_factor = 1;            // server power / accelerator power
   double pue = 1;
   double usd_per_kwh = 0;
-  double usd_per_kw_month = 0;        // colocation rent per kW provisioned
+  double usd_per_kw_month = 0;  // colocation rent per kW provisioned
 };
 
 // One accelerator-hour, by component.
 struct OwnedHour {
-  double capital = 0;      // annuity on capex × (1 + server share)
+  double capital = 0;  // annuity on capex × (1 + server share)
   double maintenance = 0;
-  double hosting = 0;      // TDP × server factor, rented per kW
-  double energy = 0;       // mean draw × server factor × PUE × $/kWh
+  double hosting = 0;  // TDP × server factor, rented per kW
+  double energy = 0;   // mean draw × server factor × PUE × $/kWh
   double total() const { return capital + maintenance + hosting + energy; }
 };
 

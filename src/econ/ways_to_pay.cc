@@ -7,8 +7,8 @@
 namespace pertoken::econ {
 
 const std::vector<std::string>& CloudPricings() {
-  static const std::vector<std::string> pricings = {
-      "on_demand", "spot", "commit_1yr", "commit_3yr", "reserved", "capacity_block"};
+  static const std::vector<std::string> pricings = {"on_demand",  "spot",     "commit_1yr",
+                                                    "commit_3yr", "reserved", "capacity_block"};
   return pricings;
 }
 
@@ -72,8 +72,9 @@ PurchasePrice PurchasePriceOf(const catalog::Catalog& cat, const catalog::Accele
       if (o.accelerator != acc.id || o.pricing != "purchase" || !o.capex_usd) continue;
       if (!DatedBy(o.as_of, as_of)) continue;
       const double n = static_cast<double>(o.accelerators.value_or(1));
-      quotes.push_back({*o.capex_usd / n, fmt::format("{} {} ({}): ${:.0f} per accelerator",
-                                                      list.name, o.sku, o.as_of, *o.capex_usd / n)});
+      quotes.push_back(
+          {*o.capex_usd / n, fmt::format("{} {} ({}): ${:.0f} per accelerator", list.name, o.sku,
+                                         o.as_of, *o.capex_usd / n)});
     }
   }
   PurchasePrice p;

@@ -29,22 +29,23 @@ std::string PricingName(const CostOption& o) {
 std::string CostText(const CostReport& r) {
   std::string out;
   const econ::Traffic& t = r.traffic;
-  out += fmt::format(
-      "Traffic   {} output + {} input tokens per day ({}), peak {:g}× the mean\n",
-      FormatCount(static_cast<int64_t>(t.output_tokens_per_day)),
-      FormatCount(static_cast<int64_t>(t.input_tokens_per_day)), r.traffic_basis, t.peak_to_mean);
+  out += fmt::format("Traffic   {} output + {} input tokens per day ({}), peak {:g}× the mean\n",
+                     FormatCount(static_cast<int64_t>(t.output_tokens_per_day)),
+                     FormatCount(static_cast<int64_t>(t.input_tokens_per_day)), r.traffic_basis,
+                     t.peak_to_mean);
   out += fmt::format("Replica   {}{} × {}: {:.0f} output tok/s at capacity ({})\n",
                      r.model.empty() ? "" : r.model + " on ", r.accelerators_per_replica,
                      r.accelerator, r.capacity.output_tokens_per_s, r.capacity_basis);
-  out += fmt::format("Fleet     {} replica{} ({} accelerators) for a peak of {:.0f} output tok/s; "
-                     "{:.1f}% utilised on average\n",
-                     r.sizing.replicas, r.sizing.replicas == 1 ? "" : "s",
-                     r.sizing.replicas * r.accelerators_per_replica,
-                     r.sizing.peak_output_tokens_per_s, 100 * r.sizing.utilization);
+  out += fmt::format(
+      "Fleet     {} replica{} ({} accelerators) for a peak of {:.0f} output tok/s; "
+      "{:.1f}% utilised on average\n",
+      r.sizing.replicas, r.sizing.replicas == 1 ? "" : "s",
+      r.sizing.replicas * r.accelerators_per_replica, r.sizing.peak_output_tokens_per_s,
+      100 * r.sizing.utilization);
   out += fmt::format("          {}\n", r.utilization_method);
-  out += fmt::format("Prices    {}\n\n",
-                     r.as_of.empty() ? "every dated and undated offer in the catalog"
-                                     : "offers dated " + r.as_of + " or earlier");
+  out += fmt::format("Prices    {}\n\n", r.as_of.empty()
+                                             ? "every dated and undated offer in the catalog"
+                                             : "offers dated " + r.as_of + " or earlier");
   out += fmt::format("{:<28} {:>10} {:>8} {:>10} {:>10} {:>10} {:>10} {:>8}\n", "way to pay",
                      "$/hour", "util", "$/M out", "$/M all", "monthly", "annual", "J/tok");
   for (const CostOption& o : r.options) {
@@ -66,18 +67,19 @@ std::string CostText(const CostReport& r) {
           "", o.owned->capital, o.owned->maintenance, o.owned->hosting, o.owned->energy);
     }
     if (o.break_even_known) {
-      out += o.break_even_output_tokens_per_day
-                 ? fmt::format("  {:<26} {} costs less from {} output tokens per day on\n", "",
-                               o.break_even_against,
-                               FormatCount(static_cast<int64_t>(*o.break_even_output_tokens_per_day)))
-                 : fmt::format("  {:<26} cheaper than {} at any volume\n", "",
-                               o.break_even_against);
+      out +=
+          o.break_even_output_tokens_per_day
+              ? fmt::format("  {:<26} {} costs less from {} output tokens per day on\n", "",
+                            o.break_even_against,
+                            FormatCount(static_cast<int64_t>(*o.break_even_output_tokens_per_day)))
+              : fmt::format("  {:<26} cheaper than {} at any volume\n", "", o.break_even_against);
     }
   }
   for (const std::string& n : r.notes) out += "Note: " + n + "\n";
   out += fmt::format(
       "\nCosts count every provisioned accelerator around the clock, idle or busy; $/M out "
-      "carries the whole cost on output tokens. Energy: idle to TDP with load, × PUE {:.2f} ({}).\n",
+      "carries the whole cost on output tokens. Energy: idle to TDP with load, × PUE {:.2f} "
+      "({}).\n",
       r.pue, r.pue_basis);
   return out;
 }
@@ -114,6 +116,10 @@ nlohmann::json CostJson(const CostReport& r) {
           {"accelerators_per_replica", r.accelerators_per_replica},
           {"replica_output_tokens_per_s", r.capacity.output_tokens_per_s},
           {"capacity_basis", r.capacity_basis},
+          {"replica_concurrency",
+           r.concurrency > 0 ? nlohmann::json(r.concurrency) : nlohmann::json(nullptr)},
+          {"ttft_s", Optional(r.ttft_s)},
+          {"tpot_s", Optional(r.tpot_s)},
           {"output_tokens_per_day", r.traffic.output_tokens_per_day},
           {"input_tokens_per_day", r.traffic.input_tokens_per_day},
           {"peak_to_mean", r.traffic.peak_to_mean},

@@ -27,7 +27,7 @@ struct CostOption {
   std::optional<econ::OwnedHour> owned;  // per accelerator-hour, by component
   // APIs: output tokens per day above which the cheapest self-hosted option costs less.
   std::optional<double> break_even_output_tokens_per_day;
-  bool break_even_known = false;  // APIs: whether a break-even was computed
+  bool break_even_known = false;   // APIs: whether a break-even was computed
   std::string break_even_against;  // the self-hosted way it was computed against
 };
 
@@ -37,6 +37,10 @@ struct CostReport {
   int accelerators_per_replica = 1;
   std::string capacity_basis;  // where one replica's capacity comes from
   econ::ReplicaCapacity capacity;
+  // A predicted replica's mean latencies at its capacity point (none when the capacity was given).
+  std::optional<double> ttft_s;
+  std::optional<double> tpot_s;
+  double concurrency = 0;  // requests in flight at the capacity point (0 when given)
   econ::Traffic traffic;
   std::string traffic_basis;
   econ::Sizing sizing;

@@ -85,8 +85,8 @@ double ScanBreakEven(double h, double c, double a) {
 }
 
 TEST(BreakEven, MatchesAScanOfTheStepFunction) {
-  const double c = 1e8;           // output tokens a replica carries per day at the peak
-  const double usd_per_day = 100; // per replica
+  const double c = 1e8;                   // output tokens a replica carries per day at the peak
+  const double usd_per_day = 100;         // per replica
   for (double price : {3.0, 1.5, 1.2}) {  // $ per million output tokens
     const catalog::ApiOffer api{.output_usd_per_mtok = price};
     auto v = BreakEvenOutputTokensPerDay(api, 0, usd_per_day / 24, c);
@@ -104,10 +104,9 @@ TEST(BreakEven, MatchesAScanOfTheStepFunction) {
   // $0.9/M: even a full replica costs more per token than the API.
   EXPECT_FALSE(BreakEvenOutputTokensPerDay({.output_usd_per_mtok = 0.9}, 0, 100.0 / 24, c));
   // Input tokens count at their price: 3 input per output at $0.2/M adds $0.6/M.
-  EXPECT_NEAR(
-      *BreakEvenOutputTokensPerDay({.input_usd_per_mtok = 0.2, .output_usd_per_mtok = 0.9}, 3,
-                                   100.0 / 24, c),
-      200 / 1.5e-6, 1);
+  EXPECT_NEAR(*BreakEvenOutputTokensPerDay({.input_usd_per_mtok = 0.2, .output_usd_per_mtok = 0.9},
+                                           3, 100.0 / 24, c),
+              200 / 1.5e-6, 1);
 }
 
 TEST(Sizing, ReplicasCoverThePeakAndIdleCapacityLowersUtilisation) {

@@ -119,6 +119,10 @@ int main(int argc, char** argv) {
   cost_cmd->add_option("--output-len", cost.output_tokens, "generated tokens per request");
   cost_cmd->add_option("--concurrency,-c", cost.concurrency,
                        "requests in flight of a predicted replica, or 'max' (default: max)");
+  cost_cmd->add_option("--batching", cost.batching, "continuous or static")->capture_default_str();
+  cost_cmd->add_option(
+      "--spec-decode", cost.spec_decode,
+      "speculative decoding: draft=ID,k=4,accept=0.7 (or k=..,accept=.. for heads)");
   cost_cmd->add_option("--slo-ttft", cost.slo_ttft_s,
                        "mean TTFT target in seconds: size a predicted replica to meet it");
   cost_cmd->add_option("--slo-tpot", cost.slo_tpot_s,
