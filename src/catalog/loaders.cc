@@ -381,6 +381,10 @@ void ReadEngine(FieldReader& root, Engine* out) {
     out->chunked_prefill = o->OptBool("chunked_prefill", true);
     o->CheckUnknownKeys();
   }
+  if (auto st = root.Table("startup", false)) {
+    out->restart_s = st->ReqNumber("restart_s", Bound::kPositive);
+    st->CheckUnknownKeys();
+  }
   if (auto k = root.Table("kernels", false)) {
     out->compute_scale = k->OptNumber("compute_scale", Bound::kPositive).value_or(1);
     out->memory_scale = k->OptNumber("memory_scale", Bound::kPositive).value_or(1);
@@ -396,6 +400,12 @@ void ReadPriceList(FieldReader& root, PriceList* out) {
   out->as_of = root.ReqString("as_of");
   CheckDate(root, "as_of", out->as_of);
   out->kind = root.ReqEnum("kind", {"cloud", "marketplace", "purchase", "market-summary"});
+  if (auto spot = root.Table("spot", false)) {
+    out->spot_interruptions_per_month =
+        spot->ReqNumber("interruptions_per_month", Bound::kNonNegative);
+    out->spot_notice_s = spot->OptNumber("notice_s", Bound::kNonNegative);
+    spot->CheckUnknownKeys();
+  }
   for (FieldReader& o : root.TableArray("offers", true)) {
     PriceOffer p;
     p.sku = o.ReqString("sku");

@@ -188,7 +188,10 @@ struct Engine : Entity {
   double step_overhead_s = 0;          // scheduling, input preparation, sampling per step
   double per_sequence_overhead_s = 0;  // added per running sequence per step
   double per_request_s = 0;            // frontend work per request before the engine sees it
-                                       // (HTTP, tokenisation): serial, so a burst queues for it
+  // Seconds from a fresh process to serving ([startup] restart_s): loading weights, compiling,
+  // capturing CUDA graphs. What a replica loses when its instance is replaced.
+  std::optional<double> restart_s;
+  // (HTTP, tokenisation): serial, so a burst queues for it
   int64_t cuda_graph_max_batch = 0;    // decode batches up to this size replay CUDA graphs
   double eager_launch_overhead_s = 0;  // added per layer when a step runs without CUDA graphs
   bool chunked_prefill = true;         // prefill chunks share steps with decodes
@@ -327,6 +330,10 @@ struct PriceOffer {
 
 struct PriceList : Entity {
   std::string as_of;
+  // Spot capacity of this provider ([spot]): the share of instances reclaimed per month, and the
+  // warning given before.
+  std::optional<double> spot_interruptions_per_month;
+  std::optional<double> spot_notice_s;
   std::string kind;  // cloud | marketplace | purchase | market-summary
   std::vector<PriceOffer> offers;
 };

@@ -43,6 +43,10 @@ Status CheckOptions(const CostOptions& o) {
         CheckPositive("--slo-ttft", o.slo_ttft_s), CheckPositive("--slo-tpot", o.slo_tpot_s)}) {
     if (!s.ok()) return s;
   }
+  if (o.spot_reserve_replicas < 0) {
+    return Status::InvalidArgument(
+        fmt::format("--spot-reserve must be 0 or more replicas, got {}", o.spot_reserve_replicas));
+  }
   if (!(o.peak_to_mean >= 1) || !std::isfinite(o.peak_to_mean)) {
     return Status::InvalidArgument(fmt::format(
         "--peak-to-mean is the busiest hour over the mean: at least 1, got {:g}", o.peak_to_mean));
@@ -163,6 +167,7 @@ Result<econ::ReplicaCapacity> PredictCapacity(const catalog::Catalog& cat, const
   if (!r.ok) return Status::InvalidArgument(r.reason);
   rep->ttft_s = r.ttft_s;
   rep->tpot_s = r.tpot_s;
+  rep->e2e_s = r.e2e_s;
   rep->concurrency = q.concurrency;
   rep->capacity_basis = fmt::format(
       "predicted at {:g} requests in flight{} of {} + {} tokens{}: TTFT {:.0f} ms, TPOT {:.1f} ms",
@@ -173,6 +178,69 @@ Result<econ::ReplicaCapacity> PredictCapacity(const catalog::Catalog& cat, const
   return econ::ReplicaCapacity{.output_tokens_per_s = r.output_tokens_per_s,
                                .input_tokens_per_s = r.input_tokens_per_s,
                                .accelerators = d->layout.count()};
+}
+
+// A median of the values `get` gives for the items that have one, and how many did.
+template <typename T, typename Get>
+std::pair<double, int> MedianOf(const std::vector<T>& items, Get get) {
+  std::vector<double> v;
+  for (const auto& item : items) {
+    if (auto x = get(item)) v.push_back(*x);
+  }
+  if (v.empty()) return {0, 0};
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  return {n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2, static_cast<int>(n)};
+}
+
+// The cost of spot interruptions for an offer of `provider`: its own rate and notice, else the
+// median of the providers that publish one; the engine's restart time, else the median of the
+// engines that have one. Returns the lost share of time and says how it was found in `basis`.
+double SpotLoss(const catalog::Catalog& cat, const std::string& provider, const std::string& engine,
+                std::optional<double> e2e_s, std::string* basis) {
+  const catalog::PriceList* list = nullptr;
+  for (const auto& l : cat.prices()) {
+    if (l.id == provider) list = &l;
+  }
+  econ::SpotTerms t{.e2e_s = e2e_s.value_or(0)};
+  std::string rate_from;
+  if (list && list->spot_interruptions_per_month) {
+    t.interruptions_per_month = *list->spot_interruptions_per_month;
+    t.notice_s = list->spot_notice_s.value_or(0);
+    rate_from = provider + "'s";
+  } else {
+    auto [rate, n] = MedianOf(
+        cat.prices(), [](const catalog::PriceList& l) { return l.spot_interruptions_per_month; });
+    auto [notice, m] =
+        MedianOf(cat.prices(), [](const catalog::PriceList& l) { return l.spot_notice_s; });
+    if (n == 0) {
+      *basis = "no interruption rate in the catalog: interruptions not priced";
+      return 0;
+    }
+    t.interruptions_per_month = rate;
+    t.notice_s = m > 0 ? notice : 0;
+    rate_from =
+        fmt::format("no rate for {}: the median of {} provider{}'", provider, n, n == 1 ? "" : "s");
+  }
+  const catalog::Engine* e = nullptr;
+  if (auto found = cat.FindEngine(engine); found.ok()) e = *found;
+  std::string restart_from;
+  if (e && e->restart_s) {
+    t.restart_s = *e->restart_s;
+    restart_from = e->id + "'s";
+  } else {
+    auto [restart, n] =
+        MedianOf(cat.engines(), [](const catalog::Engine& x) { return x.restart_s; });
+    t.restart_s = restart;
+    restart_from = n > 0 ? fmt::format("the median engine's") : "no";
+  }
+  const double f = econ::SpotLostFraction(t);
+  *basis = fmt::format(
+      "{:g} interruptions per instance-month ({} rate), each losing {:.0f} s of restart ({} "
+      "startup) and {:.0f} s of work past a {:.0f} s notice: {:.4f}% of the time, so ×{:.6f}",
+      t.interruptions_per_month, rate_from, t.restart_s, restart_from,
+      std::max(0.0, t.e2e_s / 2 - t.notice_s), t.notice_s, 100 * f, 1 / (1 - f));
+  return f;
 }
 
 // The traffic the options give; with none, one replica kept busy.
@@ -279,15 +347,39 @@ Result<report::CostReport> EvaluateCost(const catalog::Catalog& cat, const CostO
 
   // Cloud: the cheapest offer of each pricing.
   const auto cloud = econ::CloudOptions(cat, **acc, o.as_of, o.providers);
+  const econ::PayOption* on_demand = nullptr;
   for (const econ::PayOption& p : cloud) {
+    if (p.pricing == "on_demand") on_demand = &p;
+  }
+  for (const econ::PayOption& p : cloud) {
+    std::string basis =
+        fmt::format("${:.3f} per accelerator-hour, the cheapest of {} {} offer{}",
+                    p.usd_per_accelerator_hour, p.offers, p.pricing, p.offers == 1 ? "" : "s");
+    double usd = p.usd_per_accelerator_hour;
+    if (p.pricing == "spot") {
+      // Interrupted capacity must be replaced: more spot hours for the same traffic.
+      std::string loss;
+      const double f = SpotLoss(cat, p.provider, o.deployment.engine, rep.e2e_s, &loss);
+      usd /= 1 - f;
+      basis += "; " + loss;
+      if (o.spot_reserve_replicas > 0 && on_demand) {
+        // The reserve's cost spread over the spot fleet's accelerator-hours.
+        usd += on_demand->usd_per_accelerator_hour * o.spot_reserve_replicas / rep.sizing.replicas;
+        basis += fmt::format("; plus {} on-demand replica{} in reserve at ${:.3f}",
+                             o.spot_reserve_replicas, o.spot_reserve_replicas == 1 ? "" : "s",
+                             on_demand->usd_per_accelerator_hour);
+      } else if (o.spot_reserve_replicas > 0) {
+        rep.notes.push_back("spot: no on-demand offer to price the reserve replicas with");
+      } else {
+        basis += "; no reserve held (a reclaimed replica's traffic waits for its restart)";
+      }
+    }
     self_hosted({.pricing = p.pricing,
                  .provider = p.provider,
                  .offer = p.offer,
-                 .basis = fmt::format("${:.3f} per accelerator-hour, the cheapest of {} {} offer{}",
-                                      p.usd_per_accelerator_hour, p.offers, p.pricing,
-                                      p.offers == 1 ? "" : "s"),
+                 .basis = basis,
                  .source = p.source},
-                p.usd_per_accelerator_hour);
+                usd);
   }
   if (cloud.empty()) {
     rep.notes.push_back(fmt::format("no cloud offer for {} in the catalog{}", (*acc)->id,

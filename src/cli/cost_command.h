@@ -39,6 +39,9 @@ struct CostOptions {
   std::string as_of;
   std::vector<std::string> providers;
   std::optional<double> usd_per_accelerator_hour;  // one more way to pay: a price you have
+  // Spot: on-demand replicas held in reserve to carry the traffic while spot capacity is gone
+  // (priced at the cheapest on-demand offer).
+  int spot_reserve_replicas = 0;
   // Ownership: the ownership and data-centre profiles (catalog ids; "" = defaults) and overrides.
   std::string ownership;
   std::string datacenter;

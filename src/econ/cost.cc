@@ -28,6 +28,12 @@ Spend SpendOf(double usd_per_hour, const Traffic& t) {
           .annual_usd = usd_per_hour * kHoursPerYear};
 }
 
+double SpotLostFraction(const SpotTerms& t) {
+  const double per_s = t.interruptions_per_month / (kHoursPerMonth * 3600);
+  const double lost = t.restart_s + std::max(0.0, t.e2e_s / 2 - t.notice_s);
+  return std::min(per_s * lost, 0.99);
+}
+
 double ApiUsdPerDay(const catalog::ApiOffer& o, const Traffic& t) {
   return (t.input_tokens_per_day * o.input_usd_per_mtok +
           t.output_tokens_per_day * o.output_usd_per_mtok) /

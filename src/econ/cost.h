@@ -48,6 +48,21 @@ struct Spend {
 };
 Spend SpendOf(double usd_per_hour, const Traffic& traffic);
 
+// What a spot interruption costs a replica: its instance is reclaimed after a notice, a new one
+// starts the engine and loads the weights (restart_s), and requests still in flight when the
+// notice runs out are computed again elsewhere.
+struct SpotTerms {
+  double interruptions_per_month = 0;  // per instance
+  double notice_s = 0;
+  double restart_s = 0;
+  double e2e_s = 0;  // a request's mean end-to-end time: those in flight are half done on average
+};
+
+// The share of a spot replica's paid time that serves nothing: interruptions per second ×
+// (restart_s + max(0, e2e_s / 2 − notice_s)). The fleet needs 1 / (1 − f) times the spot
+// capacity to carry the same traffic, so a spot hour effectively costs spot / (1 − f).
+double SpotLostFraction(const SpotTerms& terms);
+
 // A hosted API's bill for `traffic`, at its per-million prices (input, output).
 double ApiUsdPerDay(const catalog::ApiOffer& offer, const Traffic& traffic);
 

@@ -40,6 +40,7 @@ struct CostReport {
   // A predicted replica's mean latencies at its capacity point (none when the capacity was given).
   std::optional<double> ttft_s;
   std::optional<double> tpot_s;
+  std::optional<double> e2e_s;
   double concurrency = 0;  // requests in flight at the capacity point (0 when given)
   econ::Traffic traffic;
   std::string traffic_basis;

@@ -109,6 +109,18 @@ TEST(BreakEven, MatchesAScanOfTheStepFunction) {
               200 / 1.5e-6, 1);
 }
 
+// 0.15 interruptions a month, a 215 s restart, requests of 10 s (done within the 120 s notice):
+// 0.15 / 2,628,000 s × 215 s of each month lost. Requests of 400 s lose 200 − 120 s more.
+TEST(Spot, InterruptionsCostTheRestartAndTheWorkPastTheNotice) {
+  const SpotTerms t{
+      .interruptions_per_month = 0.15, .notice_s = 120, .restart_s = 215, .e2e_s = 10};
+  EXPECT_NEAR(SpotLostFraction(t), 0.15 / 2'628'000 * 215, 1e-15);
+  SpotTerms slow = t;
+  slow.e2e_s = 400;
+  EXPECT_NEAR(SpotLostFraction(slow), 0.15 / 2'628'000 * 295, 1e-15);
+  EXPECT_EQ(SpotLostFraction({.restart_s = 215}), 0);  // never interrupted
+}
+
 TEST(Sizing, ReplicasCoverThePeakAndIdleCapacityLowersUtilisation) {
   const ReplicaCapacity cap{.output_tokens_per_s = 1000};
   // Mean 1,500 tok/s, peak 3,000: three replicas, half used on average.
