@@ -9,6 +9,7 @@
 #include "cli/spec_decode.h"
 #include "econ/cost.h"
 #include "econ/ownership.h"
+#include "econ/queueing.h"
 #include "econ/ways_to_pay.h"
 #include "metrics/power.h"
 #include "perf/serving.h"
@@ -94,14 +95,61 @@ Status CheckOptions(const CostOptions& o) {
   if (o.deployment.accelerator.empty()) {
     return Status::InvalidArgument("--accelerator is required: it is what the prices are for");
   }
+  if (o.architecture != "centralised" && o.architecture != "edge" &&
+      o.architecture != "hybrid") {
+    return Status::InvalidArgument(fmt::format(
+        "--architecture must be centralised, edge or hybrid, got '{}'", o.architecture));
+  }
+  if (o.regions < 1 || o.regions > 1000) {
+    return Status::InvalidArgument(
+        fmt::format("--regions must be from 1 to 1000, got {}", o.regions));
+  }
+  if (o.architecture != "centralised" && o.regions < 2) {
+    return Status::InvalidArgument(
+        fmt::format("--architecture {} spreads the traffic over regions: give --regions 2 or more",
+                    o.architecture));
+  }
+  if (o.architecture == "centralised" && o.regions > 1) {
+    return Status::InvalidArgument(
+        "--regions applies to --architecture edge or hybrid; a centralised pool serves every "
+        "region");
+  }
+  if (!(o.tier_share >= 0 && o.tier_share < 1)) {
+    return Status::InvalidArgument(
+        fmt::format("--tier-share is the share of requests routed to the tier, in [0, 1), got {:g}",
+                    o.tier_share));
+  }
+  const bool tier_named = !o.tier_model.empty() || !o.tier_accelerator.empty() ||
+                          o.tier_count || !o.tier_weights.empty();
+  if (tier_named != (o.tier_share > 0)) {
+    return Status::InvalidArgument(
+        o.tier_share > 0 ? "--tier-share needs the tier: --tier-model, --tier-weights, "
+                           "--tier-accelerator or --tier-count"
+                         : "a tier (--tier-model, --tier-weights, ...) needs --tier-share");
+  }
+  if (o.architecture == "hybrid" && o.tier_share == 0) {
+    return Status::InvalidArgument(
+        "--architecture hybrid puts a tier at the edge: give --tier-share and the tier");
+  }
+  if (o.tier_share > 0 && o.output_tokens_per_s) {
+    return Status::InvalidArgument(
+        "a tier's capacity is predicted: --tier-share does not go with --output-tokens-per-s");
+  }
   return Status();
 }
 
+// One replica of a pool: what it serves at capacity, with its latencies there when predicted.
+struct Replica {
+  econ::ReplicaCapacity capacity;
+  std::optional<double> ttft_s, tpot_s, e2e_s;
+  double concurrency = 0;  // requests in flight at the capacity point; 0 when given
+  std::string basis;
+};
+
 // One replica's capacity from the performance model: its throughput at `concurrency` (default:
-// the most requests in flight that memory allows).
-Result<econ::ReplicaCapacity> PredictCapacity(const catalog::Catalog& cat, const CostOptions& o,
-                                              report::CostReport* rep) {
-  FitOptions fo = o.deployment;
+// the most requests in flight that memory allows, or with latency targets the most that meet
+// them), for the deployment `fo` (the main one, or the tier's).
+Result<Replica> PredictCapacity(const catalog::Catalog& cat, const CostOptions& o, FitOptions fo) {
   const int64_t tokens = *o.input_tokens + *o.output_tokens;
   fo.context_tokens = tokens;
   auto model = cat.FindModel(fo.model);
@@ -165,19 +213,20 @@ Result<econ::ReplicaCapacity> PredictCapacity(const catalog::Catalog& cat, const
   }
   const perf::ServingResult r = perf::PredictServing(q);
   if (!r.ok) return Status::InvalidArgument(r.reason);
-  rep->ttft_s = r.ttft_s;
-  rep->tpot_s = r.tpot_s;
-  rep->e2e_s = r.e2e_s;
-  rep->concurrency = q.concurrency;
-  rep->capacity_basis = fmt::format(
+  Replica rep{.capacity = {.output_tokens_per_s = r.output_tokens_per_s,
+                           .input_tokens_per_s = r.input_tokens_per_s,
+                           .accelerators = d->layout.count()},
+              .ttft_s = r.ttft_s,
+              .tpot_s = r.tpot_s,
+              .e2e_s = r.e2e_s,
+              .concurrency = q.concurrency};
+  rep.basis = fmt::format(
       "predicted at {:g} requests in flight{} of {} + {} tokens{}: TTFT {:.0f} ms, TPOT {:.1f} ms",
       q.concurrency, o.batching == "static" ? " (static batches)" : "", *o.input_tokens,
       *o.output_tokens,
       o.slo_ttft_s || o.slo_tpot_s ? ", the most that meet the latency targets" : "",
       1e3 * r.ttft_s, 1e3 * r.tpot_s);
-  return econ::ReplicaCapacity{.output_tokens_per_s = r.output_tokens_per_s,
-                               .input_tokens_per_s = r.input_tokens_per_s,
-                               .accelerators = d->layout.count()};
+  return rep;
 }
 
 // A median of the values `get` gives for the items that have one, and how many did.
@@ -243,6 +292,35 @@ double SpotLoss(const catalog::Catalog& cat, const std::string& provider, const 
   return f;
 }
 
+// What the catalog says of the tier's quality against the main model: the published results of
+// the tier's weight format on that model when the tier quantizes the same model, else that the
+// catalog has no comparison.
+std::string TierQuality(const catalog::Catalog& cat, const std::string& main_model,
+                        const std::string& tier_model, const std::string& tier_weights) {
+  if (tier_model != main_model) {
+    return fmt::format(
+        "the tier serves {} instead of {}: the catalog holds no quality comparison between "
+        "different models, so judge the routed share's quality yourself",
+        tier_model, main_model);
+  }
+  if (tier_weights.empty()) return "the tier serves the same model in the same precision";
+  auto q = cat.FindPrecision(tier_weights, false);
+  if (!q.ok()) return "";
+  std::vector<std::string> found;
+  for (const auto& r : (*q)->results) {
+    if (r.model != main_model) continue;
+    found.push_back(fmt::format("{} {} {:g} → {:g} ({}{:+g}, {})", r.method, r.metric,
+                                r.baseline_value, r.quantized_value,
+                                r.higher_is_better ? "higher is better, " : "lower is better, ",
+                                r.delta, r.source));
+  }
+  if (found.empty()) {
+    return fmt::format("{} weights on {}: the catalog has no published result for this model",
+                       (*q)->id, main_model);
+  }
+  return fmt::format("{} weights on {}: {}", (*q)->id, main_model, fmt::join(found, "; "));
+}
+
 // The traffic the options give; with none, one replica kept busy.
 econ::Traffic TrafficOf(const CostOptions& o, const econ::ReplicaCapacity& c, std::string* basis) {
   const double in_per_out =
@@ -296,145 +374,299 @@ Result<report::CostReport> EvaluateCost(const catalog::Catalog& cat, const CostO
 
   report::CostReport rep;
   rep.accelerator = (*acc)->id;
-  econ::ReplicaCapacity capacity;
+  rep.architecture = o.architecture;
+  rep.regions = o.regions;
+  // The main replica: measured or predicted.
+  Replica main;
   if (o.output_tokens_per_s) {
-    capacity = {.output_tokens_per_s = *o.output_tokens_per_s,
-                .accelerators = o.deployment.count.value_or(1)};
+    main.capacity = {.output_tokens_per_s = *o.output_tokens_per_s,
+                     .accelerators = o.deployment.count.value_or(1)};
     if (o.input_tokens && o.output_tokens) {
-      capacity.input_tokens_per_s = *o.output_tokens_per_s * static_cast<double>(*o.input_tokens) /
-                                    static_cast<double>(*o.output_tokens);
+      main.capacity.input_tokens_per_s = *o.output_tokens_per_s *
+                                         static_cast<double>(*o.input_tokens) /
+                                         static_cast<double>(*o.output_tokens);
     }
-    rep.capacity_basis = "given with --output-tokens-per-s";
+    main.basis = "given with --output-tokens-per-s";
     if (!o.deployment.model.empty()) {
       auto m = cat.FindModel(o.deployment.model);
       if (!m.ok()) return Status::InvalidArgument("--model: " + m.status().message());
       rep.model = (*m)->id;
     }
   } else {
-    auto c = PredictCapacity(cat, o, &rep);
-    if (!c.ok()) return c.status();
-    capacity = *c;
+    auto r = PredictCapacity(cat, o, o.deployment);
+    if (!r.ok()) return r.status();
+    main = *r;
     rep.model = (*cat.FindModel(o.deployment.model))->id;
   }
-  rep.capacity = capacity;
-  rep.accelerators_per_replica = capacity.accelerators;
-  rep.traffic = TrafficOf(o, capacity, &rep.traffic_basis);
-  rep.sizing = econ::SizeFleet(rep.traffic, capacity);
-  rep.utilization_method = fmt::format(
-      "fluid queueing model: replicas = ceil(peak / capacity), utilisation = mean / (replicas × "
-      "capacity); `pertoken simulate` replays the traffic for percentiles");
+  rep.capacity = main.capacity;
+  rep.capacity_basis = main.basis;
+  rep.ttft_s = main.ttft_s;
+  rep.tpot_s = main.tpot_s;
+  rep.e2e_s = main.e2e_s;
+  rep.concurrency = main.concurrency;
+  rep.accelerators_per_replica = main.capacity.accelerators;
+  rep.traffic = TrafficOf(o, main.capacity, &rep.traffic_basis);
+
+  // The pools: the main deployment, and the tier's when requests are routed to one.
+  struct PoolPlan {
+    report::CostPool report;
+    const catalog::Accelerator* acc;
+    Replica replica;
+    std::string engine;
+  };
+  std::vector<PoolPlan> pools;
+  const bool edge = o.architecture == "edge";
+  const bool tiered = o.tier_share > 0;
+  pools.push_back({.report = {.role = "main",
+                              .placement = edge ? "edge" : "central",
+                              .model = rep.model,
+                              .accelerator = (*acc)->id,
+                              .share = 1 - o.tier_share,
+                              .regions = edge ? o.regions : 1},
+                   .acc = *acc,
+                   .replica = main,
+                   .engine = o.deployment.engine});
+  if (tiered) {
+    FitOptions tier = o.deployment;
+    if (!o.tier_model.empty()) tier.model = o.tier_model;
+    if (!o.tier_accelerator.empty()) tier.accelerator = o.tier_accelerator;
+    if (o.tier_count) tier.count = o.tier_count;
+    if (!o.tier_weights.empty()) tier.weights = o.tier_weights;
+    if (o.tier_count || !o.tier_accelerator.empty() || !o.tier_model.empty()) {
+      tier.tp.reset();
+      tier.pp.reset();
+      tier.ep.reset();
+    }
+    auto tacc = cat.FindAccelerator(tier.accelerator);
+    if (!tacc.ok()) return Status::InvalidArgument("--tier-accelerator: " + tacc.status().message());
+    auto r = PredictCapacity(cat, o, tier);
+    if (!r.ok()) return Status::InvalidArgument("the tier: " + r.status().message());
+    pools.push_back({.report = {.role = "tier",
+                                .placement = edge || o.architecture == "hybrid" ? "edge" : "central",
+                                .model = (*cat.FindModel(tier.model))->id,
+                                .accelerator = (*tacc)->id,
+                                .share = o.tier_share,
+                                .regions = o.architecture == "centralised" ? 1 : o.regions},
+                     .acc = *tacc,
+                     .replica = *r,
+                     .engine = tier.engine});
+    rep.quality = TierQuality(cat, rep.model, pools.back().report.model, o.tier_weights);
+  }
+
+  // Size each pool's replicas in each of its regions for that region's peak.
+  const bool queueing = o.slo_ttft_s && !o.output_tokens_per_s;
+  double total_capacity = 0;
+  for (PoolPlan& p : pools) {
+    report::CostPool& pr = p.report;
+    const Replica& r = p.replica;
+    pr.accelerators_per_replica = r.capacity.accelerators;
+    pr.replica_output_tokens_per_s = r.capacity.output_tokens_per_s;
+    pr.ttft_s = r.ttft_s;
+    pr.tpot_s = r.tpot_s;
+    econ::Traffic region = rep.traffic;
+    region.output_tokens_per_day *= pr.share / pr.regions;
+    region.input_tokens_per_day *= pr.share / pr.regions;
+    pr.mean_output_tokens_per_s = rep.traffic.output_tokens_per_day * pr.share / econ::kSecondsPerDay;
+    int per_region = 0;
+    if (queueing && r.concurrency >= 1 && r.e2e_s && o.output_tokens) {
+      // Each slot holds a request for its end-to-end time; a request may wait in the queue for
+      // what the TTFT target leaves over the replica's own TTFT.
+      const double peak_requests_per_s = region.output_tokens_per_day /
+                                         static_cast<double>(*o.output_tokens) /
+                                         econ::kSecondsPerDay * region.peak_to_mean;
+      const double budget = std::max(*o.slo_ttft_s - r.ttft_s.value_or(0), 0.01 * *o.slo_ttft_s);
+      const auto slots = static_cast<int64_t>(std::floor(r.concurrency));
+      per_region = static_cast<int>(
+          econ::ReplicasForWait(peak_requests_per_s, slots, *r.e2e_s, budget));
+      pr.sizing = fmt::format(
+          "Erlang-C queue at the peak: {} slots per replica held {:.1f} s each, a mean wait of at "
+          "most {:.0f} ms (the TTFT target less the replica's TTFT)",
+          slots, *r.e2e_s, 1e3 * budget);
+    } else {
+      per_region = econ::SizeFleet(region, r.capacity).replicas;
+      pr.sizing = "fluid: ceil(peak / capacity)";
+    }
+    pr.replicas = per_region * pr.regions;
+    pr.utilization = pr.mean_output_tokens_per_s / (pr.replicas * pr.replica_output_tokens_per_s);
+    total_capacity += pr.replicas * pr.replica_output_tokens_per_s;
+  }
+  rep.sizing.mean_output_tokens_per_s = rep.traffic.output_tokens_per_day / econ::kSecondsPerDay;
+  rep.sizing.peak_output_tokens_per_s = rep.sizing.mean_output_tokens_per_s * rep.traffic.peak_to_mean;
+  rep.sizing.replicas = 0;
+  for (const PoolPlan& p : pools) rep.sizing.replicas += p.report.replicas;
+  rep.sizing.utilization = rep.sizing.mean_output_tokens_per_s / total_capacity;
+  rep.utilization_method =
+      queueing ? "Erlang-C queueing model at the peak, sized so requests wait no longer than the "
+                 "TTFT target allows; utilisation = mean output rate / the pools' capacity"
+               : "fluid queueing model: replicas = ceil(peak / capacity) per pool and region, "
+                 "utilisation = mean / (replicas × capacity); `pertoken simulate` replays the "
+                 "traffic for percentiles";
+  for (const PoolPlan& p : pools) rep.pools.push_back(p.report);
   rep.as_of = o.as_of;
   rep.pue = o.pue.value_or(dc->pue);
   rep.pue_basis = o.pue ? "given with --pue" : fmt::format("data-centre profile '{}'", dc->id);
 
-  const int accelerators = rep.sizing.replicas * capacity.accelerators;
-  const double util = rep.sizing.utilization;
-  const metrics::AcceleratorPower power = metrics::PowerOf(cat, **acc);
-  std::optional<double> joules;
-  if (power.known) {
-    joules = accelerators * metrics::MeanPowerW(power, util) * rep.pue /
-             rep.sizing.mean_output_tokens_per_s;
-  } else {
-    rep.notes.push_back(
-        fmt::format("the catalog has no TDP for {}: no energy figures", (*acc)->id));
+  // Energy over the pools.
+  std::optional<double> joules = 0.0;
+  for (const PoolPlan& p : pools) {
+    const metrics::AcceleratorPower power = metrics::PowerOf(cat, *p.acc);
+    if (!power.known) {
+      joules.reset();
+      rep.notes.push_back(
+          fmt::format("the catalog has no TDP for {}: no energy figures", p.acc->id));
+      break;
+    }
+    *joules += p.report.replicas * p.report.accelerators_per_replica *
+               metrics::MeanPowerW(power, p.report.utilization) * rep.pue;
   }
-  auto self_hosted = [&](report::CostOption opt, double usd_per_accelerator_hour) {
-    opt.spend = econ::SpendOf(usd_per_accelerator_hour * accelerators, rep.traffic);
-    opt.utilization = util;
+  if (joules) *joules /= rep.sizing.mean_output_tokens_per_s;
+  auto add = [&](report::CostOption opt, double usd_per_hour) {
+    opt.spend = econ::SpendOf(usd_per_hour, rep.traffic);
+    opt.utilization = rep.sizing.utilization;
     opt.joules_per_output_token = joules;
     rep.options.push_back(std::move(opt));
   };
+  auto pool_name = [&](const PoolPlan& p) {
+    return pools.size() == 1 ? std::string() : fmt::format("{} pool: ", p.report.role);
+  };
 
-  // Cloud: the cheapest offer of each pricing.
-  const auto cloud = econ::CloudOptions(cat, **acc, o.as_of, o.providers);
-  const econ::PayOption* on_demand = nullptr;
-  for (const econ::PayOption& p : cloud) {
-    if (p.pricing == "on_demand") on_demand = &p;
-  }
-  for (const econ::PayOption& p : cloud) {
-    std::string basis =
-        fmt::format("${:.3f} per accelerator-hour, the cheapest of {} {} offer{}",
-                    p.usd_per_accelerator_hour, p.offers, p.pricing, p.offers == 1 ? "" : "s");
-    double usd = p.usd_per_accelerator_hour;
-    if (p.pricing == "spot") {
-      // Interrupted capacity must be replaced: more spot hours for the same traffic.
-      std::string loss;
-      const double f = SpotLoss(cat, p.provider, o.deployment.engine, rep.e2e_s, &loss);
-      usd /= 1 - f;
-      basis += "; " + loss;
-      if (o.spot_reserve_replicas > 0 && on_demand) {
-        // The reserve's cost spread over the spot fleet's accelerator-hours.
-        usd += on_demand->usd_per_accelerator_hour * o.spot_reserve_replicas / rep.sizing.replicas;
-        basis += fmt::format("; plus {} on-demand replica{} in reserve at ${:.3f}",
-                             o.spot_reserve_replicas, o.spot_reserve_replicas == 1 ? "" : "s",
-                             on_demand->usd_per_accelerator_hour);
-      } else if (o.spot_reserve_replicas > 0) {
-        rep.notes.push_back("spot: no on-demand offer to price the reserve replicas with");
-      } else {
-        basis += "; no reserve held (a reclaimed replica's traffic waits for its restart)";
+  // Cloud: each pricing at the cheapest offer for each pool's accelerator; a pricing that some
+  // pool's accelerator lacks is left out.
+  for (const std::string& pricing : econ::CloudPricings()) {
+    double usd = 0;
+    std::vector<std::string> offers, bases;
+    std::string provider, source;
+    bool all = true;
+    for (const PoolPlan& p : pools) {
+      const auto cloud = econ::CloudOptions(cat, *p.acc, o.as_of, o.providers);
+      const econ::PayOption* pay = nullptr;
+      const econ::PayOption* on_demand = nullptr;
+      for (const auto& c : cloud) {
+        if (c.pricing == pricing) pay = &c;
+        if (c.pricing == "on_demand") on_demand = &c;
       }
+      if (!pay) {
+        all = false;
+        break;
+      }
+      double per = pay->usd_per_accelerator_hour;
+      std::string basis =
+          fmt::format("{}${:.3f} per accelerator-hour, the cheapest of {} {} offer{}", pool_name(p),
+                      per, pay->offers, pricing, pay->offers == 1 ? "" : "s");
+      if (pricing == "spot") {
+        // Interrupted capacity must be replaced: more spot hours for the same traffic.
+        std::string loss;
+        const double f = SpotLoss(cat, pay->provider, p.engine, p.replica.e2e_s, &loss);
+        per /= 1 - f;
+        basis += "; " + loss;
+        if (o.spot_reserve_replicas > 0 && on_demand && p.report.role == "main") {
+          usd += on_demand->usd_per_accelerator_hour * o.spot_reserve_replicas *
+                 p.report.accelerators_per_replica;
+          basis += fmt::format("; plus {} on-demand replica{} in reserve at ${:.3f}",
+                               o.spot_reserve_replicas, o.spot_reserve_replicas == 1 ? "" : "s",
+                               on_demand->usd_per_accelerator_hour);
+        } else if (o.spot_reserve_replicas > 0 && p.report.role == "main") {
+          rep.notes.push_back("spot: no on-demand offer to price the reserve replicas with");
+        } else if (p.report.role == "main") {
+          basis += "; no reserve held (a reclaimed replica's traffic waits for its restart)";
+        }
+      }
+      usd += per * p.report.replicas * p.report.accelerators_per_replica;
+      offers.push_back(pay->offer);
+      bases.push_back(basis);
+      provider = provider.empty() || provider == pay->provider ? pay->provider : "mixed";
+      source += (source.empty() ? "" : "; ") + pay->source;
     }
-    self_hosted({.pricing = p.pricing,
-                 .provider = p.provider,
-                 .offer = p.offer,
-                 .basis = basis,
-                 .source = p.source},
-                usd);
+    if (!all) continue;
+    add({.pricing = pricing,
+         .provider = provider,
+         .offer = fmt::format("{}", fmt::join(offers, " + ")),
+         .basis = fmt::format("{}", fmt::join(bases, "; ")),
+         .source = source},
+        usd);
   }
-  if (cloud.empty()) {
-    rep.notes.push_back(fmt::format("no cloud offer for {} in the catalog{}", (*acc)->id,
+  if (std::none_of(rep.options.begin(), rep.options.end(),
+                   [](const report::CostOption& c) { return c.pricing == "on_demand"; })) {
+    rep.notes.push_back(fmt::format("no on-demand offer for {} in the catalog{}", (*acc)->id,
                                     o.as_of.empty() ? "" : " dated " + o.as_of + " or earlier"));
   }
   if (o.usd_per_accelerator_hour) {
-    self_hosted({.pricing = "given",
-                 .offer = "the price given",
-                 .basis = fmt::format("${:.3f} per accelerator-hour, given with --usd-per-hour",
-                                      *o.usd_per_accelerator_hour)},
-                *o.usd_per_accelerator_hour);
+    int accelerators = 0;
+    for (const PoolPlan& p : pools) {
+      accelerators += p.report.replicas * p.report.accelerators_per_replica;
+    }
+    add({.pricing = "given",
+         .offer = "the price given",
+         .basis = fmt::format("${:.3f} per accelerator-hour, given with --usd-per-hour",
+                              *o.usd_per_accelerator_hour)},
+        *o.usd_per_accelerator_hour * accelerators);
   }
 
   // Owned: capex from the catalog's purchase offers (or --capex-usd) under the ownership terms.
-  const econ::PurchasePrice purchase = econ::PurchasePriceOf(cat, **acc, o.as_of);
-  const std::optional<double> kwh = o.usd_per_kwh ? o.usd_per_kwh : dc->usd_per_kwh;
-  if (!o.capex_usd && !purchase.known) {
-    rep.notes.push_back(fmt::format(
-        "owned: the catalog has no purchase price for {}; pass --capex-usd", (*acc)->id));
-  } else if (!power.known) {
-    rep.notes.push_back("owned: no TDP for the accelerator, so no power and hosting costs");
-  } else if (!kwh) {
-    rep.notes.push_back(fmt::format(
-        "owned: data-centre profile '{}' has no electricity price; pass --usd-per-kwh", dc->id));
-  } else {
+  {
+    const std::optional<double> kwh = o.usd_per_kwh ? o.usd_per_kwh : dc->usd_per_kwh;
+    double usd = 0;
+    std::vector<std::string> offers, sources;
+    std::optional<econ::OwnedHour> main_hour;
+    std::string missing;
     econ::OwnershipTerms terms{
-        .capex_usd = o.capex_usd.value_or(purchase.capex_usd),
         .server_capex_fraction = own->server_capex_fraction,
         .amortization_years = o.amortization_years.value_or(own->amortization_years),
         .cost_of_capital = o.cost_of_capital.value_or(own->cost_of_capital),
         .maintenance_fraction_per_year = own->maintenance_fraction_per_year,
         .server_power_factor = own->server_power_factor,
         .pue = rep.pue,
-        .usd_per_kwh = *kwh,
+        .usd_per_kwh = kwh.value_or(0),
         .usd_per_kw_month = dc->usd_per_kw_month.value_or(0)};
-    const econ::OwnedHour hour = econ::OwnedCostPerHour(terms, power, util);
-    report::CostOption opt{
-        .pricing = "owned",
-        .offer =
-            fmt::format("${:.0f} per accelerator ({}) + {:.0f}% for the server", terms.capex_usd,
-                        o.capex_usd ? "given with --capex-usd" : purchase.basis,
-                        100 * terms.server_capex_fraction),
-        .basis = fmt::format("{:g} years at {:.1f}% a year, maintenance {:.0f}% a year, server "
-                             "power ×{:.2f}, ${:.3f}/kWh, ${:.0f}/kW-month colocation (ownership "
-                             "'{}', data centre '{}')",
-                             terms.amortization_years, 100 * terms.cost_of_capital,
-                             100 * terms.maintenance_fraction_per_year, terms.server_power_factor,
-                             terms.usd_per_kwh, terms.usd_per_kw_month, own->id, dc->id),
-        .source =
-            o.capex_usd ? "--capex-usd" : fmt::format("{}", fmt::join(purchase.sources, "; ")),
-        .owned = hour};
-    self_hosted(std::move(opt), hour.total());
+    for (const PoolPlan& p : pools) {
+      const econ::PurchasePrice purchase = econ::PurchasePriceOf(cat, *p.acc, o.as_of);
+      const metrics::AcceleratorPower power = metrics::PowerOf(cat, *p.acc);
+      // --capex-usd prices the main pool's accelerator.
+      const bool given = o.capex_usd && p.report.role == "main";
+      if (!given && !purchase.known) {
+        missing = fmt::format(
+            "owned: the catalog has no purchase price for {}; pass --capex-usd", p.acc->id);
+        break;
+      }
+      if (!power.known) {
+        missing = fmt::format("owned: no TDP for {}, so no power and hosting costs", p.acc->id);
+        break;
+      }
+      if (!kwh) {
+        missing = fmt::format(
+            "owned: data-centre profile '{}' has no electricity price; pass --usd-per-kwh",
+            dc->id);
+        break;
+      }
+      terms.capex_usd = given ? *o.capex_usd : purchase.capex_usd;
+      const econ::OwnedHour hour = econ::OwnedCostPerHour(terms, power, p.report.utilization);
+      if (!main_hour) main_hour = hour;
+      usd += hour.total() * p.report.replicas * p.report.accelerators_per_replica;
+      offers.push_back(fmt::format("{}${:.0f} per {} ({}) + {:.0f}% for the server", pool_name(p),
+                                   terms.capex_usd, p.acc->id,
+                                   given ? "given with --capex-usd" : purchase.basis,
+                                   100 * terms.server_capex_fraction));
+      sources.push_back(given ? "--capex-usd" : fmt::format("{}", fmt::join(purchase.sources, "; ")));
+    }
+    if (!missing.empty()) {
+      rep.notes.push_back(missing);
+    } else {
+      add({.pricing = "owned",
+           .offer = fmt::format("{}", fmt::join(offers, " + ")),
+           .basis = fmt::format(
+               "{:g} years at {:.1f}% a year, maintenance {:.0f}% a year, server power ×{:.2f}, "
+               "${:.3f}/kWh, ${:.0f}/kW-month colocation (ownership '{}', data centre '{}')",
+               terms.amortization_years, 100 * terms.cost_of_capital,
+               100 * terms.maintenance_fraction_per_year, terms.server_power_factor,
+               terms.usd_per_kwh, terms.usd_per_kw_month, own->id, dc->id),
+           .source = fmt::format("{}", fmt::join(sources, "; ")),
+           .owned = main_hour},
+          usd);
+    }
   }
 
-  // Hosted APIs serving the same model: each provider's cheapest dated offer.
+  // Hosted APIs serving the same model: each provider's cheapest dated offer (for untiered
+  // traffic; a tiered mix has no single API to compare with).
   double cheapest_self = 0;
   std::string cheapest_name;
   for (const auto& opt : rep.options) {
@@ -443,7 +675,9 @@ Result<report::CostReport> EvaluateCost(const catalog::Catalog& cat, const CostO
       cheapest_name = opt.provider.empty() ? opt.pricing : opt.pricing + " " + opt.provider;
     }
   }
-  if (!rep.model.empty()) {
+  if (tiered) {
+    rep.notes.push_back("hosted APIs are compared with untiered traffic only");
+  } else if (!rep.model.empty()) {
     const double in_per_out = rep.traffic.input_tokens_per_day / rep.traffic.output_tokens_per_day;
     for (const auto& list : cat.api_prices()) {
       const catalog::ApiOffer* best = nullptr;
@@ -468,7 +702,7 @@ Result<report::CostReport> EvaluateCost(const catalog::Catalog& cat, const CostO
         const double replica_usd_per_hour = cheapest_self / rep.sizing.replicas;
         opt.break_even_output_tokens_per_day = econ::BreakEvenOutputTokensPerDay(
             *best, in_per_out, replica_usd_per_hour,
-            capacity.output_tokens_per_s * econ::kSecondsPerDay / rep.traffic.peak_to_mean);
+            main.capacity.output_tokens_per_s * econ::kSecondsPerDay / rep.traffic.peak_to_mean);
       }
       rep.options.push_back(std::move(opt));
     }

@@ -35,6 +35,17 @@ struct CostOptions {
   std::optional<double> input_tokens_per_day;
   std::optional<double> requests_per_day;
   double peak_to_mean = 1;
+  // Where the replicas run: "centralised" (one pool for all the traffic), "edge" (one pool per
+  // region, each for its share), or "hybrid" (the tier at the edge, the main model centrally).
+  std::string architecture = "centralised";
+  int regions = 1;  // regions sharing the traffic equally (edge and hybrid: at least 2)
+  // Model-tier routing: a share of the requests goes to a second, cheaper deployment (a smaller
+  // or more quantized model); each field left empty takes the main deployment's.
+  std::string tier_model;
+  double tier_share = 0;
+  std::string tier_accelerator;
+  std::optional<int> tier_count;
+  std::string tier_weights;
   // Prices: offers dated on or before as_of ("" = all), from these providers (empty = all).
   std::string as_of;
   std::vector<std::string> providers;

@@ -36,12 +36,28 @@ std::string CostText(const CostReport& r) {
   out += fmt::format("Replica   {}{} × {}: {:.0f} output tok/s at capacity ({})\n",
                      r.model.empty() ? "" : r.model + " on ", r.accelerators_per_replica,
                      r.accelerator, r.capacity.output_tokens_per_s, r.capacity_basis);
-  out += fmt::format(
-      "Fleet     {} replica{} ({} accelerators) for a peak of {:.0f} output tok/s; "
-      "{:.1f}% utilised on average\n",
-      r.sizing.replicas, r.sizing.replicas == 1 ? "" : "s",
-      r.sizing.replicas * r.accelerators_per_replica, r.sizing.peak_output_tokens_per_s,
-      100 * r.sizing.utilization);
+  int accelerators = 0;
+  for (const CostPool& p : r.pools) accelerators += p.replicas * p.accelerators_per_replica;
+  out += fmt::format("Fleet     {} replica{} ({} accelerators) for a peak of {:.0f} output tok/s; "
+                     "{:.1f}% utilised on average\n",
+                     r.sizing.replicas, r.sizing.replicas == 1 ? "" : "s", accelerators,
+                     r.sizing.peak_output_tokens_per_s, 100 * r.sizing.utilization);
+  if (r.pools.size() > 1 || r.regions > 1) {
+    out += fmt::format("          {} architecture over {} region{}:\n", r.architecture, r.regions,
+                       r.regions == 1 ? "" : "s");
+    for (const CostPool& p : r.pools) {
+      out += fmt::format(
+          "          {} pool, {}: {} on {} × {}, {:.0f}% of the traffic, {} replica{}{}, {:.1f}% "
+          "utilised; {}\n",
+          p.role, p.placement, p.model, p.accelerators_per_replica, p.accelerator, 100 * p.share,
+          p.replicas, p.replicas == 1 ? "" : "s",
+          p.regions > 1 ? fmt::format(" ({} per region)", p.replicas / p.regions) : "",
+          100 * p.utilization, p.sizing);
+    }
+  } else if (!r.pools.empty()) {
+    out += fmt::format("          sizing: {}\n", r.pools.front().sizing);
+  }
+  if (!r.quality.empty()) out += fmt::format("Quality   {}\n", r.quality);
   out += fmt::format("          {}\n", r.utilization_method);
   out += fmt::format("Prices    {}\n\n", r.as_of.empty()
                                              ? "every dated and undated offer in the catalog"
@@ -111,7 +127,29 @@ nlohmann::json CostJson(const CostReport& r) {
     }
     options.push_back(j);
   }
+  nlohmann::json pools = nlohmann::json::array();
+  int accelerators = 0;
+  for (const CostPool& p : r.pools) {
+    accelerators += p.replicas * p.accelerators_per_replica;
+    pools.push_back({{"role", p.role},
+                     {"placement", p.placement},
+                     {"model", p.model},
+                     {"accelerator", p.accelerator},
+                     {"accelerators_per_replica", p.accelerators_per_replica},
+                     {"replica_output_tokens_per_s", p.replica_output_tokens_per_s},
+                     {"ttft_s", Optional(p.ttft_s)},
+                     {"tpot_s", Optional(p.tpot_s)},
+                     {"share", p.share},
+                     {"regions", p.regions},
+                     {"replicas", p.replicas},
+                     {"utilization", p.utilization},
+                     {"sizing", p.sizing}});
+  }
   return {{"model", r.model.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.model)},
+          {"architecture", r.architecture},
+          {"regions", r.regions},
+          {"pools", pools},
+          {"quality", r.quality.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.quality)},
           {"accelerator", r.accelerator},
           {"accelerators_per_replica", r.accelerators_per_replica},
           {"replica_output_tokens_per_s", r.capacity.output_tokens_per_s},
@@ -125,7 +163,7 @@ nlohmann::json CostJson(const CostReport& r) {
           {"peak_to_mean", r.traffic.peak_to_mean},
           {"traffic_basis", r.traffic_basis},
           {"replicas", r.sizing.replicas},
-          {"accelerators", r.sizing.replicas * r.accelerators_per_replica},
+          {"accelerators", accelerators},
           {"utilization", r.sizing.utilization},
           {"utilization_method", r.utilization_method},
           {"pue", r.pue},

@@ -31,6 +31,23 @@ struct CostOption {
   std::string break_even_against;  // the self-hosted way it was computed against
 };
 
+// A pool of identical replicas: the main deployment or the tier's, centrally or in each region.
+struct CostPool {
+  std::string role;         // "main" or "tier"
+  std::string placement;    // "central" or "edge"
+  std::string model;        // catalog id ("" when the capacity was given without one)
+  std::string accelerator;  // catalog id
+  int accelerators_per_replica = 1;
+  double replica_output_tokens_per_s = 0;
+  std::optional<double> ttft_s, tpot_s;
+  double share = 1;  // of the traffic
+  int regions = 1;   // copies of the pool, one per region
+  int replicas = 0;  // in all its regions
+  double utilization = 0;
+  double mean_output_tokens_per_s = 0;
+  std::string sizing;  // how its replicas were counted
+};
+
 struct CostReport {
   std::string model;        // catalog id, "" when the capacity was given directly
   std::string accelerator;  // catalog id
@@ -49,6 +66,11 @@ struct CostReport {
   double pue = 1;
   std::string pue_basis;
   std::string as_of;                // "" = every offer
+  std::string architecture = "centralised";
+  int regions = 1;
+  std::vector<CostPool> pools;      // the main pool first
+  std::string quality;              // with a tier: what the catalog says of its quality, or that
+                                    // it says nothing
   std::vector<CostOption> options;  // cheapest first (usd_per_million_output_tokens)
   std::vector<std::string> notes;   // ways to pay left out, and why
 };

@@ -147,6 +147,79 @@ TEST_F(CostTest, APredictedReplicaMeetsTheLatencyTargets) {
   EXPECT_THAT(slo["capacity_basis"].get<std::string>(), HasSubstr("meet the latency targets"));
 }
 
+// A predicted llama-2-7b replica on one H100 held to a 1 s mean TTFT, serving 100 M output
+// tokens a day of 500 + 100-token requests, with the busiest hour at 1.5× the mean.
+CostOptions Predicted() {
+  CostOptions o;
+  o.deployment.model = "llama-2-7b";
+  o.deployment.accelerator = "h100-sxm";
+  o.input_tokens = 500;
+  o.output_tokens = 100;
+  o.slo_ttft_s = 1;
+  o.output_tokens_per_day = 1e8;
+  o.peak_to_mean = 1.5;
+  return o;
+}
+
+// Edge pools, each sized for its region's peak at the same TTFT target, need at least as many
+// replicas as one central pool, and run emptier (statistical multiplexing).
+TEST_F(CostTest, EdgePoolsNeedMoreReplicasThanOneCentralPool) {
+  const auto central = RunJson(Predicted());
+  EXPECT_THAT(central["utilization_method"].get<std::string>(), HasSubstr("Erlang-C"));
+  double last_util = 2;
+  int last_replicas = 0;
+  for (int regions : {2, 4, 8}) {
+    CostOptions o = Predicted();
+    o.architecture = "edge";
+    o.regions = regions;
+    const auto edge = RunJson(o);
+    ASSERT_EQ(edge["pools"].size(), 1u);
+    EXPECT_EQ(edge["pools"][0]["regions"], regions);
+    EXPECT_EQ(edge["replicas"].get<int>() % regions, 0);
+    EXPECT_GE(edge["replicas"].get<int>(), central["replicas"].get<int>()) << regions;
+    EXPECT_GE(edge["replicas"].get<int>(), last_replicas) << regions;
+    EXPECT_LE(edge["utilization"].get<double>(), central["utilization"].get<double>() + 1e-12);
+    EXPECT_LE(edge["utilization"].get<double>(), last_util + 1e-12);
+    last_util = edge["utilization"].get<double>();
+    last_replicas = edge["replicas"].get<int>();
+  }
+  EXPECT_GT(last_replicas, central["replicas"].get<int>());
+}
+
+// Model-tier routing: a share of the requests goes to a smaller model's pool; the fleet's cost
+// is both pools at their accelerators' prices, and the tier's quality is stated.
+TEST_F(CostTest, TierRoutingSplitsTheTrafficBetweenTwoPools) {
+  CostOptions o = Predicted();
+  o.deployment.model = "llama-2-70b";
+  o.deployment.count = 2;
+  o.tier_model = "llama-2-7b";
+  o.tier_count = 1;
+  o.tier_share = 0.3;
+  const auto j = RunJson(o);
+  ASSERT_EQ(j["pools"].size(), 2u);
+  EXPECT_DOUBLE_EQ(j["pools"][0]["share"].get<double>(), 0.7);
+  EXPECT_DOUBLE_EQ(j["pools"][1]["share"].get<double>(), 0.3);
+  EXPECT_EQ(j["pools"][1]["model"], "llama-2-7b");
+  EXPECT_EQ(j["pools"][0]["placement"], "central");
+  EXPECT_EQ(j["replicas"].get<int>(),
+            j["pools"][0]["replicas"].get<int>() + j["pools"][1]["replicas"].get<int>());
+  const int accelerators = 2 * j["pools"][0]["replicas"].get<int>() +
+                           j["pools"][1]["replicas"].get<int>();
+  EXPECT_EQ(j["accelerators"], accelerators);
+  EXPECT_NEAR((*Option(j, "on_demand"))["usd_per_hour"].get<double>(), 98.32 / 8 * accelerators,
+              1e-9);
+  EXPECT_THAT(j["quality"].get<std::string>(), HasSubstr("no quality comparison"));
+  EXPECT_EQ(Option(j, "api"), nullptr);  // no single API serves a tiered mix
+  // Hybrid: the tier runs in each region, the main model centrally.
+  o.architecture = "hybrid";
+  o.regions = 3;
+  const auto h = RunJson(o);
+  EXPECT_EQ(h["pools"][0]["placement"], "central");
+  EXPECT_EQ(h["pools"][0]["regions"], 1);
+  EXPECT_EQ(h["pools"][1]["placement"], "edge");
+  EXPECT_EQ(h["pools"][1]["regions"], 3);
+}
+
 TEST_F(CostTest, BadInputIsOneClearMessage) {
   struct Case {
     std::function<void(CostOptions*)> edit;
@@ -168,6 +241,18 @@ TEST_F(CostTest, BadInputIsOneClearMessage) {
       {[](CostOptions* o) { o->ownership = "moon"; }, "--ownership: unknown"},
       {[](CostOptions* o) { o->slo_tpot_s = 0.05; }, "--slo-ttft and --slo-tpot choose"},
       {[](CostOptions* o) { o->spot_reserve_replicas = -1; }, "--spot-reserve must be 0 or more"},
+      {[](CostOptions* o) { o->architecture = "mesh"; }, "--architecture must be centralised"},
+      {[](CostOptions* o) { o->architecture = "edge"; }, "give --regions 2 or more"},
+      {[](CostOptions* o) { o->regions = 3; }, "--regions applies to --architecture edge"},
+      {[](CostOptions* o) { o->regions = 0; }, "--regions must be from 1"},
+      {[](CostOptions* o) { o->tier_share = 1; }, "--tier-share is the share"},
+      {[](CostOptions* o) { o->tier_share = 0.2; }, "--tier-share needs the tier"},
+      {[](CostOptions* o) { o->tier_model = "llama-2-7b"; }, "needs --tier-share"},
+      {[](CostOptions* o) {
+         o->architecture = "hybrid";
+         o->regions = 2;
+       },
+       "--architecture hybrid puts a tier at the edge"},
       {[](CostOptions* o) {
          o->deployment.accelerator = "h200-sxm";
          o->as_of = "2020";

@@ -5,6 +5,7 @@
 
 #include "econ/cost.h"
 #include "econ/ownership.h"
+#include "econ/queueing.h"
 #include "econ/ways_to_pay.h"
 #include "test_util.h"
 
@@ -170,6 +171,44 @@ TEST_F(WaysToPayTest, CheapestOfferPerPricingAtADate) {
   const PurchasePrice p = PurchasePriceOf(cat_, h100, "");
   ASSERT_TRUE(p.known);
   EXPECT_DOUBLE_EQ(p.capex_usd, 30'000);
+}
+
+}  // namespace
+}  // namespace pertoken::econ
+
+namespace pertoken::econ {
+namespace {
+
+// Erlang C against published values: c = 2, a = 1 gives 1/3; c = 10, a = 8 gives 0.409 (tables,
+// e.g. Kleinrock, Queueing Systems vol. 1).
+TEST(Queueing, ErlangCMatchesTheTables) {
+  EXPECT_NEAR(ErlangC(1, 0.5), 0.5, 1e-12);  // M/M/1: the utilisation
+  EXPECT_NEAR(ErlangC(2, 1.0), 1.0 / 3, 1e-12);
+  EXPECT_NEAR(ErlangC(10, 8.0), 0.4092, 1e-4);
+  EXPECT_EQ(ErlangC(3, 3.0), 1);
+  // M/M/1 mean wait: rho / (mu − lambda) = 0.5 / (1 − 0.5).
+  EXPECT_NEAR(MeanWaitS(1, 0.5, 1.0), 1.0, 1e-12);
+}
+
+// Pooling: at the same mean-wait target, one pool for N regions' traffic needs fewer slots than N
+// pools of 1/N each, so it runs at higher utilisation (statistical multiplexing).
+TEST(Queueing, PoolingRegionsRaisesUtilisationAtTheSameLatencyTarget) {
+  const double total = 40;  // requests per second
+  const int64_t slots = 8;
+  const double hold = 2, wait = 0.05;
+  const int64_t pooled = ReplicasForWait(total, slots, hold, wait);
+  double last_util = 1;
+  for (int n : {1, 2, 4, 8}) {
+    const int64_t each = ReplicasForWait(total / n, slots, hold, wait);
+    const double util = total * hold / static_cast<double>(n * each * slots);
+    EXPECT_GE(n * each, pooled) << n;
+    EXPECT_LE(util, last_util + 1e-12) << n;  // more, smaller pools: lower utilisation
+    last_util = util;
+  }
+  EXPECT_GT(ReplicasForWait(total / 8, slots, hold, wait) * 8, pooled);
+  // The sized pool meets the target and one replica fewer does not.
+  EXPECT_LE(MeanWaitS(pooled * slots, total, 1 / hold), wait);
+  EXPECT_GT(MeanWaitS((pooled - 1) * slots, total, 1 / hold), wait);
 }
 
 }  // namespace
