@@ -95,8 +95,7 @@ Status CheckOptions(const CostOptions& o) {
   if (o.deployment.accelerator.empty()) {
     return Status::InvalidArgument("--accelerator is required: it is what the prices are for");
   }
-  if (o.architecture != "centralised" && o.architecture != "edge" &&
-      o.architecture != "hybrid") {
+  if (o.architecture != "centralised" && o.architecture != "edge" && o.architecture != "hybrid") {
     return Status::InvalidArgument(fmt::format(
         "--architecture must be centralised, edge or hybrid, got '{}'", o.architecture));
   }
@@ -119,8 +118,8 @@ Status CheckOptions(const CostOptions& o) {
         fmt::format("--tier-share is the share of requests routed to the tier, in [0, 1), got {:g}",
                     o.tier_share));
   }
-  const bool tier_named = !o.tier_model.empty() || !o.tier_accelerator.empty() ||
-                          o.tier_count || !o.tier_weights.empty();
+  const bool tier_named = !o.tier_model.empty() || !o.tier_accelerator.empty() || o.tier_count ||
+                          !o.tier_weights.empty();
   if (tier_named != (o.tier_share > 0)) {
     return Status::InvalidArgument(
         o.tier_share > 0 ? "--tier-share needs the tier: --tier-model, --tier-weights, "
@@ -309,10 +308,9 @@ std::string TierQuality(const catalog::Catalog& cat, const std::string& main_mod
   std::vector<std::string> found;
   for (const auto& r : (*q)->results) {
     if (r.model != main_model) continue;
-    found.push_back(fmt::format("{} {} {:g} → {:g} ({}{:+g}, {})", r.method, r.metric,
-                                r.baseline_value, r.quantized_value,
-                                r.higher_is_better ? "higher is better, " : "lower is better, ",
-                                r.delta, r.source));
+    found.push_back(fmt::format(
+        "{} {} {:g} → {:g} ({}{:+g}, {})", r.method, r.metric, r.baseline_value, r.quantized_value,
+        r.higher_is_better ? "higher is better, " : "lower is better, ", r.delta, r.source));
   }
   if (found.empty()) {
     return fmt::format("{} weights on {}: the catalog has no published result for this model",
@@ -438,18 +436,20 @@ Result<report::CostReport> EvaluateCost(const catalog::Catalog& cat, const CostO
       tier.ep.reset();
     }
     auto tacc = cat.FindAccelerator(tier.accelerator);
-    if (!tacc.ok()) return Status::InvalidArgument("--tier-accelerator: " + tacc.status().message());
+    if (!tacc.ok())
+      return Status::InvalidArgument("--tier-accelerator: " + tacc.status().message());
     auto r = PredictCapacity(cat, o, tier);
     if (!r.ok()) return Status::InvalidArgument("the tier: " + r.status().message());
-    pools.push_back({.report = {.role = "tier",
-                                .placement = edge || o.architecture == "hybrid" ? "edge" : "central",
-                                .model = (*cat.FindModel(tier.model))->id,
-                                .accelerator = (*tacc)->id,
-                                .share = o.tier_share,
-                                .regions = o.architecture == "centralised" ? 1 : o.regions},
-                     .acc = *tacc,
-                     .replica = *r,
-                     .engine = tier.engine});
+    pools.push_back(
+        {.report = {.role = "tier",
+                    .placement = edge || o.architecture == "hybrid" ? "edge" : "central",
+                    .model = (*cat.FindModel(tier.model))->id,
+                    .accelerator = (*tacc)->id,
+                    .share = o.tier_share,
+                    .regions = o.architecture == "centralised" ? 1 : o.regions},
+         .acc = *tacc,
+         .replica = *r,
+         .engine = tier.engine});
     rep.quality = TierQuality(cat, rep.model, pools.back().report.model, o.tier_weights);
   }
 
@@ -466,7 +466,8 @@ Result<report::CostReport> EvaluateCost(const catalog::Catalog& cat, const CostO
     econ::Traffic region = rep.traffic;
     region.output_tokens_per_day *= pr.share / pr.regions;
     region.input_tokens_per_day *= pr.share / pr.regions;
-    pr.mean_output_tokens_per_s = rep.traffic.output_tokens_per_day * pr.share / econ::kSecondsPerDay;
+    pr.mean_output_tokens_per_s =
+        rep.traffic.output_tokens_per_day * pr.share / econ::kSecondsPerDay;
     int per_region = 0;
     if (queueing && r.concurrency >= 1 && r.e2e_s && o.output_tokens) {
       // Each slot holds a request for its end-to-end time; a request may wait in the queue for
@@ -476,8 +477,8 @@ Result<report::CostReport> EvaluateCost(const catalog::Catalog& cat, const CostO
                                          econ::kSecondsPerDay * region.peak_to_mean;
       const double budget = std::max(*o.slo_ttft_s - r.ttft_s.value_or(0), 0.01 * *o.slo_ttft_s);
       const auto slots = static_cast<int64_t>(std::floor(r.concurrency));
-      per_region = static_cast<int>(
-          econ::ReplicasForWait(peak_requests_per_s, slots, *r.e2e_s, budget));
+      per_region =
+          static_cast<int>(econ::ReplicasForWait(peak_requests_per_s, slots, *r.e2e_s, budget));
       pr.sizing = fmt::format(
           "Erlang-C queue at the peak: {} slots per replica held {:.1f} s each, a mean wait of at "
           "most {:.0f} ms (the TTFT target less the replica's TTFT)",
@@ -491,7 +492,8 @@ Result<report::CostReport> EvaluateCost(const catalog::Catalog& cat, const CostO
     total_capacity += pr.replicas * pr.replica_output_tokens_per_s;
   }
   rep.sizing.mean_output_tokens_per_s = rep.traffic.output_tokens_per_day / econ::kSecondsPerDay;
-  rep.sizing.peak_output_tokens_per_s = rep.sizing.mean_output_tokens_per_s * rep.traffic.peak_to_mean;
+  rep.sizing.peak_output_tokens_per_s =
+      rep.sizing.mean_output_tokens_per_s * rep.traffic.peak_to_mean;
   rep.sizing.replicas = 0;
   for (const PoolPlan& p : pools) rep.sizing.replicas += p.report.replicas;
   rep.sizing.utilization = rep.sizing.mean_output_tokens_per_s / total_capacity;
@@ -624,8 +626,8 @@ Result<report::CostReport> EvaluateCost(const catalog::Catalog& cat, const CostO
       // --capex-usd prices the main pool's accelerator.
       const bool given = o.capex_usd && p.report.role == "main";
       if (!given && !purchase.known) {
-        missing = fmt::format(
-            "owned: the catalog has no purchase price for {}; pass --capex-usd", p.acc->id);
+        missing = fmt::format("owned: the catalog has no purchase price for {}; pass --capex-usd",
+                              p.acc->id);
         break;
       }
       if (!power.known) {
@@ -634,8 +636,7 @@ Result<report::CostReport> EvaluateCost(const catalog::Catalog& cat, const CostO
       }
       if (!kwh) {
         missing = fmt::format(
-            "owned: data-centre profile '{}' has no electricity price; pass --usd-per-kwh",
-            dc->id);
+            "owned: data-centre profile '{}' has no electricity price; pass --usd-per-kwh", dc->id);
         break;
       }
       terms.capex_usd = given ? *o.capex_usd : purchase.capex_usd;
@@ -646,7 +647,8 @@ Result<report::CostReport> EvaluateCost(const catalog::Catalog& cat, const CostO
                                    terms.capex_usd, p.acc->id,
                                    given ? "given with --capex-usd" : purchase.basis,
                                    100 * terms.server_capex_fraction));
-      sources.push_back(given ? "--capex-usd" : fmt::format("{}", fmt::join(purchase.sources, "; ")));
+      sources.push_back(given ? "--capex-usd"
+                              : fmt::format("{}", fmt::join(purchase.sources, "; ")));
     }
     if (!missing.empty()) {
       rep.notes.push_back(missing);

@@ -38,10 +38,11 @@ std::string CostText(const CostReport& r) {
                      r.accelerator, r.capacity.output_tokens_per_s, r.capacity_basis);
   int accelerators = 0;
   for (const CostPool& p : r.pools) accelerators += p.replicas * p.accelerators_per_replica;
-  out += fmt::format("Fleet     {} replica{} ({} accelerators) for a peak of {:.0f} output tok/s; "
-                     "{:.1f}% utilised on average\n",
-                     r.sizing.replicas, r.sizing.replicas == 1 ? "" : "s", accelerators,
-                     r.sizing.peak_output_tokens_per_s, 100 * r.sizing.utilization);
+  out += fmt::format(
+      "Fleet     {} replica{} ({} accelerators) for a peak of {:.0f} output tok/s; "
+      "{:.1f}% utilised on average\n",
+      r.sizing.replicas, r.sizing.replicas == 1 ? "" : "s", accelerators,
+      r.sizing.peak_output_tokens_per_s, 100 * r.sizing.utilization);
   if (r.pools.size() > 1 || r.regions > 1) {
     out += fmt::format("          {} architecture over {} region{}:\n", r.architecture, r.regions,
                        r.regions == 1 ? "" : "s");

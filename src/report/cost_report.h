@@ -65,7 +65,7 @@ struct CostReport {
   std::string utilization_method;  // "fluid queueing model: ..."
   double pue = 1;
   std::string pue_basis;
-  std::string as_of;                // "" = every offer
+  std::string as_of;  // "" = every offer
   std::string architecture = "centralised";
   int regions = 1;
   std::vector<CostPool> pools;      // the main pool first

@@ -203,8 +203,8 @@ TEST_F(CostTest, TierRoutingSplitsTheTrafficBetweenTwoPools) {
   EXPECT_EQ(j["pools"][0]["placement"], "central");
   EXPECT_EQ(j["replicas"].get<int>(),
             j["pools"][0]["replicas"].get<int>() + j["pools"][1]["replicas"].get<int>());
-  const int accelerators = 2 * j["pools"][0]["replicas"].get<int>() +
-                           j["pools"][1]["replicas"].get<int>();
+  const int accelerators =
+      2 * j["pools"][0]["replicas"].get<int>() + j["pools"][1]["replicas"].get<int>();
   EXPECT_EQ(j["accelerators"], accelerators);
   EXPECT_NEAR((*Option(j, "on_demand"))["usd_per_hour"].get<double>(), 98.32 / 8 * accelerators,
               1e-9);
