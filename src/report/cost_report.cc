@@ -58,8 +58,8 @@ std::string CostText(const CostReport& r) {
   } else if (!r.pools.empty()) {
     out += fmt::format("          sizing: {}\n", r.pools.front().sizing);
   }
-  if (!r.quality.empty()) out += fmt::format("Quality   {}\n", r.quality);
   out += fmt::format("          {}\n", r.utilization_method);
+  if (!r.quality.empty()) out += fmt::format("Quality   {}\n", r.quality);
   out += fmt::format("Prices    {}\n\n", r.as_of.empty()
                                              ? "every dated and undated offer in the catalog"
                                              : "offers dated " + r.as_of + " or earlier");

@@ -13,6 +13,7 @@
 #include "catalog/catalog.h"
 #include "cli/calibrate_command.h"
 #include "cli/commands.h"
+#include "cli/compare_command.h"
 #include "cli/cost_command.h"
 #include "cli/estimate_command.h"
 #include "cli/simulate_command.h"
@@ -139,6 +140,22 @@ int main(int argc, char** argv) {
       ->add_option("--peak-to-mean", cost.peak_to_mean,
                    "the busiest hour's rate over the day's mean (sizes the fleet)")
       ->capture_default_str();
+  cost_cmd
+      ->add_option("--architecture", cost.architecture,
+                   "centralised (one pool), edge (a pool per region) or hybrid (the tier at "
+                   "the edge, the main model centrally)")
+      ->capture_default_str();
+  cost_cmd->add_option("--regions", cost.regions, "regions sharing the traffic equally")
+      ->capture_default_str();
+  cost_cmd->add_option("--tier-share", cost.tier_share,
+                       "share of the requests routed to a second, cheaper deployment");
+  cost_cmd->add_option("--tier-model", cost.tier_model, "the tier's model (default: the main one)");
+  cost_cmd->add_option("--tier-weights", cost.tier_weights, "the tier's weight precision");
+  cost_cmd->add_option("--tier-accelerator", cost.tier_accelerator,
+                       "the tier's accelerator (default: the main one)");
+  cost_cmd->add_option("--tier-count", cost.tier_count, "accelerators per tier replica");
+  cost_cmd->add_option("--spot-reserve", cost.spot_reserve_replicas,
+                       "on-demand replicas kept in reserve for a spot fleet");
   cost_cmd->add_option("--as-of", cost.as_of,
                        "use price offers dated on or before this date (YYYY, YYYY-MM, YYYY-MM-DD)");
   cost_cmd->add_option("--provider", cost.providers, "only these cloud providers (repeatable)");
@@ -157,6 +174,19 @@ int main(int argc, char** argv) {
   cost_cmd->add_option("--cost-of-capital", cost.cost_of_capital,
                        "annual rate owned hardware is financed at (0.08 = 8%)");
   cost_cmd->add_flag("--json", cost.json, "print JSON (doc/formats/cost-json.md)");
+
+  // compare
+  pertoken::cli::CompareOptions cmp;
+  auto* compare_cmd = app.add_subcommand(
+      "compare", "Cost a baseline and its variants from a scenario file, side by side");
+  compare_cmd->add_option("file", cmp.file, "scenario file (doc/formats/scenario.md)")->required();
+  auto* cmp_json =
+      compare_cmd->add_flag("--json", cmp.json, "print JSON (doc/formats/compare-json.md)");
+  auto* cmp_csv =
+      compare_cmd->add_flag("--csv", cmp.csv, "print CSV (doc/formats/compare-json.md)");
+  auto* cmp_md = compare_cmd->add_flag("--md", cmp.markdown, "print a Markdown table");
+  cmp_json->excludes(cmp_csv, cmp_md);
+  cmp_csv->excludes(cmp_md);
 
   // simulate
   pertoken::cli::SimulateOptions sim;
@@ -283,8 +313,8 @@ int main(int argc, char** argv) {
       cat_cmd->add_subcommand("check", "Validate every catalog file; report every problem");
   check_cmd->add_flag("--json", check_json, "print JSON");
   // Accept --data-dir after the subcommand too: `pertoken catalog check --data-dir D`.
-  for (auto* sub : {fit_cmd, est_cmd, cost_cmd, sim_cmd, val_cmd, ops_cmd, engines_cmd, list_cmd,
-                    show_cmd, check_cmd}) {
+  for (auto* sub : {fit_cmd, est_cmd, cost_cmd, compare_cmd, sim_cmd, val_cmd, ops_cmd, engines_cmd,
+                    list_cmd, show_cmd, check_cmd}) {
     sub->add_option("--data-dir", data_dir_flag, "catalog directory");
   }
 
@@ -315,6 +345,7 @@ int main(int argc, char** argv) {
   if (fit_cmd->parsed()) return pertoken::cli::RunFit(*catalog, fit, std::cout, std::cerr);
   if (est_cmd->parsed()) return pertoken::cli::RunEstimate(*catalog, est, std::cout, std::cerr);
   if (cost_cmd->parsed()) return pertoken::cli::RunCost(*catalog, cost, std::cout, std::cerr);
+  if (compare_cmd->parsed()) return pertoken::cli::RunCompare(*catalog, cmp, std::cout, std::cerr);
   if (sim_cmd->parsed()) {
     // The flags that describe the fleet, which a fleet file replaces.
     for (const char* flag : {"--model",
