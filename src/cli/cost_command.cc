@@ -44,6 +44,11 @@ Status CheckOptions(const CostOptions& o) {
         CheckPositive("--slo-ttft", o.slo_ttft_s), CheckPositive("--slo-tpot", o.slo_tpot_s)}) {
     if (!s.ok()) return s;
   }
+  if (!(o.cached_input_share >= 0 && o.cached_input_share <= 1)) {
+    return Status::InvalidArgument(
+        fmt::format("--cached-input-share is a share of the input tokens, in [0, 1], got {:g}",
+                    o.cached_input_share));
+  }
   if (o.spot_reserve_replicas < 0) {
     return Status::InvalidArgument(
         fmt::format("--spot-reserve must be 0 or more replicas, got {}", o.spot_reserve_replicas));
@@ -325,7 +330,7 @@ econ::Traffic TrafficOf(const CostOptions& o, const econ::ReplicaCapacity& c, st
       o.input_tokens && o.output_tokens
           ? static_cast<double>(*o.input_tokens) / static_cast<double>(*o.output_tokens)
           : (c.output_tokens_per_s > 0 ? c.input_tokens_per_s / c.output_tokens_per_s : 0);
-  econ::Traffic t{.peak_to_mean = o.peak_to_mean};
+  econ::Traffic t{.peak_to_mean = o.peak_to_mean, .cached_input_share = o.cached_input_share};
   if (o.requests_per_day) {
     t.output_tokens_per_day = *o.requests_per_day * static_cast<double>(*o.output_tokens);
     t.input_tokens_per_day = *o.requests_per_day * static_cast<double>(o.input_tokens.value_or(0));
@@ -694,8 +699,14 @@ Result<report::CostReport> EvaluateCost(const catalog::Catalog& cat, const CostO
           .pricing = "api",
           .provider = list.id,
           .offer = fmt::format("{} {} ({})", list.name, best->model_name, best->as_of),
-          .basis = fmt::format("${:g} per million input and ${:g} per million output tokens",
-                               best->input_usd_per_mtok, best->output_usd_per_mtok),
+          .basis = fmt::format(
+              "${:g} per million input{} and ${:g} per million output tokens",
+              best->input_usd_per_mtok,
+              best->cached_input_usd_per_mtok && o.cached_input_share > 0
+                  ? fmt::format(" (${:g} for the {:.0f}% cached)", *best->cached_input_usd_per_mtok,
+                                100 * o.cached_input_share)
+                  : "",
+              best->output_usd_per_mtok),
           .source = best->source,
           .spend = econ::SpendOf(best_usd / 24, rep.traffic),
           .break_even_known = cheapest_self > 0,
@@ -703,7 +714,7 @@ Result<report::CostReport> EvaluateCost(const catalog::Catalog& cat, const CostO
       if (cheapest_self > 0) {
         const double replica_usd_per_hour = cheapest_self / rep.sizing.replicas;
         opt.break_even_output_tokens_per_day = econ::BreakEvenOutputTokensPerDay(
-            *best, in_per_out, replica_usd_per_hour,
+            *best, in_per_out, rep.traffic.cached_input_share, replica_usd_per_hour,
             main.capacity.output_tokens_per_s * econ::kSecondsPerDay / rep.traffic.peak_to_mean);
       }
       rep.options.push_back(std::move(opt));

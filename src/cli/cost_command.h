@@ -35,6 +35,8 @@ struct CostOptions {
   std::optional<double> input_tokens_per_day;
   std::optional<double> requests_per_day;
   double peak_to_mean = 1;
+  // Share of the input tokens an API's prompt cache serves, billed at its cached-input price.
+  double cached_input_share = 0;
   // Where the replicas run: "centralised" (one pool for all the traffic), "edge" (one pool per
   // region, each for its share), or "hybrid" (the tier at the edge, the main model centrally).
   std::string architecture = "centralised";

@@ -153,6 +153,7 @@ const Knob kKnobs[] = {
     {"input_tokens_per_day", [](S& s) { return &s.cost.input_tokens_per_day; }, kZeroOk},
     {"requests_per_day", [](S& s) { return &s.cost.requests_per_day; }},
     {"peak_to_mean", [](S& s) { return &s.cost.peak_to_mean; }},
+    {"cached_input_share", [](S& s) { return &s.cost.cached_input_share; }, kZeroOk},
     {"architecture", [](S& s) { return &s.cost.architecture; }, {}, CheckArchitecture},
     {"regions", [](S& s) { return &s.cost.regions; }},
     {"tier_model", [](S& s) { return &s.cost.tier_model; }, {}, CheckModel},

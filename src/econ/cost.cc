@@ -35,17 +35,23 @@ double SpotLostFraction(const SpotTerms& t) {
 }
 
 double ApiUsdPerDay(const catalog::ApiOffer& o, const Traffic& t) {
-  return (t.input_tokens_per_day * o.input_usd_per_mtok +
+  const double cached = o.cached_input_usd_per_mtok ? t.cached_input_share : 0;
+  return (t.input_tokens_per_day * (1 - cached) * o.input_usd_per_mtok +
+          t.input_tokens_per_day * cached * o.cached_input_usd_per_mtok.value_or(0) +
           t.output_tokens_per_day * o.output_usd_per_mtok) /
          1e6;
 }
 
 std::optional<double> BreakEvenOutputTokensPerDay(const catalog::ApiOffer& o,
                                                   double input_per_output,
+                                                  double cached_input_share,
                                                   double replica_usd_per_hour,
                                                   double replica_output_tokens_per_day) {
-  const double api_per_output_token =
-      (input_per_output * o.input_usd_per_mtok + o.output_usd_per_mtok) / 1e6;
+  // The API's price per output token, its input share included (as ApiUsdPerDay bills it).
+  const Traffic one{.output_tokens_per_day = 1,
+                    .input_tokens_per_day = input_per_output,
+                    .cached_input_share = cached_input_share};
+  const double api_per_output_token = ApiUsdPerDay(o, one);
   const double h = replica_usd_per_hour * 24;
   const double a_c = api_per_output_token * replica_output_tokens_per_day;
   if (a_c <= h) return std::nullopt;

@@ -19,6 +19,9 @@ struct Traffic {
   double output_tokens_per_day = 0;
   double input_tokens_per_day = 0;
   double peak_to_mean = 1;  // the busiest hour's rate over the day's mean, >= 1
+  // Input tokens a provider's prompt cache can serve (a shared system prompt, a conversation's
+  // history), as a share of all input tokens: APIs bill them at their cached-input price.
+  double cached_input_share = 0;
 };
 
 // What one replica serves at capacity, and what it is made of.
@@ -63,7 +66,9 @@ struct SpotTerms {
 // capacity to carry the same traffic, so a spot hour effectively costs spot / (1 − f).
 double SpotLostFraction(const SpotTerms& terms);
 
-// A hosted API's bill for `traffic`, at its per-million prices (input, output).
+// A hosted API's bill for `traffic`, at its per-million prices: input tokens at the input price,
+// except the cached share at the cached-input price when the offer has one; output tokens at the
+// output price.
 double ApiUsdPerDay(const catalog::ApiOffer& offer, const Traffic& traffic);
 
 // The output tokens per day V* from which on self-hosting always costs less than the API, for
@@ -77,6 +82,7 @@ double ApiUsdPerDay(const catalog::ApiOffer& offer, const Traffic& traffic);
 // token than the API.
 std::optional<double> BreakEvenOutputTokensPerDay(const catalog::ApiOffer& offer,
                                                   double input_per_output,
+                                                  double cached_input_share,
                                                   double replica_usd_per_hour,
                                                   double replica_output_tokens_per_day);
 

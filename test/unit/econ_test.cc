@@ -24,6 +24,15 @@ TEST(Spend, EightGpusAtTwoDollarsServingTenThousandTokensPerSecond) {
 }
 
 // 1e9 tokens a day at $0.001 a token ($1,000 per million) is $365 M a year.
+// Cached input tokens bill at the cached-input price when the offer has one, else at the input
+// price: 1e9 input tokens a day, 60% cached, at $1 and $0.25 per million: $400 + $150.
+TEST(Spend, CachedInputTokensBillAtTheCachedPrice) {
+  const Traffic t{.input_tokens_per_day = 1e9, .cached_input_share = 0.6};
+  EXPECT_DOUBLE_EQ(ApiUsdPerDay({.input_usd_per_mtok = 1, .cached_input_usd_per_mtok = 0.25}, t),
+                   550);
+  EXPECT_DOUBLE_EQ(ApiUsdPerDay({.input_usd_per_mtok = 1}, t), 1000);
+}
+
 TEST(Spend, ABillionTokensADayAtATenthOfACentIs365MillionAYear) {
   const Traffic t{.output_tokens_per_day = 1e9};
   const catalog::ApiOffer api{.output_usd_per_mtok = 1000};
@@ -90,23 +99,23 @@ TEST(BreakEven, MatchesAScanOfTheStepFunction) {
   const double usd_per_day = 100;         // per replica
   for (double price : {3.0, 1.5, 1.2}) {  // $ per million output tokens
     const catalog::ApiOffer api{.output_usd_per_mtok = price};
-    auto v = BreakEvenOutputTokensPerDay(api, 0, usd_per_day / 24, c);
+    auto v = BreakEvenOutputTokensPerDay(api, 0, 0, usd_per_day / 24, c);
     ASSERT_TRUE(v.has_value()) << price;
     EXPECT_NEAR(*v, ScanBreakEven(usd_per_day, c, price / 1e6), c / 500) << price;
   }
   // $3/M: one replica ($100/day) pays off from 33.3 M tokens a day, and two from 66.7 M.
-  EXPECT_NEAR(*BreakEvenOutputTokensPerDay({.output_usd_per_mtok = 3}, 0, 100.0 / 24, c),
+  EXPECT_NEAR(*BreakEvenOutputTokensPerDay({.output_usd_per_mtok = 3}, 0, 0, 100.0 / 24, c),
               100 / 3e-6, 1);
   // $1.5/M: one replica pays off from 66.7 M tokens a day but a second is needed past 100 M, and
   // pays off only from 133.3 M (2 × $100 / $1.5 per million); from there on every further one
   // does (3 × $100 at 200 M).
-  EXPECT_NEAR(*BreakEvenOutputTokensPerDay({.output_usd_per_mtok = 1.5}, 0, 100.0 / 24, c),
+  EXPECT_NEAR(*BreakEvenOutputTokensPerDay({.output_usd_per_mtok = 1.5}, 0, 0, 100.0 / 24, c),
               200 / 1.5e-6, 1);
   // $0.9/M: even a full replica costs more per token than the API.
-  EXPECT_FALSE(BreakEvenOutputTokensPerDay({.output_usd_per_mtok = 0.9}, 0, 100.0 / 24, c));
+  EXPECT_FALSE(BreakEvenOutputTokensPerDay({.output_usd_per_mtok = 0.9}, 0, 0, 100.0 / 24, c));
   // Input tokens count at their price: 3 input per output at $0.2/M adds $0.6/M.
   EXPECT_NEAR(*BreakEvenOutputTokensPerDay({.input_usd_per_mtok = 0.2, .output_usd_per_mtok = 0.9},
-                                           3, 100.0 / 24, c),
+                                           3, 0, 100.0 / 24, c),
               200 / 1.5e-6, 1);
 }
 

@@ -156,6 +156,8 @@ int main(int argc, char** argv) {
   cost_cmd->add_option("--tier-count", cost.tier_count, "accelerators per tier replica");
   cost_cmd->add_option("--spot-reserve", cost.spot_reserve_replicas,
                        "on-demand replicas kept in reserve for a spot fleet");
+  cost_cmd->add_option("--cached-input-share", cost.cached_input_share,
+                       "share of input tokens an API's prompt cache serves (cached-input price)");
   cost_cmd->add_option("--as-of", cost.as_of,
                        "use price offers dated on or before this date (YYYY, YYYY-MM, YYYY-MM-DD)");
   cost_cmd->add_option("--provider", cost.providers, "only these cloud providers (repeatable)");
