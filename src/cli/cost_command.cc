@@ -14,7 +14,9 @@
 #include "metrics/power.h"
 #include "perf/serving.h"
 #include "report/cost_report.h"
+#include "sim/simulator.h"
 #include "validate/text.h"
+#include "workload/random.h"
 
 namespace pertoken::cli {
 
@@ -48,6 +50,10 @@ Status CheckOptions(const CostOptions& o) {
     return Status::InvalidArgument(
         fmt::format("--cached-input-share is a share of the input tokens, in [0, 1], got {:g}",
                     o.cached_input_share));
+  }
+  if (o.sizing != "simulate" && o.sizing != "queueing") {
+    return Status::InvalidArgument(
+        fmt::format("--sizing must be simulate or queueing, got '{}'", o.sizing));
   }
   if (o.spot_reserve_replicas < 0) {
     return Status::InvalidArgument(
@@ -144,6 +150,8 @@ Status CheckOptions(const CostOptions& o) {
 
 // One replica of a pool: what it serves at capacity, with its latencies there when predicted.
 struct Replica {
+  std::optional<perf::Deployment> deployment;  // when predicted
+  std::optional<perf::SpecDecode> spec;
   econ::ReplicaCapacity capacity;
   std::optional<double> ttft_s, tpot_s, e2e_s;
   double concurrency = 0;  // requests in flight at the capacity point; 0 when given
@@ -217,7 +225,9 @@ Result<Replica> PredictCapacity(const catalog::Catalog& cat, const CostOptions& 
   }
   const perf::ServingResult r = perf::PredictServing(q);
   if (!r.ok) return Status::InvalidArgument(r.reason);
-  Replica rep{.capacity = {.output_tokens_per_s = r.output_tokens_per_s,
+  Replica rep{.deployment = q.deployment,
+              .spec = q.spec,
+              .capacity = {.output_tokens_per_s = r.output_tokens_per_s,
                            .input_tokens_per_s = r.input_tokens_per_s,
                            .accelerators = d->layout.count()},
               .ttft_s = r.ttft_s,
@@ -322,6 +332,44 @@ std::string TierQuality(const catalog::Catalog& cat, const std::string& main_mod
                        (*q)->id, main_model);
   }
   return fmt::format("{} weights on {}: {}", (*q)->id, main_model, fmt::join(found, "; "));
+}
+
+// The busiest hour replayed through `replicas` replicas of a pool: Poisson arrivals at the peak
+// rate for kPeakWindowS seconds, every request of the given lengths, each replica admitting at
+// most `slots` requests at once (the capacity point), under the fleet's routing.
+constexpr double kPeakWindowS = 600;
+
+struct PeakRun {
+  bool ok = false;
+  double ttft_mean_s = 0, tpot_mean_s = 0, ttft_p99_s = 0, tpot_p99_s = 0;
+};
+
+PeakRun SimulatePeak(const Replica& r, const CostOptions& o, int64_t slots, int replicas,
+                     double requests_per_s) {
+  sim::FleetSpec fleet;
+  sim::ReplicaSpec spec{
+      .deployment = *r.deployment,
+      .batching = o.batching == "static" ? sim::Batching::kStatic : sim::Batching::kContinuous,
+      .max_num_seqs = slots,
+      .spec = r.spec};
+  fleet.replicas.assign(static_cast<size_t>(replicas), spec);
+  workload::Rng rng(1);
+  std::vector<workload::Request> requests;
+  for (double t = rng.Exponential(1 / requests_per_s); t < kPeakWindowS;
+       t += rng.Exponential(1 / requests_per_s)) {
+    requests.push_back(
+        {.arrival_s = t, .input_tokens = *o.input_tokens, .output_tokens = *o.output_tokens});
+  }
+  if (requests.empty())
+    requests.push_back(
+        {.arrival_s = 0, .input_tokens = *o.input_tokens, .output_tokens = *o.output_tokens});
+  auto res = sim::Simulate(fleet, requests);
+  if (!res.ok()) return {};
+  return {.ok = true,
+          .ttft_mean_s = res->ttft.mean(),
+          .tpot_mean_s = res->tpot.count() > 0 ? res->tpot.mean() : 0,
+          .ttft_p99_s = res->ttft.Quantile(0.99),
+          .tpot_p99_s = res->tpot.count() > 0 ? res->tpot.Quantile(0.99) : 0};
 }
 
 // The traffic the options give; with none, one replica kept busy.
@@ -460,6 +508,9 @@ Result<report::CostReport> EvaluateCost(const catalog::Catalog& cat, const CostO
 
   // Size each pool's replicas in each of its regions for that region's peak.
   const bool queueing = o.slo_ttft_s && !o.output_tokens_per_s;
+  // The simulator checks the targets at the peak when there are targets and a model to replay.
+  const bool simulate = o.sizing == "simulate" && (o.slo_ttft_s || o.slo_tpot_s) &&
+                        !o.output_tokens_per_s && o.output_tokens;
   double total_capacity = 0;
   for (PoolPlan& p : pools) {
     report::CostPool& pr = p.report;
@@ -492,6 +543,69 @@ Result<report::CostReport> EvaluateCost(const catalog::Catalog& cat, const CostO
       per_region = econ::SizeFleet(region, r.capacity).replicas;
       pr.sizing = "fluid: ceil(peak / capacity)";
     }
+    if (simulate && r.deployment && r.concurrency >= 1) {
+      // Replay the region's peak and adjust the replicas until the mean TTFT and TPOT meet the
+      // targets with the fewest.
+      const double peak_requests_per_s = region.output_tokens_per_day /
+                                         static_cast<double>(*o.output_tokens) /
+                                         econ::kSecondsPerDay * region.peak_to_mean;
+      const auto slots = static_cast<int64_t>(std::floor(r.concurrency));
+      auto meets = [&](int n, PeakRun* run) {
+        *run = SimulatePeak(r, o, slots, n, peak_requests_per_s);
+        return run->ok && (!o.slo_ttft_s || run->ttft_mean_s <= *o.slo_ttft_s) &&
+               (!o.slo_tpot_s || run->tpot_mean_s <= *o.slo_tpot_s);
+      };
+      PeakRun run;
+      const int start = per_region;
+      int n = per_region;
+      if (meets(n, &run)) {
+        PeakRun fewer;
+        while (n > 1 && meets(n - 1, &fewer)) --n, run = fewer;
+      } else {
+        // The queueing estimate is usually close: step up a few replicas, then double until a
+        // fleet meets the targets and bisect down to the fewest.
+        const int limit = 4 * start + 8;
+        int lo = n, hi = n;
+        PeakRun at_hi;
+        bool found = false;
+        for (int step = 1; step <= 3 && !found; ++step) {
+          lo = hi;
+          hi = n + step;
+          found = meets(hi, &at_hi);
+        }
+        while (!found && hi < limit) {
+          lo = hi;
+          hi = std::min(2 * hi, limit);
+          found = meets(hi, &at_hi);
+        }
+        if (!found) {
+          return Status::InvalidArgument(fmt::format(
+              "the {} pool: the simulator finds no fleet of up to {} replicas per region that "
+              "meets the latency targets at the peak ({:.2f} requests/s; at {} replicas mean "
+              "TTFT {:.0f} ms, TPOT {:.1f} ms)",
+              pr.role, limit, peak_requests_per_s, limit, 1e3 * at_hi.ttft_mean_s,
+              1e3 * at_hi.tpot_mean_s));
+        }
+        while (hi - lo > 1) {
+          const int mid = (lo + hi) / 2;
+          PeakRun at_mid;
+          if (meets(mid, &at_mid)) {
+            hi = mid, at_hi = at_mid;
+          } else {
+            lo = mid;
+          }
+        }
+        n = hi;
+        run = at_hi;
+      }
+      per_region = n;
+      pr.sizing = fmt::format(
+          "simulated at the peak ({:.2f} requests/s per region for {:.0f} s, at most {} in flight "
+          "per replica, starting from the {} estimate of {}): mean TTFT {:.0f} ms, TPOT {:.1f} "
+          "ms; p99 {:.0f} ms, {:.1f} ms",
+          peak_requests_per_s, kPeakWindowS, slots, queueing ? "Erlang-C" : "fluid", start,
+          1e3 * run.ttft_mean_s, 1e3 * run.tpot_mean_s, 1e3 * run.ttft_p99_s, 1e3 * run.tpot_p99_s);
+    }
     pr.replicas = per_region * pr.regions;
     pr.utilization = pr.mean_output_tokens_per_s / (pr.replicas * pr.replica_output_tokens_per_s);
     total_capacity += pr.replicas * pr.replica_output_tokens_per_s;
@@ -503,11 +617,14 @@ Result<report::CostReport> EvaluateCost(const catalog::Catalog& cat, const CostO
   for (const PoolPlan& p : pools) rep.sizing.replicas += p.report.replicas;
   rep.sizing.utilization = rep.sizing.mean_output_tokens_per_s / total_capacity;
   rep.utilization_method =
-      queueing ? "Erlang-C queueing model at the peak, sized so requests wait no longer than the "
-                 "TTFT target allows; utilisation = mean output rate / the pools' capacity"
-               : "fluid queueing model: replicas = ceil(peak / capacity) per pool and region, "
-                 "utilisation = mean / (replicas × capacity); `pertoken simulate` replays the "
-                 "traffic for percentiles";
+      simulate ? "simulated: each pool's busiest hour replayed through the serving simulator, with "
+                 "the fewest replicas whose mean TTFT and TPOT meet the targets; utilisation = "
+                 "mean output rate / the pools' capacity"
+      : queueing ? "Erlang-C queueing model at the peak, sized so requests wait no longer than the "
+                   "TTFT target allows; utilisation = mean output rate / the pools' capacity"
+                 : "fluid queueing model: replicas = ceil(peak / capacity) per pool and region, "
+                   "utilisation = mean / (replicas × capacity); `pertoken simulate` replays the "
+                   "traffic for percentiles";
   for (const PoolPlan& p : pools) rep.pools.push_back(p.report);
   rep.as_of = o.as_of;
   rep.pue = o.pue.value_or(dc->pue);

@@ -26,6 +26,9 @@ struct CostOptions {
   // at the most requests in flight that keep TTFT and TPOT within them.
   std::optional<double> slo_ttft_s;
   std::optional<double> slo_tpot_s;
+  // How the replicas are counted under latency targets: "simulate" replays each pool's peak
+  // through the serving simulator (default); "queueing" is the fast answer (an Erlang-C queue).
+  std::string sizing = "simulate";
   // ... or a capacity the user measured: output tokens per second of one replica of
   // deployment.count accelerators (model optional, for the hosted APIs).
   std::optional<double> output_tokens_per_s;

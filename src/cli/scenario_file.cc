@@ -101,6 +101,10 @@ Status CheckArchitecture(const catalog::Catalog&, const std::string& v) {
   return OneOf(v, {"centralised", "edge", "hybrid"});
 }
 
+Status CheckSizing(const catalog::Catalog&, const std::string& v) {
+  return OneOf(v, {"simulate", "queueing"});
+}
+
 Status CheckConcurrency(const catalog::Catalog&, const std::string& v) {
   if (v == "max") return Status();
   return Status::InvalidArgument(
@@ -148,6 +152,7 @@ const Knob kKnobs[] = {
     {"spec_decode", [](S& s) { return &s.cost.spec_decode; }, {}, CheckSpecDecode},
     {"slo_ttft", [](S& s) { return &s.cost.slo_ttft_s; }},
     {"slo_tpot", [](S& s) { return &s.cost.slo_tpot_s; }},
+    {"sizing", [](S& s) { return &s.cost.sizing; }, {}, CheckSizing},
     {"output_tokens_per_s", [](S& s) { return &s.cost.output_tokens_per_s; }},
     {"output_tokens_per_day", [](S& s) { return &s.cost.output_tokens_per_day; }},
     {"input_tokens_per_day", [](S& s) { return &s.cost.input_tokens_per_day; }, kZeroOk},

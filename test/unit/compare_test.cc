@@ -300,6 +300,7 @@ tier_count = 1
 tier_weights = "int4-awq"
 spot_reserve = 2
 cached_input_share = 0.5
+sizing = "queueing"
 )");
   ASSERT_TRUE(f.ok()) << f.status().message();
   const CostOptions& o = f->scenarios[0].settings.cost;
@@ -347,6 +348,7 @@ cached_input_share = 0.5
   EXPECT_EQ(h.tier_weights, "int4-awq");
   EXPECT_EQ(h.spot_reserve_replicas, 2);
   EXPECT_EQ(h.cached_input_share, 0.5);
+  EXPECT_EQ(h.sizing, "queueing");
   // Every knob of the table was set by this file or its variants.
   std::set<std::string> seen;
   for (const auto& s : f->scenarios) {

@@ -151,6 +151,7 @@ TEST_F(CostTest, APredictedReplicaMeetsTheLatencyTargets) {
 // tokens a day of 500 + 100-token requests, with the busiest hour at 1.5× the mean.
 CostOptions Predicted() {
   CostOptions o;
+  o.sizing = "queueing";
   o.deployment.model = "llama-2-7b";
   o.deployment.accelerator = "h100-sxm";
   o.input_tokens = 500;
@@ -159,6 +160,26 @@ CostOptions Predicted() {
   o.output_tokens_per_day = 1e8;
   o.peak_to_mean = 1.5;
   return o;
+}
+
+// Replaying the peak in the simulator: the fleet carries the peak (at least the fluid bound of
+// replicas), it is the fewest that meet the targets, and a looser target never needs more.
+TEST_F(CostTest, TheSimulatorSizesTheFleetForThePeak) {
+  CostOptions o = Predicted();
+  o.sizing = "simulate";
+  o.slo_tpot_s = 0.03;
+  const auto sim = RunJson(o);
+  EXPECT_THAT(sim["utilization_method"].get<std::string>(), HasSubstr("simulated"));
+  EXPECT_THAT(sim["pools"][0]["sizing"].get<std::string>(), HasSubstr("mean TTFT"));
+  const double peak = 1e8 / 86400 * 1.5;
+  EXPECT_GE(sim["replicas"].get<double>() * sim["replica_output_tokens_per_s"].get<double>(), peak);
+  o.sizing = "queueing";
+  const auto fast = RunJson(o);
+  EXPECT_THAT(fast["utilization_method"].get<std::string>(), HasSubstr("Erlang-C"));
+  o.sizing = "simulate";
+  o.slo_ttft_s = 3;
+  o.slo_tpot_s = 0.06;
+  EXPECT_LE(RunJson(o)["replicas"].get<int>(), sim["replicas"].get<int>());
 }
 
 // Edge pools, each sized for its region's peak at the same TTFT target, need at least as many
@@ -242,6 +263,7 @@ TEST_F(CostTest, BadInputIsOneClearMessage) {
       {[](CostOptions* o) { o->slo_tpot_s = 0.05; }, "--slo-ttft and --slo-tpot choose"},
       {[](CostOptions* o) { o->spot_reserve_replicas = -1; }, "--spot-reserve must be 0 or more"},
       {[](CostOptions* o) { o->architecture = "mesh"; }, "--architecture must be centralised"},
+      {[](CostOptions* o) { o->sizing = "guess"; }, "--sizing must be simulate or queueing"},
       {[](CostOptions* o) { o->architecture = "edge"; }, "give --regions 2 or more"},
       {[](CostOptions* o) { o->regions = 3; }, "--regions applies to --architecture edge"},
       {[](CostOptions* o) { o->regions = 0; }, "--regions must be from 1"},

@@ -128,6 +128,11 @@ int main(int argc, char** argv) {
                        "mean TTFT target in seconds: size a predicted replica to meet it");
   cost_cmd->add_option("--slo-tpot", cost.slo_tpot_s,
                        "mean TPOT target in seconds: size a predicted replica to meet it");
+  cost_cmd
+      ->add_option("--sizing", cost.sizing,
+                   "under latency targets, count replicas by replaying each pool's peak in the "
+                   "simulator (simulate) or with an Erlang-C queue (queueing, the fast answer)")
+      ->capture_default_str();
   cost_cmd->add_option("--output-tokens-per-s", cost.output_tokens_per_s,
                        "one replica's measured output tokens per second, instead of a prediction");
   cost_cmd->add_option("--output-tokens-per-day", cost.output_tokens_per_day,
