@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "cli/spec_decode.h"
 #include "econ/cost.h"
@@ -386,7 +388,10 @@ econ::Traffic TrafficOf(const CostOptions& o, const econ::ReplicaCapacity& c, st
   } else if (o.output_tokens_per_day) {
     t.output_tokens_per_day = *o.output_tokens_per_day;
     t.input_tokens_per_day = o.input_tokens_per_day.value_or(in_per_out * t.output_tokens_per_day);
-    *basis = o.input_tokens_per_day ? "given" : "input at the requests' input/output ratio";
+    *basis = o.fixed_replicas
+                 ? fmt::format("the rates of the run in {}, around the clock", o.from_basis)
+             : o.input_tokens_per_day ? "given"
+                                      : "input at the requests' input/output ratio";
   } else {
     t.output_tokens_per_day = c.output_tokens_per_s * econ::kSecondsPerDay / o.peak_to_mean;
     t.input_tokens_per_day = in_per_out * t.output_tokens_per_day;
@@ -437,7 +442,11 @@ Result<report::CostReport> EvaluateCost(const catalog::Catalog& cat, const CostO
                                          static_cast<double>(*o.input_tokens) /
                                          static_cast<double>(*o.output_tokens);
     }
-    main.basis = "given with --output-tokens-per-s";
+    main.basis =
+        o.from_basis.empty() ? "given with --output-tokens-per-s"
+        : o.fixed_replicas
+            ? fmt::format("from {}: the simulated output per replica while busy", o.from_basis)
+            : fmt::format("from {}", o.from_basis);
     if (!o.deployment.model.empty()) {
       auto m = cat.FindModel(o.deployment.model);
       if (!m.ok()) return Status::InvalidArgument("--model: " + m.status().message());
@@ -543,7 +552,11 @@ Result<report::CostReport> EvaluateCost(const catalog::Catalog& cat, const CostO
       per_region = econ::SizeFleet(region, r.capacity).replicas;
       pr.sizing = "fluid: ceil(peak / capacity)";
     }
-    if (simulate && r.deployment && r.concurrency >= 1) {
+    if (o.fixed_replicas && p.report.role == "main") {
+      per_region = *o.fixed_replicas;
+      pr.sizing = fmt::format("as simulated ({}): busy {:.1f}% of the time", o.from_basis,
+                              100 * o.measured_utilization.value_or(0));
+    } else if (simulate && r.deployment && r.concurrency >= 1) {
       // Replay the region's peak and adjust the replicas until the mean TTFT and TPOT meet the
       // targets with the fewest.
       const double peak_requests_per_s = region.output_tokens_per_day /
@@ -617,9 +630,15 @@ Result<report::CostReport> EvaluateCost(const catalog::Catalog& cat, const CostO
   for (const PoolPlan& p : pools) rep.sizing.replicas += p.report.replicas;
   rep.sizing.utilization = rep.sizing.mean_output_tokens_per_s / total_capacity;
   rep.utilization_method =
-      simulate ? "simulated: each pool's busiest hour replayed through the serving simulator, with "
-                 "the fewest replicas whose mean TTFT and TPOT meet the targets; utilisation = "
-                 "mean output rate / the pools' capacity"
+      o.fixed_replicas
+          ? fmt::format(
+                "measured by the simulator ({}): the share of the run its replicas were "
+                "busy (shared/metrics.md)",
+                o.from_basis)
+      : simulate
+          ? "simulated: each pool's busiest hour replayed through the serving simulator, with "
+            "the fewest replicas whose mean TTFT and TPOT meet the targets; utilisation = "
+            "mean output rate / the pools' capacity"
       : queueing ? "Erlang-C queueing model at the peak, sized so requests wait no longer than the "
                    "TTFT target allows; utilisation = mean output rate / the pools' capacity"
                  : "fluid queueing model: replicas = ceil(peak / capacity) per pool and region, "
@@ -847,6 +866,86 @@ Result<report::CostReport> EvaluateCost(const catalog::Catalog& cat, const CostO
     return a.spend.usd_per_million_output_tokens < b.spend.usd_per_million_output_tokens;
   });
   return rep;
+}
+
+Status ApplyResultFile(const std::string& path, CostOptions* o) {
+  std::ifstream in(path);
+  if (!in) return Status::InvalidArgument(fmt::format("--from: {}: cannot open", path));
+  nlohmann::json j = nlohmann::json::parse(in, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) {
+    return Status::InvalidArgument(fmt::format("--from: {}: not JSON", path));
+  }
+  auto number = [&](const nlohmann::json& obj, const char* key) -> std::optional<double> {
+    if (!obj.contains(key) || !obj[key].is_number()) return std::nullopt;
+    return obj[key].get<double>();
+  };
+  auto text = [&](const nlohmann::json& obj, const char* key) {
+    return obj.contains(key) && obj[key].is_string() ? obj[key].get<std::string>() : "";
+  };
+  if (!o->deployment.model.empty() || !o->deployment.accelerator.empty() ||
+      o->output_tokens_per_s || o->input_tokens || o->output_tokens) {
+    return Status::InvalidArgument(
+        "--from gives the deployment, its lengths and its throughput: not with --model, "
+        "--accelerator, --input-len, --output-len or --output-tokens-per-s");
+  }
+  nlohmann::json d;
+  if (j.contains("fleet") && j["fleet"].is_object()) {  // pertoken simulate --json
+    const auto& groups = j["fleet"]["deployments"];
+    if (!groups.is_array() || groups.size() != 1) {
+      return Status::InvalidArgument(fmt::format(
+          "--from: {}: a simulated fleet of {} replica groups; cost takes one group (price "
+          "heterogeneous fleets with `pertoken simulate`)",
+          path, groups.is_array() ? groups.size() : 0));
+    }
+    d = groups[0];
+    const auto out = number(j, "output_tokens_per_s");
+    const auto in_rate = number(j, "input_tokens_per_s");
+    const auto busy = number(j, "busy_fraction");
+    const auto replicas = number(d, "replicas");
+    if (!out || !in_rate || !busy || !replicas || *out <= 0 || *busy <= 0) {
+      return Status::InvalidArgument(fmt::format(
+          "--from: {}: a simulate result needs output_tokens_per_s, input_tokens_per_s, "
+          "busy_fraction and the group's replicas",
+          path));
+    }
+    if (o->output_tokens_per_day || o->requests_per_day || o->input_tokens_per_day) {
+      return Status::InvalidArgument(
+          "--from a simulate result: the traffic is the simulated run's; no traffic flags");
+    }
+    o->fixed_replicas = static_cast<int>(*replicas);
+    o->measured_utilization = *busy;
+    o->output_tokens_per_day = *out * econ::kSecondsPerDay;
+    o->input_tokens_per_day = *in_rate * econ::kSecondsPerDay;
+    // One replica's capacity such that mean / (replicas × capacity) is the measured busy share.
+    o->output_tokens_per_s = *out / *replicas / *busy;
+    o->from_basis = path;
+  } else if (j.contains("output_tokens_per_s") && j.contains("model")) {  // estimate --json
+    d = j;
+    const auto out = number(j, "output_tokens_per_s");
+    if (!out || *out <= 0 || !j.value("ok", false)) {
+      return Status::InvalidArgument(
+          fmt::format("--from: {}: the estimate did not serve its load (ok is false)", path));
+    }
+    o->output_tokens_per_s = *out;
+    if (auto v = number(j, "input_tokens")) o->input_tokens = static_cast<int64_t>(*v);
+    if (auto v = number(j, "output_tokens")) o->output_tokens = static_cast<int64_t>(*v);
+    o->from_basis = path;
+  } else {
+    return Status::InvalidArgument(fmt::format(
+        "--from: {}: neither a `pertoken estimate --json` nor a `pertoken simulate --json` "
+        "result",
+        path));
+  }
+  o->deployment.model = text(d, "model");
+  o->deployment.accelerator = text(d, "accelerator");
+  if (auto c = number(d, "count")) o->deployment.count = static_cast<int>(*c);
+  if (!text(d, "engine").empty()) o->deployment.engine = text(d, "engine");
+  if (!text(d, "weights_format").empty()) o->deployment.weights = text(d, "weights_format");
+  if (o->deployment.model.empty() || o->deployment.accelerator.empty()) {
+    return Status::InvalidArgument(
+        fmt::format("--from: {}: the result names no model or accelerator", path));
+  }
+  return Status();
 }
 
 int RunCost(const catalog::Catalog& cat, const CostOptions& o, std::ostream& out,

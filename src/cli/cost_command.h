@@ -66,8 +66,21 @@ struct CostOptions {
   std::optional<double> capex_usd;  // per accelerator
   std::optional<double> amortization_years;
   std::optional<double> cost_of_capital;
+  // A fleet already sized and measured (`pertoken cost --from` a simulate result): its replicas
+  // and the busy share the simulator measured, instead of sizing.
+  std::optional<int> fixed_replicas;
+  std::optional<double> measured_utilization;
+  std::string from_basis;  // where the capacity or the fleet came from
   bool json = false;
 };
+
+// Fills `options` from a `pertoken estimate --json` or `pertoken simulate --json` result (the
+// --from flag). An estimate gives the deployment, its lengths and its throughput as one replica's
+// capacity. A simulation of one replica group gives the deployment, its replicas and the traffic
+// it served (its rates around the clock, peak 1: the replayed stream has its own peaks), and the
+// busy share the simulator measured as the utilisation. InvalidArgument naming the file for a
+// file that is neither, a fleet of several groups, or flags that the file already sets.
+Status ApplyResultFile(const std::string& path, CostOptions* options);
 
 // The report `pertoken cost` prints: InvalidArgument (one line naming the flag) when the input is
 // wrong, the deployment does not fit, or nothing can be priced.

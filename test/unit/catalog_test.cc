@@ -232,6 +232,30 @@ source = "test"
   EXPECT_THAT(msg, HasSubstr(price + ":10: offers[0].accelerator: unknown accelerator 'h900'"));
 }
 
+// Every price carries its date: an offer without one is refused, naming the file, the line of
+// its table and the key.
+TEST(Catalog, APriceWithoutADateIsRefused) {
+  ScratchCatalog scratch("undated");
+  const std::string path = scratch.Write("prices/undated.toml", R"(schema_version = 1
+id = "undated"
+name = "Undated"
+source = "test"
+as_of = "2026-01"
+kind = "cloud"
+
+[[offers]]
+sku = "x"
+accelerator = "h100-sxm"
+pricing = "on_demand"
+usd_per_hour = 2.0
+source = "test"
+)");
+  auto cat = Catalog::Load(scratch.dir());
+  ASSERT_FALSE(cat.ok());
+  EXPECT_THAT(cat.status().message(),
+              HasSubstr(path + ":8: offers[0].as_of: required key is missing"));
+}
+
 TEST(Catalog, DataCentresNeedOneDefaultAndAPlausiblePue) {
   ScratchCatalog scratch("datacenters");
   scratch.Write("datacenters/second.toml", R"(schema_version = 1

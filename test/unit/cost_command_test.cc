@@ -3,9 +3,13 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "cli/estimate_command.h"
+#include "cli/simulate_command.h"
 #include "test_util.h"
 
 namespace pertoken::cli {
@@ -239,6 +243,70 @@ TEST_F(CostTest, TierRoutingSplitsTheTrafficBetweenTwoPools) {
   EXPECT_EQ(h["pools"][0]["regions"], 1);
   EXPECT_EQ(h["pools"][1]["placement"], "edge");
   EXPECT_EQ(h["pools"][1]["regions"], 3);
+}
+
+// `--from` prices what estimate predicted or simulate replayed.
+TEST_F(CostTest, PricesAnEstimateOrASimulationResult) {
+  const auto dir = std::filesystem::temp_directory_path() / "pertoken-cost-from";
+  std::filesystem::create_directories(dir);
+  EstimateOptions e;
+  e.deployment.model = "llama-2-7b";
+  e.deployment.accelerator = "h100-sxm";
+  e.input_tokens = 500;
+  e.output_tokens = 100;
+  e.concurrency = "32";
+  e.json = true;
+  std::ostringstream est;
+  ASSERT_EQ(RunEstimate(cat_, e, est, err_), kExitOk) << err_.str();
+  const std::string est_path = (dir / "estimate.json").string();
+  std::ofstream(est_path) << est.str();
+  CostOptions o;
+  ASSERT_TRUE(ApplyResultFile(est_path, &o).ok());
+  o.output_tokens_per_day = 5e7;
+  const auto j = RunJson(o);
+  EXPECT_DOUBLE_EQ(j["replica_output_tokens_per_s"].get<double>(),
+                   nlohmann::json::parse(est.str())["output_tokens_per_s"].get<double>());
+  EXPECT_EQ(j["model"], "llama-2-7b");
+
+  SimulateOptions s;
+  ReplicaGroupOptions g;
+  g.deployment.model = "llama-2-7b";
+  g.deployment.accelerator = "h100-sxm";
+  g.replicas = 2;
+  s.fleet = {g};
+  s.workload.arrivals = "poisson:rate=5";
+  s.workload.lengths = "fixed:in=300,out=50";
+  s.workload.requests = 200;
+  s.json = true;
+  std::ostringstream sim;
+  ASSERT_EQ(RunSimulate(cat_, s, sim, err_), kExitOk) << err_.str();
+  const auto simulated = nlohmann::json::parse(sim.str());
+  const std::string sim_path = (dir / "simulate.json").string();
+  std::ofstream(sim_path) << sim.str();
+  CostOptions f;
+  ASSERT_TRUE(ApplyResultFile(sim_path, &f).ok());
+  const auto k = RunJson(f);
+  // The simulated fleet as it ran: its replicas, its busy share, its traffic around the clock.
+  EXPECT_EQ(k["replicas"], 2);
+  EXPECT_NEAR(k["utilization"].get<double>(), simulated["busy_fraction"].get<double>(), 1e-9);
+  EXPECT_NEAR(k["output_tokens_per_day"].get<double>(),
+              simulated["output_tokens_per_s"].get<double>() * 86400, 1e-6);
+  EXPECT_NEAR((*Option(k, "on_demand"))["usd_per_hour"].get<double>(), 2 * 98.32 / 8, 1e-9);
+
+  // Files it cannot use, and flags that the file already sets.
+  const std::string junk = (dir / "junk.json").string();
+  std::ofstream(junk) << "{\"a\": 1}";
+  CostOptions bad;
+  EXPECT_THAT(ApplyResultFile(junk, &bad).message(), HasSubstr("neither a `pertoken estimate"));
+  EXPECT_THAT(ApplyResultFile((dir / "none.json").string(), &bad).message(),
+              HasSubstr("cannot open"));
+  CostOptions flags;
+  flags.deployment.model = "llama-2-7b";
+  EXPECT_THAT(ApplyResultFile(est_path, &flags).message(), HasSubstr("not with --model"));
+  CostOptions traffic;
+  traffic.output_tokens_per_day = 1e6;
+  EXPECT_THAT(ApplyResultFile(sim_path, &traffic).message(), HasSubstr("no traffic flags"));
+  std::filesystem::remove_all(dir);
 }
 
 TEST_F(CostTest, BadInputIsOneClearMessage) {

@@ -113,6 +113,7 @@ int main(int argc, char** argv) {
 
   // cost
   pertoken::cli::CostOptions cost;
+  std::string cost_from;
   auto* cost_cmd = app.add_subcommand(
       "cost", "What a traffic volume costs under every way to pay: cloud, owned, hosted APIs");
   AddDeploymentFlags(cost_cmd, &cost.deployment, /*required=*/false);
@@ -133,6 +134,8 @@ int main(int argc, char** argv) {
                    "under latency targets, count replicas by replaying each pool's peak in the "
                    "simulator (simulate) or with an Erlang-C queue (queueing, the fast answer)")
       ->capture_default_str();
+  cost_cmd->add_option("--from", cost_from,
+                       "a `pertoken estimate --json` or `simulate --json` result to price");
   cost_cmd->add_option("--output-tokens-per-s", cost.output_tokens_per_s,
                        "one replica's measured output tokens per second, instead of a prediction");
   cost_cmd->add_option("--output-tokens-per-day", cost.output_tokens_per_day,
@@ -351,7 +354,14 @@ int main(int argc, char** argv) {
   }
   if (fit_cmd->parsed()) return pertoken::cli::RunFit(*catalog, fit, std::cout, std::cerr);
   if (est_cmd->parsed()) return pertoken::cli::RunEstimate(*catalog, est, std::cout, std::cerr);
-  if (cost_cmd->parsed()) return pertoken::cli::RunCost(*catalog, cost, std::cout, std::cerr);
+  if (cost_cmd->parsed()) {
+    if (!cost_from.empty()) {
+      if (auto s = pertoken::cli::ApplyResultFile(cost_from, &cost); !s.ok()) {
+        return pertoken::cli::Fail(std::cerr, s.message());
+      }
+    }
+    return pertoken::cli::RunCost(*catalog, cost, std::cout, std::cerr);
+  }
   if (compare_cmd->parsed()) return pertoken::cli::RunCompare(*catalog, cmp, std::cout, std::cerr);
   if (sim_cmd->parsed()) {
     // The flags that describe the fleet, which a fleet file replaces.
