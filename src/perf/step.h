@@ -62,6 +62,11 @@ struct StepTime {
 // REQUIRES: every pointer of `deployment` set, a valid layout (CheckLayout), shape counts >= 0.
 StepTime PredictStep(const Deployment& deployment, const StepShape& shape);
 
+// The GEMM efficiency curve a compute precision runs at: its own; for FP8 or INT8 without one, the
+// other 8-bit precision's; else the BF16 curve.
+const catalog::GemmCurve& GemmCurveFor(const catalog::Efficiency& efficiency,
+                                       const std::string& precision);
+
 // One accelerator's PCIe bandwidth per direction to its host (the card's PCIe generation, x16).
 double HostLinkBytesPerSecond(const catalog::Accelerator& acc);
 
