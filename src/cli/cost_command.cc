@@ -7,6 +7,7 @@
 #include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "cli/spec_decode.h"
 #include "econ/cost.h"
@@ -675,58 +676,72 @@ Result<report::CostReport> EvaluateCost(const catalog::Catalog& cat, const CostO
 
   // Cloud: each pricing at the cheapest offer for each pool's accelerator; a pricing that some
   // pool's accelerator lacks is left out.
-  for (const std::string& pricing : econ::CloudPricings()) {
-    double usd = 0;
-    std::vector<std::string> offers, bases;
-    std::string provider, source;
-    bool all = true;
-    for (const PoolPlan& p : pools) {
-      const auto cloud = econ::CloudOptions(cat, *p.acc, o.as_of, o.providers);
-      const econ::PayOption* pay = nullptr;
-      const econ::PayOption* on_demand = nullptr;
-      for (const auto& c : cloud) {
-        if (c.pricing == pricing) pay = &c;
-        if (c.pricing == "on_demand") on_demand = &c;
+  // With --by-provider, each provider's own cheapest offer of each pricing is a row too.
+  std::vector<std::vector<std::string>> provider_sets = {o.providers};
+  if (o.by_provider) {
+    for (const auto& list : cat.prices()) {
+      if (o.providers.empty() ||
+          std::find(o.providers.begin(), o.providers.end(), list.id) != o.providers.end()) {
+        provider_sets.push_back({list.id});
       }
-      if (!pay) {
-        all = false;
-        break;
-      }
-      double per = pay->usd_per_accelerator_hour;
-      std::string basis =
-          fmt::format("{}${:.3f} per accelerator-hour, the cheapest of {} {} offer{}", pool_name(p),
-                      per, pay->offers, pricing, pay->offers == 1 ? "" : "s");
-      if (pricing == "spot") {
-        // Interrupted capacity must be replaced: more spot hours for the same traffic.
-        std::string loss;
-        const double f = SpotLoss(cat, pay->provider, p.engine, p.replica.e2e_s, &loss);
-        per /= 1 - f;
-        basis += "; " + loss;
-        if (o.spot_reserve_replicas > 0 && on_demand && p.report.role == "main") {
-          usd += on_demand->usd_per_accelerator_hour * o.spot_reserve_replicas *
-                 p.report.accelerators_per_replica;
-          basis += fmt::format("; plus {} on-demand replica{} in reserve at ${:.3f}",
-                               o.spot_reserve_replicas, o.spot_reserve_replicas == 1 ? "" : "s",
-                               on_demand->usd_per_accelerator_hour);
-        } else if (o.spot_reserve_replicas > 0 && p.report.role == "main") {
-          rep.notes.push_back("spot: no on-demand offer to price the reserve replicas with");
-        } else if (p.report.role == "main") {
-          basis += "; no reserve held (a reclaimed replica's traffic waits for its restart)";
-        }
-      }
-      usd += per * p.report.replicas * p.report.accelerators_per_replica;
-      offers.push_back(pay->offer);
-      bases.push_back(basis);
-      provider = provider.empty() || provider == pay->provider ? pay->provider : "mixed";
-      source += (source.empty() ? "" : "; ") + pay->source;
     }
-    if (!all) continue;
-    add({.pricing = pricing,
-         .provider = provider,
-         .offer = fmt::format("{}", fmt::join(offers, " + ")),
-         .basis = fmt::format("{}", fmt::join(bases, "; ")),
-         .source = source},
-        usd);
+  }
+  std::set<std::string> priced;  // pricing + offers, so one offer is not listed twice
+  for (const auto& providers : provider_sets) {
+    for (const std::string& pricing : econ::CloudPricings()) {
+      double usd = 0;
+      std::vector<std::string> offers, bases;
+      std::string provider, source;
+      bool all = true;
+      for (const PoolPlan& p : pools) {
+        const auto cloud = econ::CloudOptions(cat, *p.acc, o.as_of, providers);
+        const econ::PayOption* pay = nullptr;
+        const econ::PayOption* on_demand = nullptr;
+        for (const auto& c : cloud) {
+          if (c.pricing == pricing) pay = &c;
+          if (c.pricing == "on_demand") on_demand = &c;
+        }
+        if (!pay) {
+          all = false;
+          break;
+        }
+        double per = pay->usd_per_accelerator_hour;
+        std::string basis =
+            fmt::format("{}${:.3f} per accelerator-hour, the cheapest of {} {} offer{}",
+                        pool_name(p), per, pay->offers, pricing, pay->offers == 1 ? "" : "s");
+        if (pricing == "spot") {
+          // Interrupted capacity must be replaced: more spot hours for the same traffic.
+          std::string loss;
+          const double f = SpotLoss(cat, pay->provider, p.engine, p.replica.e2e_s, &loss);
+          per /= 1 - f;
+          basis += "; " + loss;
+          if (o.spot_reserve_replicas > 0 && on_demand && p.report.role == "main") {
+            usd += on_demand->usd_per_accelerator_hour * o.spot_reserve_replicas *
+                   p.report.accelerators_per_replica;
+            basis += fmt::format("; plus {} on-demand replica{} in reserve at ${:.3f}",
+                                 o.spot_reserve_replicas, o.spot_reserve_replicas == 1 ? "" : "s",
+                                 on_demand->usd_per_accelerator_hour);
+          } else if (o.spot_reserve_replicas > 0 && p.report.role == "main") {
+            rep.notes.push_back("spot: no on-demand offer to price the reserve replicas with");
+          } else if (p.report.role == "main") {
+            basis += "; no reserve held (a reclaimed replica's traffic waits for its restart)";
+          }
+        }
+        usd += per * p.report.replicas * p.report.accelerators_per_replica;
+        offers.push_back(pay->offer);
+        bases.push_back(basis);
+        provider = provider.empty() || provider == pay->provider ? pay->provider : "mixed";
+        source += (source.empty() ? "" : "; ") + pay->source;
+      }
+      if (!all) continue;
+      if (!priced.insert(pricing + fmt::format("{}", fmt::join(offers, "+"))).second) continue;
+      add({.pricing = pricing,
+           .provider = provider,
+           .offer = fmt::format("{}", fmt::join(offers, " + ")),
+           .basis = fmt::format("{}", fmt::join(bases, "; ")),
+           .source = source},
+          usd);
+    }
   }
   if (std::none_of(rep.options.begin(), rep.options.end(),
                    [](const report::CostOption& c) { return c.pricing == "on_demand"; })) {

@@ -127,6 +127,31 @@ TEST_F(CostTest, PricesAtADateAndGivenPrices) {
   EXPECT_EQ(Option(RunJson(o), "api"), nullptr);
 }
 
+// --by-provider lists each provider's own cheapest offer next to the cheapest of all.
+TEST_F(CostTest, ByProviderListsEveryProvidersOffer) {
+  auto spot_providers = [](const nlohmann::json& j) {
+    std::vector<std::string> out;
+    for (const auto& o : j["options"]) {
+      if (o["pricing"] == "spot") out.push_back(o["provider"]);
+    }
+    return out;
+  };
+  CostOptions o = Measured();
+  // Fixture spot offers: aws $24 for 8 ($3 each), othercloud $4 each.
+  EXPECT_EQ(spot_providers(RunJson(o)), std::vector<std::string>{"aws"});
+  o.by_provider = true;
+  const auto j = RunJson(o);
+  EXPECT_EQ(spot_providers(j), (std::vector<std::string>{"aws", "othercloud"}));
+  // othercloud publishes no interruption rate: it borrows aws's, the only one, and says so.
+  for (const auto& opt : j["options"]) {
+    if (opt["provider"] == "othercloud") {
+      const double lost = 0.5 / (730 * 3600) * 360;
+      EXPECT_NEAR(opt["usd_per_hour"].get<double>(), 8 * 4.0 / (1 - lost), 1e-9);
+      EXPECT_THAT(opt["basis"].get<std::string>(), HasSubstr("the median of 1 provider"));
+    }
+  }
+}
+
 // A spot fleet that holds on-demand replicas in reserve pays for them on top.
 TEST_F(CostTest, SpotReserveReplicasArePaidAtOnDemandPrices) {
   CostOptions o = Measured();

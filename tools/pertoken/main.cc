@@ -169,6 +169,8 @@ int main(int argc, char** argv) {
   cost_cmd->add_option("--as-of", cost.as_of,
                        "use price offers dated on or before this date (YYYY, YYYY-MM, YYYY-MM-DD)");
   cost_cmd->add_option("--provider", cost.providers, "only these cloud providers (repeatable)");
+  cost_cmd->add_flag("--by-provider", cost.by_provider,
+                     "also list each provider's cheapest offer of each pricing");
   cost_cmd->add_option("--usd-per-hour", cost.usd_per_accelerator_hour,
                        "one more way to pay: your price per accelerator-hour");
   cost_cmd->add_option("--ownership", cost.ownership,
