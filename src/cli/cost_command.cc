@@ -871,6 +871,39 @@ Result<report::CostReport> EvaluateCost(const catalog::Catalog& cat, const CostO
       rep.options.push_back(std::move(opt));
     }
   }
+  // Blended prices (shared/metrics.md): each self-hosted row split at the input/output price
+  // ratio of the cheapest API compared.
+  const report::CostOption* cheapest_api = nullptr;
+  const catalog::ApiOffer* cheapest_api_offer = nullptr;
+  for (const auto& opt : rep.options) {
+    if (opt.pricing != "api") continue;
+    if (!cheapest_api || opt.spend.usd_per_hour < cheapest_api->spend.usd_per_hour) {
+      cheapest_api = &opt;
+    }
+  }
+  if (cheapest_api) {
+    for (const auto& list : cat.api_prices()) {
+      if (list.id != cheapest_api->provider) continue;
+      for (const auto& a : list.offers) {
+        if (a.model == rep.model && econ::DatedBy(a.as_of, o.as_of) &&
+            (!cheapest_api_offer || econ::ApiUsdPerDay(a, rep.traffic) <
+                                        econ::ApiUsdPerDay(*cheapest_api_offer, rep.traffic))) {
+          cheapest_api_offer = &a;
+        }
+      }
+    }
+  }
+  if (cheapest_api_offer && cheapest_api_offer->output_usd_per_mtok > 0) {
+    const double ratio =
+        cheapest_api_offer->input_usd_per_mtok / cheapest_api_offer->output_usd_per_mtok;
+    rep.blend_basis = fmt::format(
+        "{}'s input/output price ratio, {:.3g} (${:g} / ${:g} per million)", cheapest_api->provider,
+        ratio, cheapest_api_offer->input_usd_per_mtok, cheapest_api_offer->output_usd_per_mtok);
+    for (auto& opt : rep.options) {
+      if (opt.pricing == "api") continue;
+      opt.blended = econ::BlendAtRatio(opt.spend.usd_per_hour * 24, rep.traffic, ratio);
+    }
+  }
   if (rep.options.empty()) {
     return Status::InvalidArgument(
         fmt::format("nothing to price for {}: no offer in the catalog{}; pass --usd-per-hour or "

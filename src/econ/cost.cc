@@ -28,6 +28,12 @@ Spend SpendOf(double usd_per_hour, const Traffic& t) {
           .annual_usd = usd_per_hour * kHoursPerYear};
 }
 
+Blended BlendAtRatio(double usd_per_day, const Traffic& t, double r) {
+  const double output = usd_per_day / (r * t.input_tokens_per_day + t.output_tokens_per_day);
+  return {.usd_per_million_input_tokens = r * output * 1e6,
+          .usd_per_million_output_tokens = output * 1e6};
+}
+
 double SpotLostFraction(const SpotTerms& t) {
   const double per_s = t.interruptions_per_month / (kHoursPerMonth * 3600);
   const double lost = t.restart_s + std::max(0.0, t.e2e_s / 2 - t.notice_s);

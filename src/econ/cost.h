@@ -51,6 +51,16 @@ struct Spend {
 };
 Spend SpendOf(double usd_per_hour, const Traffic& traffic);
 
+// The blended price (shared/metrics.md): a day's cost split so that input and output tokens carry
+// a price ratio r = input price / output price (an API's own), as an API would bill them: output
+// tokens at usd_per_day / (r × input + output) each, input tokens at r times that. REQUIRES: r >= 0
+// and some tokens.
+struct Blended {
+  double usd_per_million_input_tokens = 0;
+  double usd_per_million_output_tokens = 0;
+};
+Blended BlendAtRatio(double usd_per_day, const Traffic& traffic, double input_over_output_price);
+
 // What a spot interruption costs a replica: its instance is reclaimed after a notice, a new one
 // starts the engine and loads the weights (restart_s), and requests still in flight when the
 // notice runs out are computed again elsewhere.

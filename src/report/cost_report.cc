@@ -77,6 +77,11 @@ std::string CostText(const CostReport& r) {
   out += "\nWhat each row prices:\n";
   for (const CostOption& o : r.options) {
     out += fmt::format("  {:<26} {}; {}\n", PricingName(o), o.offer, o.basis);
+    if (o.blended) {
+      out += fmt::format(
+          "  {:<26} blended: ${:.3f} per million input, ${:.3f} per million output\n", "",
+          o.blended->usd_per_million_input_tokens, o.blended->usd_per_million_output_tokens);
+    }
     if (o.owned) {
       out += fmt::format(
           "  {:<26} per accelerator-hour: capital ${:.3f}, maintenance ${:.3f}, hosting ${:.3f}, "
@@ -91,6 +96,9 @@ std::string CostText(const CostReport& r) {
                             FormatCount(static_cast<int64_t>(*o.break_even_output_tokens_per_day)))
               : fmt::format("  {:<26} cheaper than {} at any volume\n", "", o.break_even_against);
     }
+  }
+  if (!r.blend_basis.empty()) {
+    out += fmt::format("Blended prices split each self-hosted cost at {}.\n", r.blend_basis);
   }
   for (const std::string& n : r.notes) out += "Note: " + n + "\n";
   out += fmt::format(
@@ -116,6 +124,10 @@ nlohmann::json CostJson(const CostReport& r) {
                         {"monthly_usd", o.spend.monthly_usd},
                         {"annual_usd", o.spend.annual_usd},
                         {"joules_per_output_token", Optional(o.joules_per_output_token)}};
+    if (o.blended) {
+      j["usd_per_million_input_tokens_blended"] = o.blended->usd_per_million_input_tokens;
+      j["usd_per_million_output_tokens_blended"] = o.blended->usd_per_million_output_tokens;
+    }
     if (o.owned) {
       j["owned_usd_per_accelerator_hour"] = {{"capital", o.owned->capital},
                                              {"maintenance", o.owned->maintenance},
@@ -151,6 +163,8 @@ nlohmann::json CostJson(const CostReport& r) {
           {"regions", r.regions},
           {"pools", pools},
           {"quality", r.quality.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.quality)},
+          {"blend_basis",
+           r.blend_basis.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.blend_basis)},
           {"accelerator", r.accelerator},
           {"accelerators_per_replica", r.accelerators_per_replica},
           {"replica_output_tokens_per_s", r.capacity.output_tokens_per_s},

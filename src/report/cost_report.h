@@ -25,6 +25,9 @@ struct CostOption {
   std::optional<double> utilization;  // none for an API
   std::optional<double> joules_per_output_token;
   std::optional<econ::OwnedHour> owned;  // per accelerator-hour, by component
+  // Self-hosted rows, when an API is compared: the cost split at that API's input/output price
+  // ratio (CostReport::blend_basis), per million input and output tokens.
+  std::optional<econ::Blended> blended;
   // APIs: output tokens per day above which the cheapest self-hosted option costs less.
   std::optional<double> break_even_output_tokens_per_day;
   bool break_even_known = false;   // APIs: whether a break-even was computed
@@ -69,6 +72,7 @@ struct CostReport {
   std::string architecture = "centralised";
   int regions = 1;
   std::vector<CostPool> pools;      // the main pool first
+  std::string blend_basis;          // the API whose price ratio the blended prices use; "" = none
   std::string quality;              // with a tier: what the catalog says of its quality, or that
                                     // it says nothing
   std::vector<CostOption> options;  // cheapest first (usd_per_million_output_tokens)

@@ -84,6 +84,10 @@ TEST_F(CostTest, EveryWayToPayIsCostedAndSortedCheapestFirst) {
   const auto* api = Option(j, "api");
   ASSERT_NE(api, nullptr);
   EXPECT_NEAR((*api)["usd_per_hour"].get<double>(), 864.0 * 0.88 / 24, 1e-9);
+  // Blended at Together's 1:1 ratio with no input tokens: all the cost on the output tokens.
+  EXPECT_THAT(j["blend_basis"].get<std::string>(), HasSubstr("together"));
+  EXPECT_NEAR((*od)["usd_per_million_output_tokens_blended"].get<double>(),
+              (*od)["usd_per_million_output_tokens"].get<double>(), 1e-9);
   EXPECT_TRUE((*api)["utilization"].is_null());
   // Against the cheapest self-hosted way (owned: $9.97 an hour), a full replica costs less per
   // token than the API, so self-hosting wins for good from ceil(H / (a C − H)) × H / a.

@@ -33,6 +33,17 @@ TEST(Spend, CachedInputTokensBillAtTheCachedPrice) {
   EXPECT_DOUBLE_EQ(ApiUsdPerDay({.input_usd_per_mtok = 1}, t), 1000);
 }
 
+// $100 a day over 3 M input and 1 M output tokens at an API's 1:4 input/output price ratio:
+// output at 100 / (0.25 × 3e6 + 1e6) = $57.14 per million, input at a quarter of that, and the two
+// add up to the day's cost.
+TEST(Spend, BlendedPricesCarryTheApisRatio) {
+  const Traffic t{.output_tokens_per_day = 1e6, .input_tokens_per_day = 3e6};
+  const Blended b = BlendAtRatio(100, t, 0.25);
+  EXPECT_NEAR(b.usd_per_million_output_tokens, 100 / 1.75, 1e-9);
+  EXPECT_NEAR(b.usd_per_million_input_tokens, 25 / 1.75, 1e-9);
+  EXPECT_NEAR(3 * b.usd_per_million_input_tokens + b.usd_per_million_output_tokens, 100, 1e-9);
+}
+
 TEST(Spend, ABillionTokensADayAtATenthOfACentIs365MillionAYear) {
   const Traffic t{.output_tokens_per_day = 1e9};
   const catalog::ApiOffer api{.output_usd_per_mtok = 1000};
