@@ -58,6 +58,18 @@ Status CheckOptions(const CostOptions& o) {
     return Status::InvalidArgument(
         fmt::format("--sizing must be simulate or queueing, got '{}'", o.sizing));
   }
+  if (o.network_rtt_s && (*o.network_rtt_s < 0 || !std::isfinite(*o.network_rtt_s))) {
+    return Status::InvalidArgument(
+        fmt::format("--network-rtt must be 0 or more seconds, got {:g}", *o.network_rtt_s));
+  }
+  if (o.network_rtt_s && o.slo_ttft_s && *o.network_rtt_s >= *o.slo_ttft_s) {
+    return Status::InvalidArgument(fmt::format(
+        "--network-rtt {:g} s leaves a central pool no time within the {:g} s TTFT target",
+        *o.network_rtt_s, *o.slo_ttft_s));
+  }
+  if (o.network_rtt_s && !o.slo_ttft_s) {
+    return Status::InvalidArgument("--network-rtt counts against the TTFT target: give --slo-ttft");
+  }
   if (o.spot_reserve_replicas < 0) {
     return Status::InvalidArgument(
         fmt::format("--spot-reserve must be 0 or more replicas, got {}", o.spot_reserve_replicas));
@@ -337,6 +349,14 @@ std::string TierQuality(const catalog::Catalog& cat, const std::string& main_mod
   return fmt::format("{} weights on {}: {}", (*q)->id, main_model, fmt::join(found, "; "));
 }
 
+// The options a pool is held to: users' TTFT target less the network round trip to a central data
+// centre (--network-rtt), which a pool in the users' region does not pay.
+CostOptions PoolOptions(const CostOptions& o, bool central) {
+  CostOptions p = o;
+  if (central && p.slo_ttft_s && o.network_rtt_s) *p.slo_ttft_s -= *o.network_rtt_s;
+  return p;
+}
+
 // The busiest hour replayed through `replicas` replicas of a pool: Poisson arrivals at the peak
 // rate for kPeakWindowS seconds, every request of the given lengths, each replica admitting at
 // most `slots` requests at once (the capacity point), under the fleet's routing.
@@ -432,6 +452,8 @@ Result<report::CostReport> EvaluateCost(const catalog::Catalog& cat, const CostO
   report::CostReport rep;
   rep.accelerator = (*acc)->id;
   rep.architecture = o.architecture;
+  rep.network_rtt_s = o.network_rtt_s;
+  rep.slo_ttft_s = o.slo_ttft_s;
   rep.regions = o.regions;
   // The main replica: measured or predicted.
   Replica main;
@@ -454,7 +476,7 @@ Result<report::CostReport> EvaluateCost(const catalog::Catalog& cat, const CostO
       rep.model = (*m)->id;
     }
   } else {
-    auto r = PredictCapacity(cat, o, o.deployment);
+    auto r = PredictCapacity(cat, PoolOptions(o, o.architecture != "edge"), o.deployment);
     if (!r.ok()) return r.status();
     main = *r;
     rep.model = (*cat.FindModel(o.deployment.model))->id;
@@ -501,7 +523,7 @@ Result<report::CostReport> EvaluateCost(const catalog::Catalog& cat, const CostO
     auto tacc = cat.FindAccelerator(tier.accelerator);
     if (!tacc.ok())
       return Status::InvalidArgument("--tier-accelerator: " + tacc.status().message());
-    auto r = PredictCapacity(cat, o, tier);
+    auto r = PredictCapacity(cat, PoolOptions(o, o.architecture == "centralised"), tier);
     if (!r.ok()) return Status::InvalidArgument("the tier: " + r.status().message());
     pools.push_back(
         {.report = {.role = "tier",
@@ -525,6 +547,7 @@ Result<report::CostReport> EvaluateCost(const catalog::Catalog& cat, const CostO
   for (PoolPlan& p : pools) {
     report::CostPool& pr = p.report;
     const Replica& r = p.replica;
+    const CostOptions po = PoolOptions(o, pr.placement == "central");
     pr.accelerators_per_replica = r.capacity.accelerators;
     pr.replica_output_tokens_per_s = r.capacity.output_tokens_per_s;
     pr.ttft_s = r.ttft_s;
@@ -541,7 +564,7 @@ Result<report::CostReport> EvaluateCost(const catalog::Catalog& cat, const CostO
       const double peak_requests_per_s = region.output_tokens_per_day /
                                          static_cast<double>(*o.output_tokens) /
                                          econ::kSecondsPerDay * region.peak_to_mean;
-      const double budget = std::max(*o.slo_ttft_s - r.ttft_s.value_or(0), 0.01 * *o.slo_ttft_s);
+      const double budget = std::max(*po.slo_ttft_s - r.ttft_s.value_or(0), 0.01 * *po.slo_ttft_s);
       const auto slots = static_cast<int64_t>(std::floor(r.concurrency));
       per_region =
           static_cast<int>(econ::ReplicasForWait(peak_requests_per_s, slots, *r.e2e_s, budget));
@@ -566,7 +589,7 @@ Result<report::CostReport> EvaluateCost(const catalog::Catalog& cat, const CostO
       const auto slots = static_cast<int64_t>(std::floor(r.concurrency));
       auto meets = [&](int n, PeakRun* run) {
         *run = SimulatePeak(r, o, slots, n, peak_requests_per_s);
-        return run->ok && (!o.slo_ttft_s || run->ttft_mean_s <= *o.slo_ttft_s) &&
+        return run->ok && (!po.slo_ttft_s || run->ttft_mean_s <= *po.slo_ttft_s) &&
                (!o.slo_tpot_s || run->tpot_mean_s <= *o.slo_tpot_s);
       };
       PeakRun run;

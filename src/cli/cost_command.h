@@ -44,6 +44,9 @@ struct CostOptions {
   // region, each for its share), or "hybrid" (the tier at the edge, the main model centrally).
   std::string architecture = "centralised";
   int regions = 1;  // regions sharing the traffic equally (edge and hybrid: at least 2)
+  // The round trip between users and a central data centre, which an edge pool saves: a central
+  // pool meets the TTFT target less this (--network-rtt, seconds).
+  std::optional<double> network_rtt_s;
   // Model-tier routing: a share of the requests goes to a second, cheaper deployment (a smaller
   // or more quantized model); each field left empty takes the main deployment's.
   std::string tier_model;

@@ -161,6 +161,7 @@ const Knob kKnobs[] = {
     {"cached_input_share", [](S& s) { return &s.cost.cached_input_share; }, kZeroOk},
     {"architecture", [](S& s) { return &s.cost.architecture; }, {}, CheckArchitecture},
     {"regions", [](S& s) { return &s.cost.regions; }},
+    {"network_rtt", [](S& s) { return &s.cost.network_rtt_s; }, kZeroOk},
     {"tier_model", [](S& s) { return &s.cost.tier_model; }, {}, CheckModel},
     {"tier_share", [](S& s) { return &s.cost.tier_share; }, kZeroOk},
     {"tier_accelerator", [](S& s) { return &s.cost.tier_accelerator; }, {}, CheckAccelerator},

@@ -43,6 +43,12 @@ std::string CostText(const CostReport& r) {
       "{:.1f}% utilised on average\n",
       r.sizing.replicas, r.sizing.replicas == 1 ? "" : "s", accelerators,
       r.sizing.peak_output_tokens_per_s, 100 * r.sizing.utilization);
+  if (r.network_rtt_s && r.slo_ttft_s) {
+    out += fmt::format(
+        "          users reach a central pool in a {:.0f} ms round trip, which a pool in their "
+        "region saves: central pools meet a {:.0f} ms TTFT target, edge pools {:.0f} ms\n",
+        1e3 * *r.network_rtt_s, 1e3 * (*r.slo_ttft_s - *r.network_rtt_s), 1e3 * *r.slo_ttft_s);
+  }
   if (r.pools.size() > 1 || r.regions > 1) {
     out += fmt::format("          {} architecture over {} region{}:\n", r.architecture, r.regions,
                        r.regions == 1 ? "" : "s");
@@ -161,6 +167,7 @@ nlohmann::json CostJson(const CostReport& r) {
   return {{"model", r.model.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.model)},
           {"architecture", r.architecture},
           {"regions", r.regions},
+          {"network_rtt_s", Optional(r.network_rtt_s)},
           {"pools", pools},
           {"quality", r.quality.empty() ? nlohmann::json(nullptr) : nlohmann::json(r.quality)},
           {"blend_basis",

@@ -71,7 +71,9 @@ struct CostReport {
   std::string as_of;  // "" = every offer
   std::string architecture = "centralised";
   int regions = 1;
-  std::vector<CostPool> pools;      // the main pool first
+  std::vector<CostPool> pools;          // the main pool first
+  std::optional<double> network_rtt_s;  // the round trip a central pool's users pay
+  std::optional<double> slo_ttft_s;     // the users' TTFT target
   std::string blend_basis;          // the API whose price ratio the blended prices use; "" = none
   std::string quality;              // with a tier: what the catalog says of its quality, or that
                                     // it says nothing

@@ -301,6 +301,7 @@ tier_weights = "int4-awq"
 spot_reserve = 2
 cached_input_share = 0.5
 sizing = "queueing"
+network_rtt = 0.05
 )");
   ASSERT_TRUE(f.ok()) << f.status().message();
   const CostOptions& o = f->scenarios[0].settings.cost;
@@ -349,6 +350,7 @@ sizing = "queueing"
   EXPECT_EQ(h.spot_reserve_replicas, 2);
   EXPECT_EQ(h.cached_input_share, 0.5);
   EXPECT_EQ(h.sizing, "queueing");
+  EXPECT_EQ(h.network_rtt_s, 0.05);
   // Every knob of the table was set by this file or its variants.
   std::set<std::string> seen;
   for (const auto& s : f->scenarios) {

@@ -240,6 +240,23 @@ TEST_F(CostTest, EdgePoolsNeedMoreReplicasThanOneCentralPool) {
   EXPECT_GT(last_replicas, central["replicas"].get<int>());
 }
 
+// A round trip to a central data centre counts against its pools' TTFT target; pools in the
+// users' regions do not pay it.
+TEST_F(CostTest, TheNetworkRoundTripCostsCentralPoolsTheirLatencyBudget) {
+  CostOptions o = Predicted();
+  const auto near = RunJson(o);
+  o.network_rtt_s = 0.97;  // leaves 30 ms of the 1 s target
+  const auto far = RunJson(o);
+  EXPECT_GE(far["replicas"].get<int>(), near["replicas"].get<int>());
+  EXPECT_LT(far["replica_output_tokens_per_s"].get<double>(),
+            near["replica_output_tokens_per_s"].get<double>());  // fewer in flight
+  o.architecture = "edge";
+  o.regions = 2;
+  CostOptions edge_near = o;
+  edge_near.network_rtt_s.reset();
+  EXPECT_EQ(RunJson(o)["replicas"], RunJson(edge_near)["replicas"]);
+}
+
 // Model-tier routing: a share of the requests goes to a smaller model's pool; the fleet's cost
 // is both pools at their accelerators' prices, and the tier's quality is stated.
 TEST_F(CostTest, TierRoutingSplitsTheTrafficBetweenTwoPools) {
@@ -361,6 +378,7 @@ TEST_F(CostTest, BadInputIsOneClearMessage) {
       {[](CostOptions* o) { o->spot_reserve_replicas = -1; }, "--spot-reserve must be 0 or more"},
       {[](CostOptions* o) { o->architecture = "mesh"; }, "--architecture must be centralised"},
       {[](CostOptions* o) { o->sizing = "guess"; }, "--sizing must be simulate or queueing"},
+      {[](CostOptions* o) { o->network_rtt_s = 0.1; }, "--network-rtt counts against the TTFT"},
       {[](CostOptions* o) { o->architecture = "edge"; }, "give --regions 2 or more"},
       {[](CostOptions* o) { o->regions = 3; }, "--regions applies to --architecture edge"},
       {[](CostOptions* o) { o->regions = 0; }, "--regions must be from 1"},

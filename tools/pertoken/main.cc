@@ -155,6 +155,9 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   cost_cmd->add_option("--regions", cost.regions, "regions sharing the traffic equally")
       ->capture_default_str();
+  cost_cmd->add_option("--network-rtt", cost.network_rtt_s,
+                       "seconds of round trip between users and a central data centre, which "
+                       "edge pools save; central pools meet --slo-ttft less this");
   cost_cmd->add_option("--tier-share", cost.tier_share,
                        "share of the requests routed to a second, cheaper deployment");
   cost_cmd->add_option("--tier-model", cost.tier_model, "the tier's model (default: the main one)");
