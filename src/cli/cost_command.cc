@@ -6,10 +6,12 @@
 #include <algorithm>
 #include <cmath>
 #include <fstream>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <set>
 
 #include "cli/spec_decode.h"
+#include "common/names.h"
 #include "econ/cost.h"
 #include "econ/ownership.h"
 #include "econ/queueing.h"
@@ -858,40 +860,72 @@ Result<report::CostReport> EvaluateCost(const catalog::Catalog& cat, const CostO
   }
   if (tiered) {
     rep.notes.push_back("hosted APIs are compared with untiered traffic only");
-  } else if (!rep.model.empty()) {
+  } else {
     const double in_per_out = rep.traffic.input_tokens_per_day / rep.traffic.output_tokens_per_day;
-    for (const auto& list : cat.api_prices()) {
-      const catalog::ApiOffer* best = nullptr;
-      double best_usd = 0;
-      for (const auto& a : list.offers) {
-        if (a.model != rep.model || !econ::DatedBy(a.as_of, o.as_of)) continue;
-        const double usd = econ::ApiUsdPerDay(a, rep.traffic);
-        if (!best || usd < best_usd) best = &a, best_usd = usd;
+    // Each API price list's cheapest dated offer among those `matches` accepts.
+    auto add_api_rows = [&](const std::function<bool(const catalog::ApiOffer&)>& matches,
+                            const std::string& other_model) {
+      int rows = 0;
+      for (const auto& list : cat.api_prices()) {
+        const catalog::ApiOffer* best = nullptr;
+        double best_usd = 0;
+        for (const auto& a : list.offers) {
+          if (!matches(a) || !econ::DatedBy(a.as_of, o.as_of)) continue;
+          const double usd = econ::ApiUsdPerDay(a, rep.traffic);
+          if (!best || usd < best_usd) best = &a, best_usd = usd;
+        }
+        if (!best) continue;
+        ++rows;
+        report::CostOption opt{
+            .pricing = "api",
+            .provider = list.id,
+            .offer = fmt::format("{} {} ({}){}", list.name, best->model_name, best->as_of,
+                                 other_model.empty()
+                                     ? ""
+                                     : "; a different model: the catalog holds no quality "
+                                       "comparison with the self-hosted one"),
+            .basis = fmt::format(
+                "${:g} per million input{} and ${:g} per million output tokens",
+                best->input_usd_per_mtok,
+                best->cached_input_usd_per_mtok && o.cached_input_share > 0
+                    ? fmt::format(" (${:g} for the {:.0f}% cached)",
+                                  *best->cached_input_usd_per_mtok, 100 * o.cached_input_share)
+                    : "",
+                best->output_usd_per_mtok),
+            .source = best->source,
+            .spend = econ::SpendOf(best_usd / 24, rep.traffic),
+            .break_even_known = cheapest_self > 0,
+            .break_even_against = "self-hosting (" + cheapest_name + ")",
+            .api_model = other_model.empty() ? rep.model : best->model_name};
+        if (cheapest_self > 0) {
+          const double replica_usd_per_hour = cheapest_self / rep.sizing.replicas;
+          opt.break_even_output_tokens_per_day = econ::BreakEvenOutputTokensPerDay(
+              *best, in_per_out, rep.traffic.cached_input_share, replica_usd_per_hour,
+              main.capacity.output_tokens_per_s * econ::kSecondsPerDay / rep.traffic.peak_to_mean);
+        }
+        rep.options.push_back(std::move(opt));
       }
-      if (!best) continue;
-      report::CostOption opt{
-          .pricing = "api",
-          .provider = list.id,
-          .offer = fmt::format("{} {} ({})", list.name, best->model_name, best->as_of),
-          .basis = fmt::format(
-              "${:g} per million input{} and ${:g} per million output tokens",
-              best->input_usd_per_mtok,
-              best->cached_input_usd_per_mtok && o.cached_input_share > 0
-                  ? fmt::format(" (${:g} for the {:.0f}% cached)", *best->cached_input_usd_per_mtok,
-                                100 * o.cached_input_share)
-                  : "",
-              best->output_usd_per_mtok),
-          .source = best->source,
-          .spend = econ::SpendOf(best_usd / 24, rep.traffic),
-          .break_even_known = cheapest_self > 0,
-          .break_even_against = "self-hosting (" + cheapest_name + ")"};
-      if (cheapest_self > 0) {
-        const double replica_usd_per_hour = cheapest_self / rep.sizing.replicas;
-        opt.break_even_output_tokens_per_day = econ::BreakEvenOutputTokensPerDay(
-            *best, in_per_out, rep.traffic.cached_input_share, replica_usd_per_hour,
-            main.capacity.output_tokens_per_s * econ::kSecondsPerDay / rep.traffic.peak_to_mean);
+      return rows;
+    };
+    if (!rep.model.empty()) {
+      add_api_rows([&](const catalog::ApiOffer& a) { return a.model == rep.model; }, "");
+    }
+    for (const std::string& name : o.api_models) {
+      const std::string wanted = NormalizeName(name);
+      const int rows = add_api_rows(
+          [&](const catalog::ApiOffer& a) {
+            return a.model != rep.model &&
+                   (NormalizeName(a.model_name) == wanted || (!a.model.empty() && a.model == name));
+          },
+          name);
+      if (rows == 0) {
+        std::vector<NamedId> names;
+        for (const auto& list : cat.api_prices()) {
+          for (const auto& a : list.offers) names.push_back({a.model_name, a.model_name});
+        }
+        return Status::InvalidArgument(fmt::format("--api-model: no API offer for '{}'{}", name,
+                                                   DidYouMean(ClosestIds(name, names))));
       }
-      rep.options.push_back(std::move(opt));
     }
   }
   // Blended prices (shared/metrics.md): each self-hosted row split at the input/output price
@@ -899,7 +933,7 @@ Result<report::CostReport> EvaluateCost(const catalog::Catalog& cat, const CostO
   const report::CostOption* cheapest_api = nullptr;
   const catalog::ApiOffer* cheapest_api_offer = nullptr;
   for (const auto& opt : rep.options) {
-    if (opt.pricing != "api") continue;
+    if (opt.pricing != "api" || opt.api_model != rep.model) continue;
     if (!cheapest_api || opt.spend.usd_per_hour < cheapest_api->spend.usd_per_hour) {
       cheapest_api = &opt;
     }

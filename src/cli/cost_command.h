@@ -57,7 +57,11 @@ struct CostOptions {
   // Prices: offers dated on or before as_of ("" = all), from these providers (empty = all).
   std::string as_of;
   std::vector<std::string> providers;
-  bool by_provider = false;  // also list each provider's own cheapest offer of each pricing
+  bool by_provider = false;
+  // Hosted APIs of other models (a proprietary one, a different open model) to compare with, by
+  // the name their price lists give (`gpt-4o-mini`) or catalog id.
+  std::vector<std::string>
+      api_models;  // also list each provider's own cheapest offer of each pricing
   std::optional<double> usd_per_accelerator_hour;  // one more way to pay: a price you have
   // Spot: on-demand replicas held in reserve to carry the traffic while spot capacity is gone
   // (priced at the cheapest on-demand offer).

@@ -18,8 +18,12 @@ std::string Money(double usd) {
   return fmt::format("${:.2f}", usd);
 }
 
-std::string PricingName(const CostOption& o) {
-  if (o.pricing == "api") return "api " + o.provider;
+std::string PricingName(const CostReport& r, const CostOption& o) {
+  if (o.pricing == "api") {
+    return o.api_model.empty() || o.api_model == r.model
+               ? "api " + o.provider
+               : fmt::format("api {} {}", o.provider, o.api_model);
+  }
   if (o.provider.empty()) return o.pricing;
   return o.pricing + " " + o.provider;
 }
@@ -73,7 +77,7 @@ std::string CostText(const CostReport& r) {
                      "$/hour", "util", "$/M out", "$/M all", "monthly", "annual", "J/tok");
   for (const CostOption& o : r.options) {
     out += fmt::format(
-        "{:<28} {:>10} {:>8} {:>10.3f} {:>10.3f} {:>10} {:>10} {:>8}\n", PricingName(o),
+        "{:<28} {:>10} {:>8} {:>10.3f} {:>10.3f} {:>10} {:>10} {:>8}\n", PricingName(r, o),
         fmt::format("{:.2f}", o.spend.usd_per_hour),
         o.utilization ? fmt::format("{:.1f}%", 100 * *o.utilization) : "-",
         o.spend.usd_per_million_output_tokens, o.spend.usd_per_million_tokens,
@@ -82,7 +86,7 @@ std::string CostText(const CostReport& r) {
   }
   out += "\nWhat each row prices:\n";
   for (const CostOption& o : r.options) {
-    out += fmt::format("  {:<26} {}; {}\n", PricingName(o), o.offer, o.basis);
+    out += fmt::format("  {:<26} {}; {}\n", PricingName(r, o), o.offer, o.basis);
     if (o.blended) {
       out += fmt::format(
           "  {:<26} blended: ${:.3f} per million input, ${:.3f} per million output\n", "",

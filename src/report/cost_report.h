@@ -32,6 +32,8 @@ struct CostOption {
   std::optional<double> break_even_output_tokens_per_day;
   bool break_even_known = false;   // APIs: whether a break-even was computed
   std::string break_even_against;  // the self-hosted way it was computed against
+  std::string api_model;           // APIs: the model it serves (the self-hosted one's id, or the
+                                   // --api-model name of another)
 };
 
 // A pool of identical replicas: the main deployment or the tier's, centrally or in each region.

@@ -131,6 +131,25 @@ TEST_F(CostTest, PricesAtADateAndGivenPrices) {
   EXPECT_EQ(Option(RunJson(o), "api"), nullptr);
 }
 
+// --api-model prices another model's API too (a proprietary one), says the models differ, and
+// leaves the blended prices at the same model's API ratio.
+TEST_F(CostTest, AnotherModelsApiIsPricedAndFlagged) {
+  CostOptions o = Measured();
+  o.api_models = {"Fixture-Mini"};
+  const auto j = RunJson(o);
+  const nlohmann::json* other = nullptr;
+  for (const auto& opt : j["options"]) {
+    if (opt["provider"] == "fixture-ai") other = &opt;
+  }
+  ASSERT_NE(other, nullptr);
+  EXPECT_NEAR((*other)["usd_per_hour"].get<double>(), 864.0 * 0.4 / 24, 1e-9);
+  EXPECT_THAT((*other)["offer"].get<std::string>(), HasSubstr("a different model"));
+  EXPECT_THAT(j["blend_basis"].get<std::string>(), HasSubstr("together"));
+  o.api_models = {"fixture-maxi"};
+  EXPECT_EQ(Run(o), kExitFailure);
+  EXPECT_THAT(err_.str(), HasSubstr("no API offer for 'fixture-maxi'; did you mean fixture-mini"));
+}
+
 // --by-provider lists each provider's own cheapest offer next to the cheapest of all.
 TEST_F(CostTest, ByProviderListsEveryProvidersOffer) {
   auto spot_providers = [](const nlohmann::json& j) {

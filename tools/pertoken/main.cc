@@ -172,6 +172,8 @@ int main(int argc, char** argv) {
   cost_cmd->add_option("--as-of", cost.as_of,
                        "use price offers dated on or before this date (YYYY, YYYY-MM, YYYY-MM-DD)");
   cost_cmd->add_option("--provider", cost.providers, "only these cloud providers (repeatable)");
+  cost_cmd->add_option("--api-model", cost.api_models,
+                       "also price hosted APIs of this model (e.g. gpt-4o-mini; repeatable)");
   cost_cmd->add_flag("--by-provider", cost.by_provider,
                      "also list each provider's cheapest offer of each pricing");
   cost_cmd->add_option("--usd-per-hour", cost.usd_per_accelerator_hour,
