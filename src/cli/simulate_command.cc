@@ -464,6 +464,22 @@ int RunSimulate(const catalog::Catalog& cat, const SimulateOptions& o, std::ostr
   } else {
     out << report::SimulateText(rep);
   }
+  // SLOs that no request met are not a result to read past: say how far the best came.
+  if (rep.slos.any() && rep.good_requests == 0 && rep.result.completed_requests > 0) {
+    std::string best;
+    if (o.slo_ttft_s) {
+      best += fmt::format("the fastest TTFT was {:.1f} ms against {:.1f} ms",
+                          1e3 * rep.result.ttft.Quantile(0), 1e3 * *o.slo_ttft_s);
+    }
+    if (o.slo_tpot_s && rep.result.tpot.count() > 0) {
+      best +=
+          fmt::format("{}the fastest TPOT {:.2f} ms against {:.2f} ms", best.empty() ? "" : ", ",
+                      1e3 * rep.result.tpot.Quantile(0), 1e3 * *o.slo_tpot_s);
+    }
+    return Fail(err, fmt::format("no request met the SLOs: {}; this fleet cannot meet them at "
+                                 "this load (see `pertoken cost --slo-ttft` to size one)",
+                                 best));
+  }
   return kExitOk;
 }
 

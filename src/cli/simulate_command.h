@@ -107,7 +107,8 @@ struct SimulateOptions {
 
 inline constexpr int64_t kProgressMinRequests = 20'000;
 
-// 0 when every request was simulated and the report written; 1 when the input is wrong (each
+// 0 when every request was simulated and the report written; 1 (after the report) when SLOs were
+// given and no request met them; 1 when the input is wrong (each
 // problem one `error:` line naming the flag, or the fleet file's line and key), flags contradict
 // each other or --fleet, the fleet is inconsistent (a tier mixing roles), a deployment does not
 // fit, a request is longer than a replica can hold, or an output file cannot be written.

@@ -136,6 +136,16 @@ TEST_F(SimulateTest, ABorrowedIdleDrawIsSaid) {
   EXPECT_THAT(out_.str(), HasSubstr("no measured idle draw for a100-sxm-80gb: 14% of its TDP"));
 }
 
+// SLOs no request meets get the report, one error line saying how far the best came, and exit 1.
+TEST_F(SimulateTest, AnSloNoRequestMeetsIsAnError) {
+  SimulateOptions o = Base();
+  o.slo_ttft_s = 1e-6;
+  EXPECT_EQ(Run(o), kExitFailure);
+  EXPECT_THAT(out_.str(), HasSubstr("goodput"));
+  EXPECT_THAT(err_.str(), HasSubstr("no request met the SLOs: the fastest TTFT was"));
+  EXPECT_THAT(err_.str(), HasSubstr("against 0.0 ms"));
+}
+
 TEST_F(SimulateTest, RequestsOutHasOneRowPerRequestAgreeingWithTheJson) {
   SimulateOptions o = Base();
   o.requests_out = Path("requests.csv");
@@ -205,8 +215,10 @@ TEST_F(SimulateTest, GoodputFollowsTheSlos) {
                    all["output_tokens_per_s"].get<double>());
   EXPECT_DOUBLE_EQ(all["goodput_share"].get<double>(), 1);
 
-  o.slo_ttft_s = 1e-9;  // shorter than any prefill
-  const auto nothing = RunJson(o);
+  o.slo_ttft_s = 1e-9;  // shorter than any prefill: the JSON still comes, then exit 1
+  o.json = true;
+  EXPECT_EQ(Run(o), kExitFailure);
+  const auto nothing = nlohmann::json::parse(out_.str());
   EXPECT_EQ(nothing["good_requests"], 0);
   EXPECT_DOUBLE_EQ(nothing["goodput_requests_per_s"].get<double>(), 0);
 }
