@@ -16,6 +16,7 @@
 #include "cli/compare_command.h"
 #include "cli/cost_command.h"
 #include "cli/estimate_command.h"
+#include "cli/plan_command.h"
 #include "cli/simulate_command.h"
 #include "cli/validate_command.h"
 
@@ -205,6 +206,37 @@ int main(int argc, char** argv) {
   cmp_json->excludes(cmp_csv, cmp_md);
   cmp_csv->excludes(cmp_md);
 
+  // plan
+  pertoken::cli::PlanOptions plan;
+  auto* plan_cmd = app.add_subcommand(
+      "plan",
+      "The cheapest deployment that meets latency targets for a traffic (a screen of "
+      "every accelerator, count, layout, precision and engine)");
+  plan_cmd->add_option("--model,-m", plan.model, "model id or alias")->required();
+  plan_cmd->add_option("--input-len", plan.input_tokens, "prompt tokens per request")->required();
+  plan_cmd->add_option("--output-len", plan.output_tokens, "generated tokens per request")
+      ->required();
+  plan_cmd->add_option("--slo-ttft", plan.slo_ttft_s, "TTFT target in seconds")->required();
+  plan_cmd->add_option("--slo-tpot", plan.slo_tpot_s, "TPOT target in seconds")->required();
+  plan_cmd->add_option("--output-tokens-per-day", plan.output_tokens_per_day, "traffic");
+  plan_cmd->add_option("--requests-per-day", plan.requests_per_day, "traffic");
+  plan_cmd->add_option("--peak-to-mean", plan.peak_to_mean, "busiest hour over the mean")
+      ->capture_default_str();
+  plan_cmd
+      ->add_option("--max-quality-loss", plan.max_quality_loss,
+                   "largest relative quality loss of a weight or KV format (0.02 = 2%)")
+      ->capture_default_str();
+  plan_cmd->add_option("--accelerator,-a", plan.accelerators, "only these (repeatable)");
+  plan_cmd->add_option("--engine", plan.engines, "engines to search (repeatable)")
+      ->capture_default_str();
+  plan_cmd->add_option("--pricing", plan.pricings, "ways to pay to search (repeatable)")
+      ->capture_default_str();
+  plan_cmd->add_option("--max-count", plan.max_count, "most accelerators per replica")
+      ->capture_default_str();
+  plan_cmd->add_option("--as-of", plan.as_of, "price offers dated on or before");
+  plan_cmd->add_option("--top", plan.top, "plans to print")->capture_default_str();
+  plan_cmd->add_flag("--json", plan.json, "print JSON (doc/formats/plan-json.md)");
+
   // simulate
   pertoken::cli::SimulateOptions sim;
   pertoken::cli::ReplicaGroupOptions group;
@@ -330,8 +362,8 @@ int main(int argc, char** argv) {
       cat_cmd->add_subcommand("check", "Validate every catalog file; report every problem");
   check_cmd->add_flag("--json", check_json, "print JSON");
   // Accept --data-dir after the subcommand too: `pertoken catalog check --data-dir D`.
-  for (auto* sub : {fit_cmd, est_cmd, cost_cmd, compare_cmd, sim_cmd, val_cmd, ops_cmd, engines_cmd,
-                    list_cmd, show_cmd, check_cmd}) {
+  for (auto* sub : {fit_cmd, est_cmd, cost_cmd, plan_cmd, compare_cmd, sim_cmd, val_cmd, ops_cmd,
+                    engines_cmd, list_cmd, show_cmd, check_cmd}) {
     sub->add_option("--data-dir", data_dir_flag, "catalog directory");
   }
 
@@ -361,6 +393,7 @@ int main(int argc, char** argv) {
   }
   if (fit_cmd->parsed()) return pertoken::cli::RunFit(*catalog, fit, std::cout, std::cerr);
   if (est_cmd->parsed()) return pertoken::cli::RunEstimate(*catalog, est, std::cout, std::cerr);
+  if (plan_cmd->parsed()) return pertoken::cli::RunPlan(*catalog, plan, std::cout, std::cerr);
   if (cost_cmd->parsed()) {
     if (!cost_from.empty()) {
       if (auto s = pertoken::cli::ApplyResultFile(cost_from, &cost); !s.ok()) {

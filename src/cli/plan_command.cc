@@ -1,0 +1,116 @@
+#include "cli/plan_command.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+
+#include "econ/ways_to_pay.h"
+#include "report/plan_report.h"
+#include "search/plan.h"
+
+namespace pertoken::cli {
+
+namespace {
+
+Status Positive(const char* flag, const std::optional<double>& v) {
+  if (v && !(*v > 0 && std::isfinite(*v))) {
+    return Status::InvalidArgument(fmt::format("{} must be a number > 0, got {:g}", flag, *v));
+  }
+  return Status();
+}
+
+}  // namespace
+
+int RunPlan(const catalog::Catalog& cat, const PlanOptions& o, std::ostream& out,
+            std::ostream& err) {
+  if (o.model.empty()) return Fail(err, "--model is required");
+  if (!o.input_tokens || !o.output_tokens || *o.input_tokens < 1 || *o.output_tokens < 1) {
+    return Fail(err, "--input-len and --output-len are required, each at least 1 token");
+  }
+  if (!o.slo_ttft_s || !o.slo_tpot_s) {
+    return Fail(err, "--slo-ttft and --slo-tpot are required: the plan must meet both");
+  }
+  for (Status s : {Positive("--slo-ttft", o.slo_ttft_s), Positive("--slo-tpot", o.slo_tpot_s),
+                   Positive("--output-tokens-per-day", o.output_tokens_per_day),
+                   Positive("--requests-per-day", o.requests_per_day)}) {
+    if (!s.ok()) return Fail(err, s.message());
+  }
+  if (o.output_tokens_per_day.has_value() == o.requests_per_day.has_value()) {
+    return Fail(err, "give the traffic: one of --output-tokens-per-day and --requests-per-day");
+  }
+  if (!(o.peak_to_mean >= 1)) {
+    return Fail(err, fmt::format("--peak-to-mean must be at least 1, got {:g}", o.peak_to_mean));
+  }
+  if (!(o.max_quality_loss >= 0 && o.max_quality_loss < 1)) {
+    return Fail(err, fmt::format("--max-quality-loss is a fraction in [0, 1), got {:g}",
+                                 o.max_quality_loss));
+  }
+  if (o.max_count < 1 || o.max_count > 1024) {
+    return Fail(err, fmt::format("--max-count must be from 1 to 1024, got {}", o.max_count));
+  }
+  auto model = cat.FindModel(o.model);
+  if (!model.ok()) return Fail(err, "--model: " + model.status().message());
+  if (*o.input_tokens + *o.output_tokens > (*model)->max_context_tokens) {
+    return Fail(err, fmt::format("--input-len + --output-len exceeds the {}-token context of {}",
+                                 (*model)->max_context_tokens, (*model)->id));
+  }
+  search::PlanQuery q{.model = *model,
+                      .input_tokens = *o.input_tokens,
+                      .output_tokens = *o.output_tokens,
+                      .slo_ttft_s = *o.slo_ttft_s,
+                      .slo_tpot_s = *o.slo_tpot_s,
+                      .max_quality_loss = o.max_quality_loss,
+                      .pricings = o.pricings,
+                      .as_of = o.as_of};
+  q.traffic = {.output_tokens_per_day = o.output_tokens_per_day.value_or(
+                   o.requests_per_day.value_or(0) * static_cast<double>(*o.output_tokens)),
+               .peak_to_mean = o.peak_to_mean};
+  q.traffic.input_tokens_per_day = q.traffic.output_tokens_per_day *
+                                   static_cast<double>(*o.input_tokens) /
+                                   static_cast<double>(*o.output_tokens);
+  for (const std::string& a : o.accelerators) {
+    auto acc = cat.FindAccelerator(a);
+    if (!acc.ok()) return Fail(err, "--accelerator: " + acc.status().message());
+    q.accelerators.push_back(*acc);
+  }
+  for (const std::string& e : o.engines) {
+    auto engine = cat.FindEngine(e);
+    if (!engine.ok()) return Fail(err, "--engine: " + engine.status().message());
+    q.engines.push_back(*engine);
+  }
+  for (const std::string& p : o.pricings) {
+    const auto& known = econ::CloudPricings();
+    if (std::find(known.begin(), known.end(), p) == known.end()) {
+      return Fail(err, fmt::format("--pricing '{}': one of {}", p, fmt::join(known, ", ")));
+    }
+  }
+  q.counts.clear();
+  for (int c = 1; c <= o.max_count; c *= 2) q.counts.push_back(c);
+
+  report::PlanReport rep{.query = q, .top = o.top};
+  const auto start = std::chrono::steady_clock::now();
+  rep.plans = search::Screen(cat, q, &rep.stats);
+  rep.screen_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (rep.plans.empty()) {
+    return Fail(
+        err, fmt::format("{} fits on none of the {} accelerator{} searched with up to {} of them "
+                         "(and a price under {}); raise --max-count or widen --accelerator",
+                         (*model)->id,
+                         q.accelerators.empty() ? cat.accelerators().size() : q.accelerators.size(),
+                         q.accelerators.size() == 1 ? "" : "s", o.max_count,
+                         fmt::join(o.pricings, ", ")));
+  }
+  rep.front = search::ParetoFront(rep.plans, q.output_tokens);
+  if (o.json) {
+    out << report::PlanJson(rep).dump(2) << "\n";
+  } else {
+    out << report::PlanText(rep);
+  }
+  return rep.plans.front().meets_slo ? kExitOk : kExitFailure;
+}
+
+}  // namespace pertoken::cli

@@ -1,0 +1,122 @@
+#include "report/plan_report.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "report/format.h"
+
+namespace pertoken::report {
+
+namespace {
+
+std::string LayoutText(const perf::Layout& l) {
+  std::string s = fmt::format("TP{}", l.tp);
+  if (l.pp > 1) s += fmt::format(" PP{}", l.pp);
+  if (l.ep > 1) s += fmt::format(" EP{}", l.ep);
+  return s;
+}
+
+std::string Row(const search::Plan& p, size_t rank) {
+  return fmt::format(
+      "{:>4}  {:<20} {:<10} {:<10} {:<8} {:<8} {:>6.0f} {:>8.0f} {:>7.1f} {:>8} {:>6} {:<20} "
+      "{:>9} {:>8} {:>10}",
+      rank, fmt::format("{} × {}", p.count, p.accelerator->id), LayoutText(p.layout), p.weights->id,
+      p.kv->id, p.engine->id, p.concurrency, 1e3 * p.ttft_s, 1e3 * p.tpot_s,
+      p.meets_slo ? std::to_string(p.replicas) : "-",
+      p.meets_slo ? fmt::format("{:.0f}%", 100 * p.utilization) : "-", p.pricing + " " + p.provider,
+      p.meets_slo ? fmt::format("{:.2f}", p.usd_per_hour) : "-",
+      p.meets_slo ? fmt::format("{:.3f}", p.usd_per_million_output_tokens) : "-",
+      p.meets_slo ? fmt::format("${:.0f}", p.monthly_usd) : "-");
+}
+
+const char* kHeader =
+    "rank  deployment           layout     weights    kv       engine   in-fl  TTFT ms TPOT ms "
+    "replicas   util way to pay             $/hour  $/M out    monthly";
+
+}  // namespace
+
+std::string PlanText(const PlanReport& r) {
+  const search::PlanQuery& q = r.query;
+  std::string out = fmt::format(
+      "Plan for {}: {} + {} tokens per request, {} output tokens a day (peak {:g}× the mean), "
+      "mean TTFT ≤ {:.0f} ms and TPOT ≤ {:.0f} ms, quality loss ≤ {:.1f}%\n",
+      q.model->id, q.input_tokens, q.output_tokens,
+      FormatCount(static_cast<int64_t>(q.traffic.output_tokens_per_day)), q.traffic.peak_to_mean,
+      1e3 * q.slo_ttft_s, 1e3 * q.slo_tpot_s, 100 * q.max_quality_loss);
+  out += fmt::format(
+      "Screened {} configurations in {:.0f} ms ({:.0f} per second): {} fit in memory, {} meet the "
+      "targets; {} formats ruled out by the quality limit\n\n",
+      FormatCount(r.stats.configurations), 1e3 * r.screen_seconds,
+      r.screen_seconds > 0 ? static_cast<double>(r.stats.configurations) / r.screen_seconds : 0,
+      FormatCount(r.stats.fitting), FormatCount(r.stats.meeting), r.stats.quality_excluded);
+  const bool any = !r.plans.empty() && r.plans.front().meets_slo;
+  if (any) {
+    out += "Best plans (analytic screen, cheapest first):\n";
+  } else {
+    out += "No configuration meets the targets. The closest:\n";
+  }
+  out += std::string(kHeader) + "\n";
+  for (size_t i = 0; i < r.plans.size() && i < static_cast<size_t>(r.top); ++i) {
+    out += Row(r.plans[i], i + 1) + "\n";
+    if (!r.plans[i].meets_slo) out += fmt::format("      misses: {}\n", r.plans[i].miss);
+  }
+  if (!r.front.empty()) {
+    out +=
+        "\nPareto frontier (no plan is both cheaper and faster; latency = TTFT + output × "
+        "TPOT):\n";
+    out += std::string(kHeader) + "\n";
+    for (size_t i : r.front) out += Row(r.plans[i], i + 1) + "\n";
+  }
+  if (any) {
+    const search::Plan& w = r.plans.front();
+    out += fmt::format(
+        "\nThe winner: {} × {} ({}, {} weights, {} KV) at {:g} requests in flight per replica, "
+        "{} replicas for the peak, ${:.3f} per million output tokens via {} {}.\n",
+        w.count, w.accelerator->id, LayoutText(w.layout), w.weights->id, w.kv->id, w.concurrency,
+        w.replicas, w.usd_per_million_output_tokens, w.pricing, w.provider);
+  }
+  out +=
+      "\nThe screen holds the analytic mean latencies to the targets and sizes replicas with "
+      "the fluid bound; `pertoken cost` with a plan's knobs prices it every way and replays its "
+      "peak in the simulator.\n";
+  return out;
+}
+
+nlohmann::json PlanJson(const PlanReport& r) {
+  nlohmann::json plans = nlohmann::json::array();
+  for (const auto& p : r.plans) {
+    plans.push_back({{"accelerator", p.accelerator->id},
+                     {"count", p.count},
+                     {"tp", p.layout.tp},
+                     {"pp", p.layout.pp},
+                     {"ep", p.layout.ep},
+                     {"weights", p.weights->id},
+                     {"kv", p.kv->id},
+                     {"engine", p.engine->id},
+                     {"quality_loss", p.quality_loss},
+                     {"concurrency", p.concurrency},
+                     {"output_tokens_per_s", p.output_tokens_per_s},
+                     {"ttft_s", p.ttft_s},
+                     {"tpot_s", p.tpot_s},
+                     {"meets_slo", p.meets_slo},
+                     {"miss", p.miss},
+                     {"replicas", p.replicas},
+                     {"utilization", p.utilization},
+                     {"pricing", p.pricing},
+                     {"provider", p.provider},
+                     {"offer", p.offer},
+                     {"usd_per_hour", p.usd_per_hour},
+                     {"usd_per_million_output_tokens", p.usd_per_million_output_tokens},
+                     {"monthly_usd", p.monthly_usd}});
+  }
+  return {{"model", r.query.model->id},
+          {"configurations", r.stats.configurations},
+          {"fitting", r.stats.fitting},
+          {"meeting", r.stats.meeting},
+          {"screen_seconds", r.screen_seconds},
+          {"pareto_front", r.front},
+          {"plans", plans}};
+}
+
+}  // namespace pertoken::report

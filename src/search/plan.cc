@@ -1,0 +1,261 @@
+#include "search/plan.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include "econ/ways_to_pay.h"
+#include "perf/serving.h"
+
+namespace pertoken::search {
+
+QualityLoss QualityLossOf(const catalog::QuantFormat& f, const catalog::Model& model) {
+  if (f.bits >= 16) return {.known = true, .loss = 0, .basis = "16-bit: the reference"};
+  auto loss_of = [](const catalog::QualityResult& r) {
+    if (r.baseline_value == 0) return 0.0;
+    const double rel = r.higher_is_better
+                           ? (r.baseline_value - r.quantized_value) / r.baseline_value
+                           : (r.quantized_value - r.baseline_value) / r.baseline_value;
+    return std::max(0.0, rel);
+  };
+  double own = -1, any = -1;
+  int own_n = 0, any_n = 0;
+  for (const auto& r : f.results) {
+    any = std::max(any, loss_of(r));
+    ++any_n;
+    if (r.model == model.id) {
+      own = std::max(own, loss_of(r));
+      ++own_n;
+    }
+  }
+  if (own_n > 0) {
+    return {.known = true,
+            .loss = own,
+            .basis = fmt::format("the worst of its {} published result{} on {}", own_n,
+                                 own_n == 1 ? "" : "s", model.id)};
+  }
+  if (any_n > 0) {
+    return {.known = true,
+            .loss = any,
+            .basis = fmt::format("no result on {}: the worst of its {} results on other models",
+                                 model.id, any_n)};
+  }
+  return {.known = false, .basis = "no published result in the catalog"};
+}
+
+namespace {
+
+// The formats a role may use within the quality limit.
+std::vector<const catalog::QuantFormat*> Formats(const catalog::Catalog& cat,
+                                                 const catalog::Model& model, bool kv,
+                                                 double max_loss, int64_t* excluded) {
+  std::vector<const catalog::QuantFormat*> out;
+  for (const auto& f : cat.quant_formats()) {
+    if (kv ? !f.for_kv : !f.for_weights) continue;
+    const QualityLoss q = QualityLossOf(f, model);
+    if (!q.known || q.loss > max_loss) {
+      ++*excluded;
+      continue;
+    }
+    // Formats that store and compute alike (fp16 and bf16) screen once: they cost the same.
+    if (std::any_of(out.begin(), out.end(), [&](const catalog::QuantFormat* g) {
+          return g->BitsPerElement() == f.BitsPerElement() && g->bits >= 16 && f.bits >= 16;
+        })) {
+      continue;
+    }
+    out.push_back(&f);
+  }
+  return out;
+}
+
+// The accelerator runs the format's matrix multiplies: it has a rate for its compute precision
+// (16-bit compute always has one).
+bool Runs(const catalog::Accelerator& acc, const catalog::QuantFormat& f) {
+  const std::string& p = f.compute_precision;
+  return p.empty() || p == "bf16" || p == "fp16" || acc.peak_flops_per_s.count(p) > 0;
+}
+
+}  // namespace
+
+std::vector<Plan> Screen(const catalog::Catalog& cat, const PlanQuery& q, ScreenStats* stats) {
+  ScreenStats local;
+  ScreenStats& st = stats ? *stats : local;
+  st = {};
+  const catalog::Model& model = *q.model;
+  std::vector<const catalog::Accelerator*> accs = q.accelerators;
+  if (accs.empty()) {
+    for (const auto& a : cat.accelerators()) accs.push_back(&a);
+  }
+  const auto weights = Formats(cat, model, false, q.max_quality_loss, &st.quality_excluded);
+  const auto kvs = Formats(cat, model, true, q.max_quality_loss, &st.quality_excluded);
+  const int64_t tokens = q.input_tokens + q.output_tokens;
+  const double peak =
+      q.traffic.output_tokens_per_day / econ::kSecondsPerDay * q.traffic.peak_to_mean;
+  std::vector<Plan> plans;
+
+  for (const catalog::Accelerator* acc : accs) {
+    if (!acc->memory_bytes) continue;
+    // Its price under each pricing asked for.
+    std::vector<econ::PayOption> pays;
+    for (const auto& p : econ::CloudOptions(cat, *acc, q.as_of, {})) {
+      if (std::find(q.pricings.begin(), q.pricings.end(), p.pricing) != q.pricings.end()) {
+        pays.push_back(p);
+      }
+    }
+    if (pays.empty()) continue;
+    for (const catalog::Engine* engine : q.engines) {
+      const catalog::Efficiency& eff = cat.EfficiencyOf(*acc, *engine);
+      const int64_t max_context = perf::EngineMaxContext(*engine, model);
+      if (tokens > max_context) continue;
+      for (const catalog::QuantFormat* w : weights) {
+        if (!Runs(*acc, *w)) continue;
+        for (const catalog::QuantFormat* kv : kvs) {
+          for (int count : q.counts) {
+            for (const perf::Layout& layout : perf::LayoutsFor(model, *acc, count)) {
+              st.configurations += static_cast<int64_t>(pays.size());
+              perf::FitRequest req{.model = &model,
+                                   .accelerator = acc,
+                                   .engine = engine,
+                                   .precision = {.weights = w, .expert_weights = w, .kv = kv},
+                                   .layout = layout,
+                                   .context_tokens = tokens,
+                                   .max_context_tokens = max_context};
+              const perf::FitResult fit = perf::Fit(req);
+              if (!fit.fits) continue;
+              st.fitting += static_cast<int64_t>(pays.size());
+              perf::ServingQuery sq{.deployment = {.model = &model,
+                                                   .accelerator = acc,
+                                                   .engine = engine,
+                                                   .efficiency = &eff,
+                                                   .precision = req.precision,
+                                                   .layout = layout},
+                                    .input_tokens = q.input_tokens,
+                                    .output_tokens = q.output_tokens,
+                                    .regime = perf::Regime::kFixedConcurrency};
+              auto at = [&](double c) {
+                sq.concurrency = c;
+                return perf::PredictServing(sq);
+              };
+              auto meets = [&](const perf::ServingResult& r) {
+                return r.ok && r.ttft_s <= q.slo_ttft_s && r.tpot_s <= q.slo_tpot_s;
+              };
+              Plan plan{.accelerator = acc,
+                        .count = count,
+                        .layout = layout,
+                        .weights = w,
+                        .kv = kv,
+                        .engine = engine,
+                        .quality_loss = std::max(QualityLossOf(*w, model).loss,
+                                                 QualityLossOf(*kv, model).loss)};
+              const double max_c =
+                  std::floor(perf::MaxConcurrency(sq.deployment, q.input_tokens, q.output_tokens));
+              perf::ServingResult best = at(1);
+              if (max_c < 1 || !meets(best)) {
+                plan.concurrency = 1;
+                plan.output_tokens_per_s = best.output_tokens_per_s;
+                plan.ttft_s = best.ttft_s;
+                plan.tpot_s = best.tpot_s;
+                std::string miss;
+                if (best.ttft_s > q.slo_ttft_s) {
+                  miss = fmt::format("TTFT {:.0f} ms > {:.0f} ms", 1e3 * best.ttft_s,
+                                     1e3 * q.slo_ttft_s);
+                }
+                if (best.tpot_s > q.slo_tpot_s) {
+                  miss += fmt::format("{}TPOT {:.1f} ms > {:.1f} ms", miss.empty() ? "" : ", ",
+                                      1e3 * best.tpot_s, 1e3 * q.slo_tpot_s);
+                }
+                plan.miss = miss.empty() ? best.reason : miss + " with one request alone";
+                for (const auto& pay : pays) {
+                  Plan p = plan;
+                  p.pricing = pay.pricing;
+                  p.provider = pay.provider;
+                  plans.push_back(p);
+                }
+                continue;
+              }
+              // The most requests in flight that meet the targets (latency grows with them).
+              double lo = 1, hi = max_c;
+              perf::ServingResult at_hi = at(hi);
+              if (meets(at_hi)) {
+                best = at_hi;
+                lo = hi;
+              } else {
+                while (hi - lo > 1) {
+                  const double mid = std::floor((lo + hi) / 2);
+                  perf::ServingResult r = at(mid);
+                  if (meets(r)) {
+                    lo = mid;
+                    best = r;
+                  } else {
+                    hi = mid;
+                  }
+                }
+              }
+              plan.meets_slo = true;
+              plan.concurrency = lo;
+              plan.output_tokens_per_s = best.output_tokens_per_s;
+              plan.ttft_s = best.ttft_s;
+              plan.tpot_s = best.tpot_s;
+              plan.replicas =
+                  std::max(1, static_cast<int>(std::ceil(peak / best.output_tokens_per_s - 1e-9)));
+              plan.utilization =
+                  peak / q.traffic.peak_to_mean / (plan.replicas * best.output_tokens_per_s);
+              st.meeting += static_cast<int64_t>(pays.size());
+              for (const auto& pay : pays) {
+                Plan p = plan;
+                p.pricing = pay.pricing;
+                p.provider = pay.provider;
+                p.offer = pay.offer;
+                p.usd_per_hour = pay.usd_per_accelerator_hour * count * p.replicas;
+                const econ::Spend s = econ::SpendOf(p.usd_per_hour, q.traffic);
+                p.usd_per_million_output_tokens = s.usd_per_million_output_tokens;
+                p.monthly_usd = s.monthly_usd;
+                plans.push_back(p);
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  // Meeting plans cheapest first (then fastest: a request's time); the others by how close
+  // they came.
+  const double out_tokens = static_cast<double>(q.output_tokens);
+  std::stable_sort(plans.begin(), plans.end(), [&](const Plan& a, const Plan& b) {
+    if (a.meets_slo != b.meets_slo) return a.meets_slo;
+    const double la = a.ttft_s + out_tokens * a.tpot_s, lb = b.ttft_s + out_tokens * b.tpot_s;
+    if (a.meets_slo && a.usd_per_million_output_tokens != b.usd_per_million_output_tokens) {
+      return a.usd_per_million_output_tokens < b.usd_per_million_output_tokens;
+    }
+    return la < lb;
+  });
+  return plans;
+}
+
+std::vector<size_t> ParetoFront(const std::vector<Plan>& plans, int64_t output_tokens) {
+  auto latency = [&](const Plan& p) {
+    return p.ttft_s + static_cast<double>(output_tokens) * p.tpot_s;
+  };
+  std::vector<size_t> idx;
+  for (size_t i = 0; i < plans.size(); ++i) {
+    if (plans[i].meets_slo) idx.push_back(i);
+  }
+  std::stable_sort(idx.begin(), idx.end(), [&](size_t a, size_t b) {
+    const double ca = plans[a].usd_per_million_output_tokens;
+    const double cb = plans[b].usd_per_million_output_tokens;
+    return ca != cb ? ca < cb : latency(plans[a]) < latency(plans[b]);
+  });
+  std::vector<size_t> front;
+  double best_latency = INFINITY;
+  for (size_t i : idx) {
+    if (latency(plans[i]) < best_latency) {
+      front.push_back(i);
+      best_latency = latency(plans[i]);
+    }
+  }
+  return front;
+}
+
+}  // namespace pertoken::search

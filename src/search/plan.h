@@ -1,0 +1,87 @@
+// The planner's screen: every deployment of a model the catalog allows (accelerator, count,
+// TP/PP/EP layout, weight and KV precision within a quality limit, engine, way to pay), each
+// checked for memory, sized for the traffic at the latency targets with the analytic model, and
+// priced; then the Pareto frontier of cost against latency. Pure functions of the catalog;
+// thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "catalog/catalog.h"
+#include "econ/cost.h"
+#include "perf/memory.h"
+
+namespace pertoken::search {
+
+struct PlanQuery {
+  const catalog::Model* model = nullptr;
+  int64_t input_tokens = 0;
+  int64_t output_tokens = 0;
+  double slo_ttft_s = 0;  // targets; the screen holds the analytic means to them
+  double slo_tpot_s = 0;
+  econ::Traffic traffic;
+  // Largest relative quality loss a weight or KV format may cost (0.02 = 2%), judged from the
+  // catalog's published results (QualityLoss).
+  double max_quality_loss = 0.02;
+  std::vector<const catalog::Accelerator*> accelerators;  // empty: every one with memory
+  std::vector<const catalog::Engine*> engines;            // REQUIRES: at least one
+  std::vector<std::string> pricings = {"on_demand"};      // cloud pricings (econ::CloudPricings)
+  std::vector<int> counts = {1, 2, 4, 8};                 // accelerators per replica
+  std::string as_of;                                      // price offers dated by then
+};
+
+// What a format costs in quality on a model, from the catalog's results: the largest relative
+// degradation (ppl up, accuracy down) among the results for that model, else among all its
+// results (and `basis` says so). 16-bit formats cost nothing; a format with no result at all is
+// unknown.
+struct QualityLoss {
+  bool known = false;
+  double loss = 0;  // relative, >= 0
+  std::string basis;
+};
+QualityLoss QualityLossOf(const catalog::QuantFormat& format, const catalog::Model& model);
+
+// One screened configuration.
+struct Plan {
+  const catalog::Accelerator* accelerator = nullptr;
+  int count = 0;
+  perf::Layout layout;
+  const catalog::QuantFormat* weights = nullptr;
+  const catalog::QuantFormat* kv = nullptr;
+  const catalog::Engine* engine = nullptr;
+  double quality_loss = 0;  // the larger of the weights' and the KV cache's
+  // One replica at its capacity point: the most requests in flight that meet the targets.
+  double concurrency = 0;
+  double output_tokens_per_s = 0;
+  double ttft_s = 0, tpot_s = 0;
+  bool meets_slo = false;
+  std::string miss;  // when !meets_slo: which target, by how much, with one request alone
+  // The fleet for the traffic's peak and its price.
+  int replicas = 0;
+  double utilization = 0;
+  std::string pricing, provider, offer;
+  double usd_per_hour = 0;
+  double usd_per_million_output_tokens = 0;
+  double monthly_usd = 0;
+};
+
+struct ScreenStats {
+  int64_t configurations = 0;  // accelerator × count × layout × precisions × engine × pricing
+  int64_t fitting = 0;         // of those, the ones whose memory fits
+  int64_t meeting = 0;         // of those, the ones that meet the targets
+  int64_t quality_excluded = 0;  // formats the quality limit ruled out (per accelerator)
+};
+
+// Every configuration of the query: the fitting ones in `plans` (those meeting the targets
+// first, cheapest first and then fastest; then the others by how close they came), counts in
+// `stats`.
+std::vector<Plan> Screen(const catalog::Catalog& catalog, const PlanQuery& query,
+                         ScreenStats* stats);
+
+// The indices of the plans that meet the targets and that no other such plan beats on both cost
+// per million output tokens and TTFT + output tokens × TPOT (a request's time), cheapest first.
+std::vector<size_t> ParetoFront(const std::vector<Plan>& plans, int64_t output_tokens);
+
+}  // namespace pertoken::search

@@ -1,0 +1,179 @@
+#include "search/plan.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "cli/cost_command.h"
+#include "cli/plan_command.h"
+#include "test_util.h"
+
+namespace pertoken::search {
+namespace {
+
+using ::testing::HasSubstr;
+using PlanTest = testing::FixtureCatalogTest;
+
+PlanQuery Query(const catalog::Catalog& cat) {
+  return {.model = *cat.FindModel("llama-2-7b"),
+          .input_tokens = 500,
+          .output_tokens = 100,
+          .slo_ttft_s = 1,
+          .slo_tpot_s = 0.03,
+          .traffic = {.output_tokens_per_day = 2e8, .peak_to_mean = 1.5},
+          .engines = {*cat.FindEngine("vllm")}};
+}
+
+// Every plan that claims to meet the targets does when its deployment is predicted again, fits
+// in memory, and is priced as `pertoken cost` prices the same deployment.
+TEST_F(PlanTest, APlanIsWhatCostComputesForItsKnobs) {
+  ScreenStats stats;
+  const auto plans = Screen(cat_, Query(cat_), &stats);
+  ASSERT_FALSE(plans.empty());
+  EXPECT_GT(stats.configurations, stats.fitting - 1);
+  EXPECT_GE(stats.fitting, stats.meeting);
+  const Plan& best = plans.front();
+  ASSERT_TRUE(best.meets_slo);
+  EXPECT_LE(best.ttft_s, 1.0);
+  EXPECT_LE(best.tpot_s, 0.03);
+  cli::CostOptions o;
+  o.deployment.model = "llama-2-7b";
+  o.deployment.accelerator = best.accelerator->id;
+  o.deployment.count = best.count;
+  o.deployment.tp = best.layout.tp;
+  o.deployment.pp = best.layout.pp;
+  o.deployment.ep = best.layout.ep;
+  o.deployment.weights = best.weights->id;
+  o.deployment.kv = best.kv->id;
+  o.input_tokens = 500;
+  o.output_tokens = 100;
+  o.slo_ttft_s = 1;
+  o.slo_tpot_s = 0.03;
+  o.output_tokens_per_day = 2e8;
+  o.peak_to_mean = 1.5;
+  o.sizing = "queueing";
+  auto rep = cli::EvaluateCost(cat_, o);
+  ASSERT_TRUE(rep.ok()) << rep.status().message();
+  EXPECT_NEAR(rep->capacity.output_tokens_per_s, best.output_tokens_per_s, 1e-6);
+  EXPECT_DOUBLE_EQ(rep->concurrency, best.concurrency);
+  for (const auto& opt : rep->options) {
+    if (opt.pricing == best.pricing && opt.provider == best.provider) {
+      // Same price per accelerator-hour; cost may size the fleet with a queue, never smaller.
+      EXPECT_GE(opt.spend.usd_per_hour, best.usd_per_hour - 1e-9);
+    }
+  }
+}
+
+// Looser limits never make the best plan dearer: a looser TPOT target, more quality loss allowed.
+TEST_F(PlanTest, LooserLimitsNeverRaiseTheBestCost) {
+  PlanQuery q = Query(cat_);
+  const double tight = Screen(cat_, q, nullptr).front().usd_per_million_output_tokens;
+  q.slo_tpot_s = 0.06;
+  EXPECT_LE(Screen(cat_, q, nullptr).front().usd_per_million_output_tokens, tight + 1e-12);
+  PlanQuery strict = Query(cat_);
+  strict.max_quality_loss = 0;  // 16-bit only
+  ScreenStats s;
+  const auto plans = Screen(cat_, strict, &s);
+  EXPECT_GT(s.quality_excluded, 0);
+  for (const auto& p : plans) EXPECT_GE(p.weights->bits, 16);
+  EXPECT_GE(plans.front().usd_per_million_output_tokens, tight - 1e-12);
+}
+
+// The frontier: sorted by cost, each plan faster than every cheaper one, all meeting targets.
+TEST_F(PlanTest, TheParetoFrontTradesCostForLatency) {
+  const auto plans = Screen(cat_, Query(cat_), nullptr);
+  const auto front = ParetoFront(plans, 100);
+  ASSERT_FALSE(front.empty());
+  EXPECT_EQ(front.front(), 0u);  // the cheapest plan is on it
+  for (size_t i = 1; i < front.size(); ++i) {
+    const Plan& a = plans[front[i - 1]];
+    const Plan& b = plans[front[i]];
+    EXPECT_GE(b.usd_per_million_output_tokens, a.usd_per_million_output_tokens);
+    EXPECT_LT(b.ttft_s + 100 * b.tpot_s, a.ttft_s + 100 * a.tpot_s);
+  }
+}
+
+TEST(QualityLoss, FromTheCatalogsResults) {
+  catalog::Model m;
+  m.id = "m";
+  catalog::QuantFormat f;
+  f.bits = 4;
+  f.results = {{.model = "m", .metric = "ppl", .baseline_value = 5, .quantized_value = 5.2},
+               {.model = "other",
+                .metric = "acc",
+                .higher_is_better = true,
+                .baseline_value = 80,
+                .quantized_value = 60}};
+  auto q = QualityLossOf(f, m);
+  ASSERT_TRUE(q.known);
+  EXPECT_NEAR(q.loss, 0.04, 1e-12);  // its own model's result: 5 → 5.2 perplexity
+  m.id = "third";
+  EXPECT_NEAR(QualityLossOf(f, m).loss, 0.25, 1e-12);  // the worst of all: 80 → 60 accuracy
+  f.results.clear();
+  EXPECT_FALSE(QualityLossOf(f, m).known);
+  f.bits = 16;
+  EXPECT_TRUE(QualityLossOf(f, m).known);
+}
+
+}  // namespace
+}  // namespace pertoken::search
+
+namespace pertoken::cli {
+namespace {
+
+using ::testing::HasSubstr;
+using PlanCommandTest = testing::FixtureCatalogTest;
+
+TEST_F(PlanCommandTest, JsonNamesTheDocumentedKeysAndBadInputIsOneMessage) {
+  PlanOptions o{.model = "llama-2-7b",
+                .input_tokens = 500,
+                .output_tokens = 100,
+                .slo_ttft_s = 1,
+                .slo_tpot_s = 0.03,
+                .output_tokens_per_day = 2e8,
+                .json = true};
+  std::ostringstream out, err;
+  ASSERT_EQ(RunPlan(cat_, o, out, err), kExitOk) << err.str();
+  const auto j = nlohmann::json::parse(out.str());
+  for (const char* key : {"usd_per_million_output_tokens", "monthly_usd", "accelerator", "count",
+                          "replicas", "meets_slo"}) {
+    EXPECT_TRUE(j["plans"][0].contains(key)) << key;
+  }
+  struct Case {
+    std::function<void(PlanOptions*)> edit;
+    std::string message;
+  };
+  const std::vector<Case> cases = {
+      {[](PlanOptions* p) { p->model = "llama-70"; }, "--model: unknown model"},
+      {[](PlanOptions* p) { p->output_tokens_per_day.reset(); }, "give the traffic"},
+      {[](PlanOptions* p) { p->max_quality_loss = 1.5; }, "--max-quality-loss is a fraction"},
+      {[](PlanOptions* p) { p->slo_tpot_s = -1; }, "--slo-tpot must be a number > 0"},
+      {[](PlanOptions* p) { p->pricings = {"barter"}; }, "--pricing 'barter'"},
+      {[](PlanOptions* p) {
+         p->model = "llama-2-70b";
+         p->max_count = 1;
+         p->accelerators = {"a100-sxm-80gb"};
+       },
+       "fits on none of the 1 accelerator searched"},
+  };
+  for (const auto& c : cases) {
+    PlanOptions p = o;
+    c.edit(&p);
+    std::ostringstream o2, e2;
+    EXPECT_EQ(RunPlan(cat_, p, o2, e2), kExitFailure) << c.message;
+    EXPECT_THAT(e2.str(), HasSubstr(c.message));
+  }
+  // Targets nothing meets: the closest plans, what each misses by, exit 1.
+  PlanOptions tight = o;
+  tight.json = false;
+  tight.slo_tpot_s = 1e-4;
+  std::ostringstream o3, e3;
+  EXPECT_EQ(RunPlan(cat_, tight, o3, e3), kExitFailure);
+  EXPECT_THAT(o3.str(), HasSubstr("No configuration meets the targets"));
+  EXPECT_THAT(o3.str(), HasSubstr("misses: TPOT"));
+}
+
+}  // namespace
+}  // namespace pertoken::cli
