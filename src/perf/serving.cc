@@ -367,8 +367,13 @@ double MaxConcurrency(const Deployment& d, int64_t input_tokens, int64_t output_
 }
 
 ServingResult PredictServing(const ServingQuery& q) {
+  return PredictServing(q, Fit(FitRequestFor(q.deployment, q.input_tokens + q.output_tokens)));
+}
+
+double MaxConcurrency(const Deployment& d, const FitResult& fit) { return ConcurrencyCap(d, fit); }
+
+ServingResult PredictServing(const ServingQuery& q, const FitResult& fit) {
   ServingResult r;
-  const FitResult fit = Fit(FitRequestFor(q.deployment, q.input_tokens + q.output_tokens));
   if (!fit.fits) {
     r.reason = "does not fit: " + fit.reason;
     return r;

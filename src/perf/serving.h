@@ -83,6 +83,9 @@ struct ServingResult {
 
 // REQUIRES: deployment fields set and valid; input_tokens >= 1, output_tokens >= 1.
 ServingResult PredictServing(const ServingQuery& query);
+// The same with the query's memory fit already made, for callers that predict one deployment at
+// many loads (the planner). REQUIRES: fit = Fit(FitRequestFor(query.deployment, input + output)).
+ServingResult PredictServing(const ServingQuery& query, const FitResult& fit);
 
 // The memory-fit request of a deployment whose sequences hold `tokens` tokens (slots of at least
 // that many, or the engine's default maximum context).
@@ -91,5 +94,7 @@ FitRequest FitRequestFor(const Deployment& deployment, int64_t tokens);
 // The most sequences of input + output tokens that fit in the KV pool, capped by the engine's
 // max_num_seqs (0 when nothing fits).
 double MaxConcurrency(const Deployment& deployment, int64_t input_tokens, int64_t output_tokens);
+// The same from a fit already made: `fit` = Fit(FitRequestFor(deployment, input + output)).
+double MaxConcurrency(const Deployment& deployment, const FitResult& fit);
 
 }  // namespace pertoken::perf

@@ -115,28 +115,24 @@ std::vector<Plan> Screen(const catalog::Catalog& cat, const PlanQuery& q, Screen
           for (int count : q.counts) {
             for (const perf::Layout& layout : perf::LayoutsFor(model, *acc, count)) {
               st.configurations += static_cast<int64_t>(pays.size());
-              perf::FitRequest req{.model = &model,
-                                   .accelerator = acc,
-                                   .engine = engine,
-                                   .precision = {.weights = w, .expert_weights = w, .kv = kv},
-                                   .layout = layout,
-                                   .context_tokens = tokens,
-                                   .max_context_tokens = max_context};
-              const perf::FitResult fit = perf::Fit(req);
+              const perf::Precision precision{.weights = w, .expert_weights = w, .kv = kv};
+              const perf::Deployment deployment{.model = &model,
+                                                .accelerator = acc,
+                                                .engine = engine,
+                                                .efficiency = &eff,
+                                                .precision = precision,
+                                                .layout = layout};
+              // The fit the serving model makes, made once for every load tried below.
+              const perf::FitResult fit = perf::Fit(perf::FitRequestFor(deployment, tokens));
               if (!fit.fits) continue;
               st.fitting += static_cast<int64_t>(pays.size());
-              perf::ServingQuery sq{.deployment = {.model = &model,
-                                                   .accelerator = acc,
-                                                   .engine = engine,
-                                                   .efficiency = &eff,
-                                                   .precision = req.precision,
-                                                   .layout = layout},
+              perf::ServingQuery sq{.deployment = deployment,
                                     .input_tokens = q.input_tokens,
                                     .output_tokens = q.output_tokens,
                                     .regime = perf::Regime::kFixedConcurrency};
               auto at = [&](double c) {
                 sq.concurrency = c;
-                return perf::PredictServing(sq);
+                return perf::PredictServing(sq, fit);
               };
               auto meets = [&](const perf::ServingResult& r) {
                 return r.ok && r.ttft_s <= q.slo_ttft_s && r.tpot_s <= q.slo_tpot_s;
@@ -149,8 +145,7 @@ std::vector<Plan> Screen(const catalog::Catalog& cat, const PlanQuery& q, Screen
                         .engine = engine,
                         .quality_loss = std::max(QualityLossOf(*w, model).loss,
                                                  QualityLossOf(*kv, model).loss)};
-              const double max_c =
-                  std::floor(perf::MaxConcurrency(sq.deployment, q.input_tokens, q.output_tokens));
+              const double max_c = std::floor(perf::MaxConcurrency(deployment, fit));
               perf::ServingResult best = at(1);
               if (max_c < 1 || !meets(best)) {
                 plan.concurrency = 1;
@@ -182,14 +177,35 @@ std::vector<Plan> Screen(const catalog::Catalog& cat, const PlanQuery& q, Screen
                 best = at_hi;
                 lo = hi;
               } else {
+                // Regula falsi on the target with the least slack: latency is close to linear in
+                // the requests in flight, so a guess interpolated between the bracket's ends is
+                // nearly right; a guess that does not shrink the bracket falls back to the
+                // midpoint. The result is the same integer a bisection finds.
+                perf::ServingResult r_lo = best, r_hi = at_hi;
+                auto slack = [&](const perf::ServingResult& r) {
+                  return std::min(q.slo_ttft_s - r.ttft_s, q.slo_tpot_s - r.tpot_s);
+                };
+                // Illinois: when the same end stays twice, halve its weight so the guesses close
+                // in from both sides.
+                double s_lo = slack(r_lo), s_hi = slack(r_hi);
+                int side = 0;
                 while (hi - lo > 1) {
-                  const double mid = std::floor((lo + hi) / 2);
-                  perf::ServingResult r = at(mid);
+                  double guess = std::round(lo + (hi - lo) * s_lo / (s_lo - s_hi));
+                  if (!(guess > lo && guess < hi) || !std::isfinite(guess)) {
+                    guess = std::floor((lo + hi) / 2);
+                  }
+                  perf::ServingResult r = at(guess);
                   if (meets(r)) {
-                    lo = mid;
+                    lo = guess;
+                    s_lo = slack(r);
                     best = r;
+                    if (side == 1) s_hi /= 2;
+                    side = 1;
                   } else {
-                    hi = mid;
+                    hi = guess;
+                    s_hi = slack(r);
+                    if (side == -1) s_lo /= 2;
+                    side = -1;
                   }
                 }
               }

@@ -8,6 +8,7 @@
 
 #include "cli/cost_command.h"
 #include "cli/plan_command.h"
+#include "perf/serving.h"
 #include "test_util.h"
 
 namespace pertoken::search {
@@ -64,6 +65,38 @@ TEST_F(PlanTest, APlanIsWhatCostComputesForItsKnobs) {
       EXPECT_GE(opt.spend.usd_per_hour, best.usd_per_hour - 1e-9);
     }
   }
+}
+
+// Each plan runs at the most requests in flight that meet the targets: one more misses them (or
+// memory holds no more).
+TEST_F(PlanTest, EachPlanRunsAtTheMostRequestsThatMeetTheTargets) {
+  const PlanQuery q = Query(cat_);
+  const auto plans = Screen(cat_, q, nullptr);
+  int checked = 0;
+  for (const Plan& p : plans) {
+    if (!p.meets_slo) continue;
+    perf::ServingQuery sq{
+        .deployment = {.model = q.model,
+                       .accelerator = p.accelerator,
+                       .engine = p.engine,
+                       .efficiency = &cat_.EfficiencyOf(*p.accelerator, *p.engine),
+                       .precision = {.weights = p.weights, .expert_weights = p.weights, .kv = p.kv},
+                       .layout = p.layout},
+        .input_tokens = 500,
+        .output_tokens = 100,
+        .concurrency = p.concurrency};
+    const auto at = perf::PredictServing(sq);
+    EXPECT_LE(at.ttft_s, q.slo_ttft_s);
+    EXPECT_LE(at.tpot_s, q.slo_tpot_s);
+    if (p.concurrency < perf::MaxConcurrency(sq.deployment, 500, 100)) {
+      sq.concurrency = p.concurrency + 1;
+      const auto more = perf::PredictServing(sq);
+      EXPECT_TRUE(more.ttft_s > q.slo_ttft_s || more.tpot_s > q.slo_tpot_s)
+          << p.accelerator->id << " " << p.count << " at " << p.concurrency;
+    }
+    ++checked;
+  }
+  EXPECT_GT(checked, 3);
 }
 
 // Looser limits never make the best plan dearer: a looser TPOT target, more quality loss allowed.
