@@ -29,6 +29,9 @@ struct CostOptions {
   // How the replicas are counted under latency targets: "simulate" replays each pool's peak
   // through the serving simulator (default); "queueing" is the fast answer (an Erlang-C queue).
   std::string sizing = "simulate";
+  // What the simulator holds to the targets: the requests' "mean" (default, as the analytic
+  // capacity point) or their "p99".
+  std::string slo_statistic = "mean";
   // ... or a capacity the user measured: output tokens per second of one replica of
   // deployment.count accelerators (model optional, for the hosted APIs).
   std::optional<double> output_tokens_per_s;

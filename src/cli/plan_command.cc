@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cmath>
 
+#include "cli/cost_command.h"
 #include "econ/ways_to_pay.h"
 #include "report/plan_report.h"
 #include "search/plan.h"
@@ -105,6 +106,54 @@ int RunPlan(const catalog::Catalog& cat, const PlanOptions& o, std::ostream& out
                          fmt::join(o.pricings, ", ")));
   }
   rep.front = search::ParetoFront(rep.plans, q.output_tokens);
+  // Replay the cheapest screened plans in the simulator, held to the targets on p99.
+  for (size_t i = 0; i < rep.plans.size() && static_cast<int>(rep.verified.size()) < o.verify;
+       ++i) {
+    const search::Plan& p = rep.plans[i];
+    if (!p.meets_slo) break;
+    CostOptions c;
+    c.deployment = {.model = q.model->id,
+                    .accelerator = p.accelerator->id,
+                    .engine = p.engine->id,
+                    .weights = p.weights->id,
+                    .kv = p.kv->id,
+                    .count = p.count,
+                    .tp = p.layout.tp,
+                    .pp = p.layout.pp,
+                    .ep = p.layout.ep};
+    c.input_tokens = q.input_tokens;
+    c.output_tokens = q.output_tokens;
+    c.slo_ttft_s = q.slo_ttft_s;
+    c.slo_tpot_s = q.slo_tpot_s;
+    c.output_tokens_per_day = q.traffic.output_tokens_per_day;
+    c.peak_to_mean = q.traffic.peak_to_mean;
+    c.as_of = q.as_of;
+    c.providers = {p.provider};
+    c.sizing = "simulate";
+    c.slo_statistic = "p99";
+    report::VerifiedPlan v{.plan = i};
+    auto cost = EvaluateCost(cat, c);
+    if (!cost.ok()) {
+      v.error = cost.status().message();
+    } else {
+      for (const auto& opt : cost->options) {
+        if (opt.pricing != p.pricing || opt.provider != p.provider) continue;
+        v.ok = true;
+        v.replicas = cost->sizing.replicas;
+        v.usd_per_hour = opt.spend.usd_per_hour;
+        v.usd_per_million_output_tokens = opt.spend.usd_per_million_output_tokens;
+        v.monthly_usd = opt.spend.monthly_usd;
+        v.detail = cost->pools.empty() ? "" : cost->pools.front().sizing;
+      }
+      if (!v.ok) v.error = "the way to pay was not priced again";
+    }
+    rep.verified.push_back(v);
+  }
+  std::stable_sort(rep.verified.begin(), rep.verified.end(),
+                   [](const report::VerifiedPlan& a, const report::VerifiedPlan& b) {
+                     if (a.ok != b.ok) return a.ok;
+                     return a.usd_per_million_output_tokens < b.usd_per_million_output_tokens;
+                   });
   if (o.json) {
     out << report::PlanJson(rep).dump(2) << "\n";
   } else {

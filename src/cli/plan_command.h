@@ -29,6 +29,7 @@ struct PlanOptions {
   int max_count = 8;
   std::string as_of;
   int top = 10;
+  int verify = 5;  // the cheapest screened plans replayed in the simulator (p99 targets)
   bool json = false;
 };
 

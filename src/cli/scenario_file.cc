@@ -101,6 +101,10 @@ Status CheckArchitecture(const catalog::Catalog&, const std::string& v) {
   return OneOf(v, {"centralised", "edge", "hybrid"});
 }
 
+Status CheckSloStatistic(const catalog::Catalog&, const std::string& v) {
+  return OneOf(v, {"mean", "p99"});
+}
+
 Status CheckSizing(const catalog::Catalog&, const std::string& v) {
   return OneOf(v, {"simulate", "queueing"});
 }
@@ -153,6 +157,7 @@ const Knob kKnobs[] = {
     {"slo_ttft", [](S& s) { return &s.cost.slo_ttft_s; }},
     {"slo_tpot", [](S& s) { return &s.cost.slo_tpot_s; }},
     {"sizing", [](S& s) { return &s.cost.sizing; }, {}, CheckSizing},
+    {"slo_statistic", [](S& s) { return &s.cost.slo_statistic; }, {}, CheckSloStatistic},
     {"output_tokens_per_s", [](S& s) { return &s.cost.output_tokens_per_s; }},
     {"output_tokens_per_day", [](S& s) { return &s.cost.output_tokens_per_day; }},
     {"input_tokens_per_day", [](S& s) { return &s.cost.input_tokens_per_day; }, kZeroOk},

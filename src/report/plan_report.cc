@@ -68,7 +68,40 @@ std::string PlanText(const PlanReport& r) {
     out += std::string(kHeader) + "\n";
     for (size_t i : r.front) out += Row(r.plans[i], i + 1) + "\n";
   }
-  if (any) {
+  if (!r.verified.empty()) {
+    out +=
+        "\nReplayed in the simulator (each plan's peak hour; replicas until p99 TTFT and TPOT "
+        "meet the targets), cheapest first:\n";
+    for (const VerifiedPlan& v : r.verified) {
+      const search::Plan& p = r.plans[v.plan];
+      if (v.ok) {
+        out += fmt::format(
+            "  #{:<3} {} × {} {} {}/{}: {} replicas, ${:.2f}/hour, ${:.3f} per "
+            "million output tokens ({})\n",
+            v.plan + 1, p.count, p.accelerator->id, LayoutText(p.layout), p.weights->id, p.kv->id,
+            v.replicas, v.usd_per_hour, v.usd_per_million_output_tokens, v.detail);
+      } else {
+        out +=
+            fmt::format("  #{:<3} {} × {}: {}\n", v.plan + 1, p.count, p.accelerator->id, v.error);
+      }
+    }
+  }
+  const VerifiedPlan* winner = nullptr;
+  for (const VerifiedPlan& v : r.verified) {
+    if (v.ok) {
+      winner = &v;
+      break;
+    }
+  }
+  if (winner) {
+    const search::Plan& w = r.plans[winner->plan];
+    out += fmt::format(
+        "\nThe recommendation: {} replicas of {} × {} ({}, {} weights, {} KV, {}), {} {}: "
+        "${:.3f} per million output tokens, ${:.0f} a month, p99 targets met in the simulator.\n",
+        winner->replicas, w.count, w.accelerator->id, LayoutText(w.layout), w.weights->id, w.kv->id,
+        w.engine->id, w.pricing, w.provider, winner->usd_per_million_output_tokens,
+        winner->monthly_usd);
+  } else if (any) {
     const search::Plan& w = r.plans.front();
     out += fmt::format(
         "\nThe winner: {} × {} ({}, {} weights, {} KV) at {:g} requests in flight per replica, "
@@ -110,7 +143,19 @@ nlohmann::json PlanJson(const PlanReport& r) {
                      {"usd_per_million_output_tokens", p.usd_per_million_output_tokens},
                      {"monthly_usd", p.monthly_usd}});
   }
+  nlohmann::json verified = nlohmann::json::array();
+  for (const VerifiedPlan& v : r.verified) {
+    verified.push_back({{"plan", v.plan},
+                        {"ok", v.ok},
+                        {"error", v.error},
+                        {"replicas", v.replicas},
+                        {"usd_per_hour", v.usd_per_hour},
+                        {"usd_per_million_output_tokens", v.usd_per_million_output_tokens},
+                        {"monthly_usd", v.monthly_usd},
+                        {"detail", v.detail}});
+  }
   return {{"model", r.query.model->id},
+          {"verified", verified},
           {"configurations", r.stats.configurations},
           {"fitting", r.stats.fitting},
           {"meeting", r.stats.meeting},

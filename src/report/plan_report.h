@@ -11,13 +11,27 @@
 
 namespace pertoken::report {
 
+// A screened plan replayed in the simulator: its peak hour, the replicas whose p99 TTFT and TPOT
+// meet the targets, and the price of that fleet.
+struct VerifiedPlan {
+  size_t plan = 0;  // index into PlanReport::plans
+  bool ok = false;
+  std::string error;  // when not ok: why the simulator found no fleet
+  int replicas = 0;
+  double usd_per_hour = 0;
+  double usd_per_million_output_tokens = 0;
+  double monthly_usd = 0;
+  std::string detail;  // the simulated means and p99s
+};
+
 struct PlanReport {
   search::PlanQuery query;
   search::ScreenStats stats;
   double screen_seconds = 0;
-  std::vector<search::Plan> plans;  // Screen's order: meeting first, cheapest first
-  std::vector<size_t> front;        // indices into plans (ParetoFront)
-  int top = 10;                     // plans to print
+  std::vector<search::Plan> plans;     // Screen's order: meeting first, cheapest first
+  std::vector<size_t> front;           // indices into plans (ParetoFront)
+  int top = 10;                        // plans to print
+  std::vector<VerifiedPlan> verified;  // the cheapest screened plans replayed, cheapest first
 };
 
 std::string PlanText(const PlanReport& report);

@@ -302,6 +302,7 @@ spot_reserve = 2
 cached_input_share = 0.5
 sizing = "queueing"
 network_rtt = 0.05
+slo_statistic = "p99"
 )");
   ASSERT_TRUE(f.ok()) << f.status().message();
   const CostOptions& o = f->scenarios[0].settings.cost;
@@ -351,6 +352,7 @@ network_rtt = 0.05
   EXPECT_EQ(h.cached_input_share, 0.5);
   EXPECT_EQ(h.sizing, "queueing");
   EXPECT_EQ(h.network_rtt_s, 0.05);
+  EXPECT_EQ(h.slo_statistic, "p99");
   // Every knob of the table was set by this file or its variants.
   std::set<std::string> seen;
   for (const auto& s : f->scenarios) {

@@ -1,5 +1,6 @@
 #include "search/plan.h"
 
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -8,6 +9,7 @@
 
 #include "cli/cost_command.h"
 #include "cli/plan_command.h"
+#include "cli/simulate_command.h"
 #include "perf/serving.h"
 #include "test_util.h"
 
@@ -158,6 +160,51 @@ namespace {
 
 using ::testing::HasSubstr;
 using PlanCommandTest = testing::FixtureCatalogTest;
+
+// A plan the simulator verified meets its p99 targets when `pertoken simulate` replays the same
+// fleet under the same peak with its own random stream (within 10%: another sample of arrivals).
+TEST_F(PlanCommandTest, AVerifiedPlanMeetsItsTargetsInSimulate) {
+  PlanOptions o{.model = "llama-2-7b",
+                .input_tokens = 500,
+                .output_tokens = 100,
+                .slo_ttft_s = 1,
+                .slo_tpot_s = 0.03,
+                .output_tokens_per_day = 2e8,
+                .peak_to_mean = 1.5,
+                .verify = 2,
+                .json = true};
+  std::ostringstream out, err;
+  ASSERT_EQ(RunPlan(cat_, o, out, err), kExitOk) << err.str();
+  const auto j = nlohmann::json::parse(out.str());
+  ASSERT_FALSE(j["verified"].empty());
+  const auto& v = j["verified"][0];
+  ASSERT_TRUE(v["ok"].get<bool>()) << v["error"];
+  const auto& p = j["plans"][v["plan"].get<size_t>()];
+  SimulateOptions s;
+  ReplicaGroupOptions g;
+  g.deployment.model = "llama-2-7b";
+  g.deployment.accelerator = p["accelerator"];
+  g.deployment.count = p["count"].get<int>();
+  g.deployment.tp = p["tp"].get<int>();
+  g.deployment.weights = p["weights"];
+  g.deployment.kv = p["kv"];
+  g.replicas = v["replicas"].get<int>();
+  g.max_num_seqs = static_cast<int64_t>(p["concurrency"].get<double>());
+  s.fleet = {g};
+  const double rate = 2e8 / 100 / 86400 * 1.5;
+  s.workload.arrivals = fmt::format("poisson:rate={}", rate);
+  s.workload.lengths = "fixed:in=500,out=100";
+  s.workload.duration_s = 600;
+  s.workload.seed = 7;
+  s.slo_ttft_s = 1;
+  s.slo_tpot_s = 0.03;
+  s.json = true;
+  std::ostringstream sim_out, sim_err;
+  ASSERT_EQ(RunSimulate(cat_, s, sim_out, sim_err), kExitOk) << sim_err.str();
+  const auto sim = nlohmann::json::parse(sim_out.str());
+  EXPECT_LE(sim["ttft_p99_s"].get<double>(), 1.1 * 1);
+  EXPECT_LE(sim["tpot_p99_s"].get<double>(), 1.1 * 0.03);
+}
 
 TEST_F(PlanCommandTest, JsonNamesTheDocumentedKeysAndBadInputIsOneMessage) {
   PlanOptions o{.model = "llama-2-7b",

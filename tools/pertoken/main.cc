@@ -137,6 +137,10 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   cost_cmd->add_option("--from", cost_from,
                        "a `pertoken estimate --json` or `simulate --json` result to price");
+  cost_cmd
+      ->add_option("--slo-statistic", cost.slo_statistic,
+                   "what the simulator holds to the targets: mean or p99")
+      ->capture_default_str();
   cost_cmd->add_option("--output-tokens-per-s", cost.output_tokens_per_s,
                        "one replica's measured output tokens per second, instead of a prediction");
   cost_cmd->add_option("--output-tokens-per-day", cost.output_tokens_per_day,
@@ -235,6 +239,10 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   plan_cmd->add_option("--as-of", plan.as_of, "price offers dated on or before");
   plan_cmd->add_option("--top", plan.top, "plans to print")->capture_default_str();
+  plan_cmd
+      ->add_option("--verify", plan.verify,
+                   "the cheapest screened plans to replay in the simulator (p99 targets)")
+      ->capture_default_str();
   plan_cmd->add_flag("--json", plan.json, "print JSON (doc/formats/plan-json.md)");
 
   // simulate
