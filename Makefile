@@ -25,7 +25,7 @@ build: deps $(BUILD_DIR)/CMakeCache.txt
 
 # The main job on built-in defaults: does Llama-3.1-70B fit on H100s, on how many, with how much room.
 run: build
-	$(BUILD_DIR)/pertoken fit --model llama-3.1-70b --accelerator h100-sxm --context 8192
+	$(BUILD_DIR)/pertoken plan --model llama-3.1-70b --trace azure-conv --slo-ttft 2 --slo-tpot 0.1
 
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) -LE slow

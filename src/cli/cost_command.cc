@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <nlohmann/json.hpp>
@@ -22,6 +23,7 @@
 #include "sim/simulator.h"
 #include "validate/text.h"
 #include "workload/random.h"
+#include "workload/trace.h"
 
 namespace pertoken::cli {
 
@@ -378,7 +380,7 @@ struct PeakRun {
 };
 
 PeakRun SimulatePeak(const Replica& r, const CostOptions& o, int64_t slots, int replicas,
-                     double requests_per_s) {
+                     double requests_per_s, const std::vector<workload::Request>* replay) {
   sim::FleetSpec fleet;
   sim::ReplicaSpec spec{
       .deployment = *r.deployment,
@@ -388,6 +390,15 @@ PeakRun SimulatePeak(const Replica& r, const CostOptions& o, int64_t slots, int 
   fleet.replicas.assign(static_cast<size_t>(replicas), spec);
   workload::Rng rng(1);
   std::vector<workload::Request> requests;
+  if (replay) {
+    auto res = sim::Simulate(fleet, *replay);
+    if (!res.ok()) return {};
+    return {.ok = true,
+            .ttft_mean_s = res->ttft.mean(),
+            .tpot_mean_s = res->tpot.count() > 0 ? res->tpot.mean() : 0,
+            .ttft_p99_s = res->ttft.Quantile(0.99),
+            .tpot_p99_s = res->tpot.count() > 0 ? res->tpot.Quantile(0.99) : 0};
+  }
   for (double t = rng.Exponential(1 / requests_per_s); t < kPeakWindowS;
        t += rng.Exponential(1 / requests_per_s)) {
     requests.push_back(
@@ -419,7 +430,8 @@ econ::Traffic TrafficOf(const CostOptions& o, const econ::ReplicaCapacity& c, st
   } else if (o.output_tokens_per_day) {
     t.output_tokens_per_day = *o.output_tokens_per_day;
     t.input_tokens_per_day = o.input_tokens_per_day.value_or(in_per_out * t.output_tokens_per_day);
-    *basis = o.fixed_replicas
+    *basis = !o.trace.empty() ? fmt::format("the rates of the trace {}, around the clock", o.trace)
+             : o.fixed_replicas
                  ? fmt::format("the rates of the run in {}, around the clock", o.from_basis)
              : o.input_tokens_per_day ? "given"
                                       : "input at the requests' input/output ratio";
@@ -433,7 +445,29 @@ econ::Traffic TrafficOf(const CostOptions& o, const econ::ReplicaCapacity& c, st
 
 }  // namespace
 
-Result<report::CostReport> EvaluateCost(const catalog::Catalog& cat, const CostOptions& o) {
+Result<report::CostReport> EvaluateCost(const catalog::Catalog& cat, const CostOptions& given) {
+  // A trace sets the traffic and, where not given, the lengths.
+  CostOptions o = given;
+  std::optional<TraceTraffic> trace;
+  if (!given.trace.empty()) {
+    if (given.output_tokens_per_day || given.requests_per_day || given.input_tokens_per_day ||
+        given.peak_to_mean != 1) {
+      return Status::InvalidArgument(
+          "--trace is the traffic, its peaks included: no --output-tokens-per-day, "
+          "--requests-per-day, --input-tokens-per-day or --peak-to-mean with it");
+    }
+    if (given.regions > 1 || given.tier_share > 0) {
+      return Status::InvalidArgument(
+          "--trace replays one central pool: not with --regions or a tier");
+    }
+    auto t = LoadTraceTraffic(given.trace, given.traces_dir);
+    if (!t.ok()) return t.status();
+    trace = std::move(t).value();
+    if (!o.input_tokens) o.input_tokens = trace->mean_input_tokens;
+    if (!o.output_tokens) o.output_tokens = trace->mean_output_tokens;
+    o.output_tokens_per_day = trace->output_tokens_per_s * econ::kSecondsPerDay;
+    o.input_tokens_per_day = trace->input_tokens_per_s * econ::kSecondsPerDay;
+  }
   if (Status s = CheckOptions(o); !s.ok()) return Status::InvalidArgument(s.message());
   auto acc = cat.FindAccelerator(o.deployment.accelerator);
   if (!acc.ok()) return Status::InvalidArgument("--accelerator: " + acc.status().message());
@@ -599,7 +633,8 @@ Result<report::CostReport> EvaluateCost(const catalog::Catalog& cat, const CostO
       const auto slots = static_cast<int64_t>(std::floor(r.concurrency));
       const bool p99 = o.slo_statistic == "p99";
       auto meets = [&](int n, PeakRun* run) {
-        *run = SimulatePeak(r, o, slots, n, peak_requests_per_s);
+        *run =
+            SimulatePeak(r, o, slots, n, peak_requests_per_s, trace ? &trace->requests : nullptr);
         const double ttft = p99 ? run->ttft_p99_s : run->ttft_mean_s;
         const double tpot = p99 ? run->tpot_p99_s : run->tpot_mean_s;
         return run->ok && (!po.slo_ttft_s || ttft <= *po.slo_ttft_s) &&
@@ -649,13 +684,17 @@ Result<report::CostReport> EvaluateCost(const catalog::Catalog& cat, const CostO
         run = at_hi;
       }
       per_region = n;
+      const std::string replayed =
+          trace ? fmt::format("the trace {} replayed as it arrived ({} requests over {:.0f} s)",
+                              o.trace, trace->requests.size(), trace->span_s)
+                : fmt::format("{:.2f} requests/s per region for {:.0f} s", peak_requests_per_s,
+                              kPeakWindowS);
       pr.sizing = fmt::format(
-          "simulated at the peak ({:.2f} requests/s per region for {:.0f} s, at most {} in flight "
-          "per replica, starting from the {} estimate of {}, holding the {} to the targets): mean "
-          "TTFT {:.0f} ms, TPOT {:.1f} ms; p99 {:.0f} ms, {:.1f} ms",
-          peak_requests_per_s, kPeakWindowS, slots, queueing ? "Erlang-C" : "fluid", start,
-          p99 ? "p99" : "means", 1e3 * run.ttft_mean_s, 1e3 * run.tpot_mean_s, 1e3 * run.ttft_p99_s,
-          1e3 * run.tpot_p99_s);
+          "simulated ({}, at most {} in flight per replica, starting from the {} estimate of {}, "
+          "holding the {} to the targets): mean TTFT {:.0f} ms, TPOT {:.1f} ms; p99 {:.0f} ms, "
+          "{:.1f} ms",
+          replayed, slots, queueing ? "Erlang-C" : "fluid", start, p99 ? "p99" : "means",
+          1e3 * run.ttft_mean_s, 1e3 * run.tpot_mean_s, 1e3 * run.ttft_p99_s, 1e3 * run.tpot_p99_s);
     }
     pr.replicas = per_region * pr.regions;
     pr.utilization = pr.mean_output_tokens_per_s / (pr.replicas * pr.replica_output_tokens_per_s);
@@ -983,6 +1022,40 @@ Result<report::CostReport> EvaluateCost(const catalog::Catalog& cat, const CostO
     return a.spend.usd_per_million_output_tokens < b.spend.usd_per_million_output_tokens;
   });
   return rep;
+}
+
+Result<TraceTraffic> LoadTraceTraffic(const std::string& trace, const std::string& traces_dir) {
+  std::string path = trace;
+  if (trace.find('/') == std::string::npos && !trace.ends_with(".csv")) {
+    auto builtin = workload::BuiltinTracePath(trace, traces_dir);
+    if (builtin.ok()) {
+      path = *builtin;
+    } else if (!std::filesystem::is_regular_file(trace)) {
+      return Status::InvalidArgument("--trace: " + builtin.status().message());
+    }
+  }
+  auto read = workload::ReadTrace(path);
+  if (!read.ok()) return Status::InvalidArgument("--trace: " + read.status().message());
+  auto requests = workload::Replay(read->requests, {});
+  if (!requests.ok() || requests->size() < 2) {
+    return Status::InvalidArgument(fmt::format("--trace {}: fewer than two requests", trace));
+  }
+  TraceTraffic t{.requests = std::move(requests).value()};
+  double in = 0, out = 0;
+  for (const auto& r : t.requests) {
+    in += static_cast<double>(r.input_tokens);
+    out += static_cast<double>(r.output_tokens);
+  }
+  const double n = static_cast<double>(t.requests.size());
+  t.mean_input_tokens = std::max<int64_t>(1, std::llround(in / n));
+  t.mean_output_tokens = std::max<int64_t>(1, std::llround(out / n));
+  t.span_s = t.requests.back().arrival_s - t.requests.front().arrival_s;
+  if (t.span_s <= 0) {
+    return Status::InvalidArgument(fmt::format("--trace {}: every request arrives at once", trace));
+  }
+  t.output_tokens_per_s = out / t.span_s;
+  t.input_tokens_per_s = in / t.span_s;
+  return t;
 }
 
 Status ApplyResultFile(const std::string& path, CostOptions* o) {

@@ -10,6 +10,7 @@
 #include "catalog/catalog.h"
 #include "cli/commands.h"
 #include "report/cost_report.h"
+#include "workload/request.h"
 
 namespace pertoken::cli {
 
@@ -41,6 +42,11 @@ struct CostOptions {
   std::optional<double> input_tokens_per_day;
   std::optional<double> requests_per_day;
   double peak_to_mean = 1;
+  // A request trace (a built-in name or a CSV path, doc/formats/trace.md) whose requests are the
+  // traffic: its rates around the clock, its mean lengths for the capacity point, and replayed
+  // as it is when the simulator sizes the fleet. `traces_dir` holds the built-in traces.
+  std::string trace;
+  std::string traces_dir;
   // Share of the input tokens an API's prompt cache serves, billed at its cached-input price.
   double cached_input_share = 0;
   // Where the replicas run: "centralised" (one pool for all the traffic), "edge" (one pool per
@@ -84,6 +90,18 @@ struct CostOptions {
   std::string from_basis;  // where the capacity or the fleet came from
   bool json = false;
 };
+
+// A trace read for cost and plan: its requests and what they add up to.
+struct TraceTraffic {
+  std::vector<workload::Request> requests;
+  int64_t mean_input_tokens = 0;  // rounded
+  int64_t mean_output_tokens = 0;
+  double output_tokens_per_s = 0;  // over its span, first arrival to last
+  double input_tokens_per_s = 0;
+  double span_s = 0;
+};
+// InvalidArgument naming --trace for an unknown name, an unreadable file or an empty trace.
+Result<TraceTraffic> LoadTraceTraffic(const std::string& trace, const std::string& traces_dir);
 
 // Fills `options` from a `pertoken estimate --json` or `pertoken simulate --json` result (the
 // --from flag). An estimate gives the deployment, its lengths and its throughput as one replica's

@@ -25,9 +25,31 @@ Status Positive(const char* flag, const std::optional<double>& v) {
 
 }  // namespace
 
+int RunPlanOn(const catalog::Catalog& cat, const PlanOptions& o, std::ostream& out,
+              std::ostream& err);
+
 int RunPlan(const catalog::Catalog& cat, const PlanOptions& o, std::ostream& out,
             std::ostream& err) {
   if (o.model.empty()) return Fail(err, "--model is required");
+  // A trace is the traffic: its rates around the clock, its mean lengths for the screen.
+  PlanOptions traced = o;
+  if (!o.trace.empty()) {
+    if (o.output_tokens_per_day || o.requests_per_day || o.peak_to_mean != 1) {
+      return Fail(err,
+                  "--trace is the traffic, its peaks included: no --output-tokens-per-day, "
+                  "--requests-per-day or --peak-to-mean");
+    }
+    auto t = LoadTraceTraffic(o.trace, o.traces_dir);
+    if (!t.ok()) return Fail(err, t.status().message());
+    if (!traced.input_tokens) traced.input_tokens = t->mean_input_tokens;
+    if (!traced.output_tokens) traced.output_tokens = t->mean_output_tokens;
+    traced.output_tokens_per_day = t->output_tokens_per_s * econ::kSecondsPerDay;
+  }
+  return RunPlanOn(cat, traced, out, err);
+}
+
+int RunPlanOn(const catalog::Catalog& cat, const PlanOptions& o, std::ostream& out,
+              std::ostream& err) {
   if (!o.input_tokens || !o.output_tokens || *o.input_tokens < 1 || *o.output_tokens < 1) {
     return Fail(err, "--input-len and --output-len are required, each at least 1 token");
   }
@@ -125,8 +147,13 @@ int RunPlan(const catalog::Catalog& cat, const PlanOptions& o, std::ostream& out
     c.output_tokens = q.output_tokens;
     c.slo_ttft_s = q.slo_ttft_s;
     c.slo_tpot_s = q.slo_tpot_s;
-    c.output_tokens_per_day = q.traffic.output_tokens_per_day;
-    c.peak_to_mean = q.traffic.peak_to_mean;
+    if (o.trace.empty()) {
+      c.output_tokens_per_day = q.traffic.output_tokens_per_day;
+      c.peak_to_mean = q.traffic.peak_to_mean;
+    } else {
+      c.trace = o.trace;  // replayed as it is
+      c.traces_dir = o.traces_dir;
+    }
     c.as_of = q.as_of;
     c.providers = {p.provider};
     c.sizing = "simulate";

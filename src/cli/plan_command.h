@@ -19,6 +19,8 @@ struct PlanOptions {
   std::optional<int64_t> output_tokens;
   std::optional<double> slo_ttft_s;
   std::optional<double> slo_tpot_s;
+  std::string trace;       // the traffic as a trace (built-in name or CSV)
+  std::string traces_dir;  // the built-in traces' folder
   std::optional<double> output_tokens_per_day;
   std::optional<double> requests_per_day;
   double peak_to_mean = 1;

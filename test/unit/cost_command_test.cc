@@ -374,6 +374,35 @@ TEST_F(CostTest, PricesAnEstimateOrASimulationResult) {
   std::filesystem::remove_all(dir);
 }
 
+// A trace is the traffic: its token rates around the clock and its mean lengths; the simulator
+// replays it as it arrived.
+TEST_F(CostTest, ATraceIsTheTraffic) {
+  CostOptions o;
+  o.deployment.model = "llama-2-7b";
+  o.deployment.accelerator = "h100-sxm";
+  o.trace = std::string(PERTOKEN_TEST_DATA) + "/traces/five_rows.csv";
+  o.slo_ttft_s = 1;
+  o.slo_tpot_s = 0.05;
+  auto t = LoadTraceTraffic(o.trace, "");
+  ASSERT_TRUE(t.ok()) << t.status().message();
+  double in = 0, out = 0;
+  for (const auto& r : t->requests) in += r.input_tokens, out += r.output_tokens;
+  const double span = t->requests.back().arrival_s - t->requests.front().arrival_s;
+  const auto j = RunJson(o);
+  EXPECT_NEAR(j["output_tokens_per_day"].get<double>(), out / span * 86400, 1e-6);
+  EXPECT_NEAR(j["input_tokens_per_day"].get<double>(), in / span * 86400, 1e-6);
+  EXPECT_THAT(j["pools"][0]["sizing"].get<std::string>(), HasSubstr("replayed as it arrived"));
+  CostOptions bad = o;
+  bad.output_tokens_per_day = 1e6;
+  EXPECT_EQ(Run(bad), kExitFailure);
+  EXPECT_THAT(err_.str(), HasSubstr("--trace is the traffic"));
+  bad = o;
+  bad.trace = "no-such-trace";
+  bad.traces_dir = "/nowhere";
+  EXPECT_EQ(Run(bad), kExitFailure);
+  EXPECT_THAT(err_.str(), HasSubstr("--trace:"));
+}
+
 TEST_F(CostTest, BadInputIsOneClearMessage) {
   struct Case {
     std::function<void(CostOptions*)> edit;

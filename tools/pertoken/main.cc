@@ -172,6 +172,9 @@ int main(int argc, char** argv) {
   cost_cmd->add_option("--tier-count", cost.tier_count, "accelerators per tier replica");
   cost_cmd->add_option("--spot-reserve", cost.spot_reserve_replicas,
                        "on-demand replicas kept in reserve for a spot fleet");
+  cost_cmd->add_option("--trace", cost.trace,
+                       "the traffic as a request trace: azure-conv, azure-code, mooncake-conv or "
+                       "a CSV (its rates, mean lengths, and replayed when sizing)");
   cost_cmd->add_option("--cached-input-share", cost.cached_input_share,
                        "share of input tokens an API's prompt cache serves (cached-input price)");
   cost_cmd->add_option("--as-of", cost.as_of,
@@ -217,11 +220,15 @@ int main(int argc, char** argv) {
       "The cheapest deployment that meets latency targets for a traffic (a screen of "
       "every accelerator, count, layout, precision and engine)");
   plan_cmd->add_option("--model,-m", plan.model, "model id or alias")->required();
-  plan_cmd->add_option("--input-len", plan.input_tokens, "prompt tokens per request")->required();
-  plan_cmd->add_option("--output-len", plan.output_tokens, "generated tokens per request")
-      ->required();
+  plan_cmd->add_option("--input-len", plan.input_tokens,
+                       "prompt tokens per request (default with --trace: its mean)");
+  plan_cmd->add_option("--output-len", plan.output_tokens,
+                       "generated tokens per request (default with --trace: its mean)");
   plan_cmd->add_option("--slo-ttft", plan.slo_ttft_s, "TTFT target in seconds")->required();
   plan_cmd->add_option("--slo-tpot", plan.slo_tpot_s, "TPOT target in seconds")->required();
+  plan_cmd->add_option("--trace", plan.trace,
+                       "the traffic as a request trace (built-in name or CSV): its rates and mean "
+                       "lengths for the screen, replayed as it is to verify plans");
   plan_cmd->add_option("--output-tokens-per-day", plan.output_tokens_per_day, "traffic");
   plan_cmd->add_option("--requests-per-day", plan.requests_per_day, "traffic");
   plan_cmd->add_option("--peak-to-mean", plan.peak_to_mean, "busiest hour over the mean")
@@ -401,6 +408,8 @@ int main(int argc, char** argv) {
   }
   if (fit_cmd->parsed()) return pertoken::cli::RunFit(*catalog, fit, std::cout, std::cerr);
   if (est_cmd->parsed()) return pertoken::cli::RunEstimate(*catalog, est, std::cout, std::cerr);
+  cost.traces_dir = ResolveTracesDir();
+  plan.traces_dir = ResolveTracesDir();
   if (plan_cmd->parsed()) return pertoken::cli::RunPlan(*catalog, plan, std::cout, std::cerr);
   if (cost_cmd->parsed()) {
     if (!cost_from.empty()) {
