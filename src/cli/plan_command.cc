@@ -23,6 +23,85 @@ Status Positive(const char* flag, const std::optional<double>& v) {
   return Status();
 }
 
+std::string PlanName(const search::Plan& p) {
+  return fmt::format("{} × {} (TP{}{}{}, {} weights, {} KV)", p.count, p.accelerator->id,
+                     p.layout.tp, p.layout.pp > 1 ? fmt::format(" PP{}", p.layout.pp) : "",
+                     p.layout.ep > 1 ? fmt::format(" EP{}", p.layout.ep) : "", p.weights->id,
+                     p.kv->id);
+}
+
+// Why the accelerators cheaper per hour than the winner's lost, and how the winner moves when the
+// traffic doubles or the targets relax by half (analytic screens).
+void Explain(const catalog::Catalog& cat, const search::PlanQuery& q, const PlanOptions& o,
+             report::PlanReport* rep) {
+  const search::Plan* winner = nullptr;
+  for (const auto& v : rep->verified) {
+    if (v.ok) {
+      winner = &rep->plans[v.plan];
+      break;
+    }
+  }
+  if (!winner && !rep->plans.empty() && rep->plans.front().meets_slo) winner = &rep->plans.front();
+  if (!winner) return;
+  double winner_price = 0;
+  for (const auto& [acc, price] : rep->stats.searched) {
+    if (acc == winner->accelerator) winner_price = price;
+  }
+  auto searched = rep->stats.searched;
+  std::sort(searched.begin(), searched.end(),
+            [](const auto& a, const auto& b) { return a.second < b.second; });
+  for (const auto& [acc, price] : searched) {
+    if (price >= winner_price || acc == winner->accelerator || rep->why_not.size() >= 8) continue;
+    const bool never = std::find(rep->stats.never_fit.begin(), rep->stats.never_fit.end(), acc) !=
+                       rep->stats.never_fit.end();
+    std::string why;
+    if (never) {
+      why = fmt::format(
+          "{} does not fit on up to {} of them in any layout and precision within "
+          "the quality limit",
+          q.model->id, o.max_count);
+    } else {
+      const search::Plan* best = nullptr;
+      for (const auto& p : rep->plans) {
+        if (p.accelerator == acc) {
+          best = &p;
+          break;
+        }
+      }
+      if (!best) continue;
+      why = best->meets_slo
+                ? fmt::format(
+                      "meets the targets as {} but needs {} replicas: ${:.3f} per million "
+                      "output tokens",
+                      PlanName(*best), best->replicas, best->usd_per_million_output_tokens)
+                : fmt::format("misses the targets: {} ({})", best->miss, PlanName(*best));
+    }
+    rep->why_not.push_back(fmt::format("{} (${:.2f}/h): {}", acc->id, price, why));
+  }
+  auto moved = [&](const char* what, search::PlanQuery changed) {
+    const auto plans = search::Screen(cat, changed, nullptr);
+    if (plans.empty() || !plans.front().meets_slo) {
+      rep->what_if.push_back(fmt::format("{}: no configuration meets the targets", what));
+      return;
+    }
+    const search::Plan& p = plans.front();
+    rep->what_if.push_back(fmt::format("{}: {} replica{} of {}, ${:.3f} per million output tokens",
+                                       what, p.replicas, p.replicas == 1 ? "" : "s", PlanName(p),
+                                       p.usd_per_million_output_tokens));
+  };
+  search::PlanQuery doubled = q;
+  doubled.traffic.output_tokens_per_day *= 2;
+  doubled.traffic.input_tokens_per_day *= 2;
+  moved("traffic doubled", doubled);
+  search::PlanQuery relaxed = q;
+  relaxed.slo_ttft_s *= 1.5;
+  relaxed.slo_tpot_s *= 1.5;
+  moved(fmt::format("targets relaxed by half (TTFT {:.0f} ms, TPOT {:.0f} ms)",
+                    1e3 * relaxed.slo_ttft_s, 1e3 * relaxed.slo_tpot_s)
+            .c_str(),
+        relaxed);
+}
+
 }  // namespace
 
 int RunPlanOn(const catalog::Catalog& cat, const PlanOptions& o, std::ostream& out,
@@ -181,6 +260,7 @@ int RunPlanOn(const catalog::Catalog& cat, const PlanOptions& o, std::ostream& o
                      if (a.ok != b.ok) return a.ok;
                      return a.usd_per_million_output_tokens < b.usd_per_million_output_tokens;
                    });
+  Explain(cat, q, o, &rep);
   if (o.json) {
     out << report::PlanJson(rep).dump(2) << "\n";
   } else {

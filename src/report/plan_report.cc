@@ -101,6 +101,16 @@ std::string PlanText(const PlanReport& r) {
         winner->replicas, w.count, w.accelerator->id, LayoutText(w.layout), w.weights->id, w.kv->id,
         w.engine->id, w.pricing, w.provider, winner->usd_per_million_output_tokens,
         winner->monthly_usd);
+  }
+  if (!r.why_not.empty()) {
+    out += "\nWhy not cheaper hardware (per accelerator-hour):\n";
+    for (const std::string& w : r.why_not) out += "  " + w + "\n";
+  }
+  if (!r.what_if.empty()) {
+    out += "How the answer moves (screen):\n";
+    for (const std::string& w : r.what_if) out += "  " + w + "\n";
+  }
+  if (winner) {
   } else if (any) {
     const search::Plan& w = r.plans.front();
     out += fmt::format(
@@ -156,6 +166,8 @@ nlohmann::json PlanJson(const PlanReport& r) {
   }
   return {{"model", r.query.model->id},
           {"verified", verified},
+          {"why_not", r.why_not},
+          {"what_if", r.what_if},
           {"configurations", r.stats.configurations},
           {"fitting", r.stats.fitting},
           {"meeting", r.stats.meeting},

@@ -32,6 +32,8 @@ struct PlanReport {
   std::vector<size_t> front;           // indices into plans (ParetoFront)
   int top = 10;                        // plans to print
   std::vector<VerifiedPlan> verified;  // the cheapest screened plans replayed, cheapest first
+  std::vector<std::string> why_not;    // hardware cheaper per hour than the winner's, and why not
+  std::vector<std::string> what_if;    // how the answer moves with the traffic and the targets
 };
 
 std::string PlanText(const PlanReport& report);

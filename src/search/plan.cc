@@ -105,6 +105,10 @@ std::vector<Plan> Screen(const catalog::Catalog& cat, const PlanQuery& q, Screen
       }
     }
     if (pays.empty()) continue;
+    double cheapest = pays.front().usd_per_accelerator_hour;
+    for (const auto& p : pays) cheapest = std::min(cheapest, p.usd_per_accelerator_hour);
+    st.searched.emplace_back(acc, cheapest);
+    const int64_t fitting_before = st.fitting;
     for (const catalog::Engine* engine : q.engines) {
       const catalog::Efficiency& eff = cat.EfficiencyOf(*acc, *engine);
       const int64_t max_context = perf::EngineMaxContext(*engine, model);
@@ -235,6 +239,7 @@ std::vector<Plan> Screen(const catalog::Catalog& cat, const PlanQuery& q, Screen
         }
       }
     }
+    if (st.fitting == fitting_before) st.never_fit.push_back(acc);
   }
   // Meeting plans cheapest first (then fastest: a request's time); the others by how close
   // they came.

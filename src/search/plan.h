@@ -72,6 +72,10 @@ struct ScreenStats {
   int64_t fitting = 0;         // of those, the ones whose memory fits
   int64_t meeting = 0;         // of those, the ones that meet the targets
   int64_t quality_excluded = 0;  // formats the quality limit ruled out (per accelerator)
+  // Accelerators searched (with memory and a price of the pricings asked for), with their
+  // cheapest price per accelerator-hour, and those on which no configuration fits.
+  std::vector<std::pair<const catalog::Accelerator*, double>> searched;
+  std::vector<const catalog::Accelerator*> never_fit;
 };
 
 // Every configuration of the query: the fitting ones in `plans` (those meeting the targets

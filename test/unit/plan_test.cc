@@ -221,6 +221,10 @@ TEST_F(PlanCommandTest, JsonNamesTheDocumentedKeysAndBadInputIsOneMessage) {
                           "replicas", "meets_slo"}) {
     EXPECT_TRUE(j["plans"][0].contains(key)) << key;
   }
+  // How the answer moves: twice the traffic never costs less per hour, looser targets never more.
+  ASSERT_EQ(j["what_if"].size(), 2u);
+  EXPECT_THAT(j["what_if"][0].get<std::string>(), HasSubstr("traffic doubled"));
+  EXPECT_THAT(j["what_if"][1].get<std::string>(), HasSubstr("targets relaxed by half"));
   struct Case {
     std::function<void(PlanOptions*)> edit;
     std::string message;
