@@ -184,7 +184,8 @@ int RunPlanOn(const catalog::Catalog& cat, const PlanOptions& o, std::ostream& o
     q.engines.push_back(*engine);
   }
   for (const std::string& p : o.pricings) {
-    const auto& known = econ::CloudPricings();
+    auto known = econ::CloudPricings();
+    known.push_back("owned");
     if (std::find(known.begin(), known.end(), p) == known.end()) {
       return Fail(err, fmt::format("--pricing '{}': one of {}", p, fmt::join(known, ", ")));
     }
@@ -234,7 +235,7 @@ int RunPlanOn(const catalog::Catalog& cat, const PlanOptions& o, std::ostream& o
       c.traces_dir = o.traces_dir;
     }
     c.as_of = q.as_of;
-    c.providers = {p.provider};
+    if (!p.provider.empty()) c.providers = {p.provider};
     c.sizing = "simulate";
     c.slo_statistic = "p99";
     report::VerifiedPlan v{.plan = i};
@@ -261,7 +262,9 @@ int RunPlanOn(const catalog::Catalog& cat, const PlanOptions& o, std::ostream& o
                      return a.usd_per_million_output_tokens < b.usd_per_million_output_tokens;
                    });
   Explain(cat, q, o, &rep);
-  if (o.json) {
+  if (o.csv) {
+    out << report::PlanCsv(rep);
+  } else if (o.json) {
     out << report::PlanJson(rep).dump(2) << "\n";
   } else {
     out << report::PlanText(rep);

@@ -33,6 +33,7 @@ struct PlanOptions {
   int top = 10;
   int verify = 5;  // the cheapest screened plans replayed in the simulator (p99 targets)
   bool json = false;
+  bool csv = false;
 };
 
 // 0 when some configuration meets the targets; 1 when none does (the closest are printed, with

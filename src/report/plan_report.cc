@@ -126,6 +126,31 @@ std::string PlanText(const PlanReport& r) {
   return out;
 }
 
+std::string PlanCsv(const PlanReport& r) {
+  std::string out =
+      "rank,accelerator,count,tp,pp,ep,weights,kv,engine,quality_loss,concurrency,"
+      "output_tokens_per_s,ttft_s,tpot_s,meets_slo,replicas,utilization,pricing,provider,"
+      "usd_per_hour,usd_per_million_output_tokens,monthly_usd,verified_replicas,"
+      "verified_usd_per_million_output_tokens\n";
+  for (size_t i = 0; i < r.plans.size(); ++i) {
+    const search::Plan& p = r.plans[i];
+    std::string verified = ",";
+    for (const VerifiedPlan& v : r.verified) {
+      if (v.plan == i && v.ok) {
+        verified = fmt::format("{},{:.6g}", v.replicas, v.usd_per_million_output_tokens);
+      }
+    }
+    out += fmt::format(
+        "{},{},{},{},{},{},{},{},{},{:.6g},{:g},{:.6g},{:.6g},{:.6g},{},{},{:.6g},"
+        "{},{},{:.6g},{:.6g},{:.6g},{}\n",
+        i + 1, p.accelerator->id, p.count, p.layout.tp, p.layout.pp, p.layout.ep, p.weights->id,
+        p.kv->id, p.engine->id, p.quality_loss, p.concurrency, p.output_tokens_per_s, p.ttft_s,
+        p.tpot_s, p.meets_slo ? "true" : "false", p.replicas, p.utilization, p.pricing, p.provider,
+        p.usd_per_hour, p.usd_per_million_output_tokens, p.monthly_usd, verified);
+  }
+  return out;
+}
+
 nlohmann::json PlanJson(const PlanReport& r) {
   nlohmann::json plans = nlohmann::json::array();
   for (const auto& p : r.plans) {

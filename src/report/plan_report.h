@@ -38,5 +38,8 @@ struct PlanReport {
 
 std::string PlanText(const PlanReport& report);
 nlohmann::json PlanJson(const PlanReport& report);
+// One row per plan, in the JSON's order and with its keys (doc/formats/plan-json.md), plus
+// `verified_replicas` and `verified_usd_per_million_output_tokens` (empty when not replayed).
+std::string PlanCsv(const PlanReport& report);
 
 }  // namespace pertoken::report

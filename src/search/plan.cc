@@ -5,8 +5,11 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <optional>
 
+#include "econ/ownership.h"
 #include "econ/ways_to_pay.h"
+#include "metrics/power.h"
 #include "perf/serving.h"
 
 namespace pertoken::search {
@@ -102,6 +105,34 @@ std::vector<Plan> Screen(const catalog::Catalog& cat, const PlanQuery& q, Screen
     for (const auto& p : econ::CloudOptions(cat, *acc, q.as_of, {})) {
       if (std::find(q.pricings.begin(), q.pricings.end(), p.pricing) != q.pricings.end()) {
         pays.push_back(p);
+      }
+    }
+    // Owned: priced per plan (its energy follows its utilisation); the hourly figure here is at
+    // full use, to rank the accelerators.
+    std::optional<econ::OwnershipTerms> owned;
+    const metrics::AcceleratorPower power = metrics::PowerOf(cat, *acc);
+    if (std::find(q.pricings.begin(), q.pricings.end(), "owned") != q.pricings.end()) {
+      const econ::PurchasePrice purchase = econ::PurchasePriceOf(cat, *acc, q.as_of);
+      const catalog::Ownership& own = cat.DefaultOwnership();
+      const catalog::Datacenter& dc = cat.DefaultDatacenter();
+      if (purchase.known && power.known && dc.usd_per_kwh) {
+        owned =
+            econ::OwnershipTerms{.capex_usd = purchase.capex_usd,
+                                 .server_capex_fraction = own.server_capex_fraction,
+                                 .amortization_years = own.amortization_years,
+                                 .cost_of_capital = own.cost_of_capital,
+                                 .maintenance_fraction_per_year = own.maintenance_fraction_per_year,
+                                 .server_power_factor = own.server_power_factor,
+                                 .pue = dc.pue,
+                                 .usd_per_kwh = *dc.usd_per_kwh,
+                                 .usd_per_kw_month = dc.usd_per_kw_month.value_or(0)};
+        pays.push_back(
+            {.pricing = "owned",
+             .provider = "",
+             .offer = fmt::format("${:.0f} per accelerator ({}), ownership '{}'",
+                                  purchase.capex_usd, purchase.basis, own.id),
+             .usd_per_accelerator_hour = econ::OwnedCostPerHour(*owned, power, 1).total(),
+             .source = purchase.basis});
       }
     }
     if (pays.empty()) continue;
@@ -228,7 +259,11 @@ std::vector<Plan> Screen(const catalog::Catalog& cat, const PlanQuery& q, Screen
                 p.pricing = pay.pricing;
                 p.provider = pay.provider;
                 p.offer = pay.offer;
-                p.usd_per_hour = pay.usd_per_accelerator_hour * count * p.replicas;
+                const double per_accelerator_hour =
+                    pay.pricing == "owned"
+                        ? econ::OwnedCostPerHour(*owned, power, p.utilization).total()
+                        : pay.usd_per_accelerator_hour;
+                p.usd_per_hour = per_accelerator_hour * count * p.replicas;
                 const econ::Spend s = econ::SpendOf(p.usd_per_hour, q.traffic);
                 p.usd_per_million_output_tokens = s.usd_per_million_output_tokens;
                 p.monthly_usd = s.monthly_usd;

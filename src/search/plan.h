@@ -27,9 +27,11 @@ struct PlanQuery {
   double max_quality_loss = 0.02;
   std::vector<const catalog::Accelerator*> accelerators;  // empty: every one with memory
   std::vector<const catalog::Engine*> engines;            // REQUIRES: at least one
-  std::vector<std::string> pricings = {"on_demand"};      // cloud pricings (econ::CloudPricings)
-  std::vector<int> counts = {1, 2, 4, 8};                 // accelerators per replica
-  std::string as_of;                                      // price offers dated by then
+  // Ways to pay: cloud pricings (econ::CloudPricings) and "owned" (the catalog's default
+  // ownership and data-centre profiles, at each plan's utilisation).
+  std::vector<std::string> pricings = {"on_demand"};
+  std::vector<int> counts = {1, 2, 4, 8};  // accelerators per replica
+  std::string as_of;                       // price offers dated by then
 };
 
 // What a format costs in quality on a model, from the catalog's results: the largest relative

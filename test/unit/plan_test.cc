@@ -116,6 +116,21 @@ TEST_F(PlanTest, LooserLimitsNeverRaiseTheBestCost) {
   EXPECT_GE(plans.front().usd_per_million_output_tokens, tight - 1e-12);
 }
 
+// Owned hardware in the search: the fixture's $30,000 H100 over 3 years (no interest, no
+// maintenance, no colocation) plus its energy at the plan's utilisation (idle 100 W, TDP 700 W,
+// PUE 1.5, $0.10/kWh).
+TEST_F(PlanTest, OwnedHardwareIsPricedAtEachPlansUtilisation) {
+  PlanQuery q = Query(cat_);
+  q.pricings = {"owned"};
+  const auto plans = Screen(cat_, q, nullptr);
+  ASSERT_FALSE(plans.empty());
+  const Plan& p = plans.front();
+  ASSERT_TRUE(p.meets_slo);
+  EXPECT_EQ(p.pricing, "owned");
+  const double per_hour = 30'000.0 / (3 * 8760) + (100 + 600 * p.utilization) * 1.5 * 0.10 / 1000;
+  EXPECT_NEAR(p.usd_per_hour, per_hour * p.count * p.replicas, 1e-9);
+}
+
 // The frontier: sorted by cost, each plan faster than every cheaper one, all meeting targets.
 TEST_F(PlanTest, TheParetoFrontTradesCostForLatency) {
   const auto plans = Screen(cat_, Query(cat_), nullptr);
@@ -221,6 +236,17 @@ TEST_F(PlanCommandTest, JsonNamesTheDocumentedKeysAndBadInputIsOneMessage) {
                           "replicas", "meets_slo"}) {
     EXPECT_TRUE(j["plans"][0].contains(key)) << key;
   }
+  // CSV: a header and one row per plan, the first the JSON's first.
+  PlanOptions csv = o;
+  csv.json = false;
+  csv.csv = true;
+  std::ostringstream csv_out, csv_err;
+  ASSERT_EQ(RunPlan(cat_, csv, csv_out, csv_err), kExitOk);
+  const std::string text = csv_out.str();
+  EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 1 + static_cast<long>(j["plans"].size()));
+  EXPECT_THAT(text,
+              HasSubstr(fmt::format("\n1,{},{},", j["plans"][0]["accelerator"].get<std::string>(),
+                                    j["plans"][0]["count"].get<int>())));
   // How the answer moves: twice the traffic never costs less per hour, looser targets never more.
   ASSERT_EQ(j["what_if"].size(), 2u);
   EXPECT_THAT(j["what_if"][0].get<std::string>(), HasSubstr("traffic doubled"));

@@ -250,7 +250,9 @@ int main(int argc, char** argv) {
       ->add_option("--verify", plan.verify,
                    "the cheapest screened plans to replay in the simulator (p99 targets)")
       ->capture_default_str();
-  plan_cmd->add_flag("--json", plan.json, "print JSON (doc/formats/plan-json.md)");
+  auto* plan_json =
+      plan_cmd->add_flag("--json", plan.json, "print JSON (doc/formats/plan-json.md)");
+  plan_cmd->add_flag("--csv", plan.csv, "print one CSV row per plan")->excludes(plan_json);
 
   // simulate
   pertoken::cli::SimulateOptions sim;
