@@ -221,6 +221,80 @@ TEST_F(PlanCommandTest, AVerifiedPlanMeetsItsTargetsInSimulate) {
   EXPECT_LE(sim["tpot_p99_s"].get<double>(), 1.1 * 0.03);
 }
 
+// On a space small enough to replay every configuration in the simulator, the planner's
+// recommendation is the exhaustive optimum: the screen discards no configuration that the
+// simulator would have found cheaper. Space: llama-2-7b on 1 or 2 H100s, every layout, weight
+// and KV format the quality limit allows, on-demand.
+TEST_F(PlanCommandTest, TheRecommendationIsTheExhaustiveOptimum) {
+  PlanOptions o{.model = "llama-2-7b",
+                .input_tokens = 500,
+                .output_tokens = 100,
+                .slo_ttft_s = 1,
+                .slo_tpot_s = 0.03,
+                .output_tokens_per_day = 2e7,
+                .peak_to_mean = 1.5,
+                .max_quality_loss = 0.99,  // every format with a published result
+                .accelerators = {"h100-sxm"},
+                .max_count = 2,
+                .verify = 1000,
+                .json = true};
+  std::ostringstream out, err;
+  ASSERT_EQ(RunPlan(cat_, o, out, err), kExitOk) << err.str();
+  const auto j = nlohmann::json::parse(out.str());
+  ASSERT_TRUE(j["verified"][0]["ok"].get<bool>());
+  const double planned = j["verified"][0]["usd_per_million_output_tokens"].get<double>();
+
+  // Exhaustively: every configuration, sized by the simulator on p99, whatever the screen said.
+  double best = 1e300;
+  int evaluated = 0;
+  // The space is the formats whose quality the catalog knows within the limit (the planner's
+  // definition of its space); every layout and count of it is replayed.
+  const catalog::Model& model = **cat_.FindModel("llama-2-7b");
+  auto allowed = [&](const catalog::QuantFormat& f) {
+    const auto q = search::QualityLossOf(f, model);
+    return q.known && q.loss <= 0.99;
+  };
+  for (const auto& f : cat_.quant_formats()) {
+    if (!f.for_weights || !allowed(f)) continue;
+    for (const auto& k : cat_.quant_formats()) {
+      if (!k.for_kv || !allowed(k)) continue;
+      for (int count : {1, 2}) {
+        for (int tp : {1, 2}) {
+          for (int pp : {1, 2}) {
+            if (tp * pp != count) continue;
+            CostOptions c;
+            c.deployment = {.model = "llama-2-7b",
+                            .accelerator = "h100-sxm",
+                            .weights = f.id,
+                            .kv = k.id,
+                            .count = count,
+                            .tp = tp,
+                            .pp = pp};
+            c.input_tokens = 500;
+            c.output_tokens = 100;
+            c.slo_ttft_s = 1;
+            c.slo_tpot_s = 0.03;
+            c.output_tokens_per_day = 2e7;
+            c.peak_to_mean = 1.5;
+            c.sizing = "simulate";
+            c.slo_statistic = "p99";
+            auto rep = EvaluateCost(cat_, c);
+            if (!rep.ok()) continue;  // does not fit, or no fleet meets the targets
+            ++evaluated;
+            for (const auto& opt : rep->options) {
+              if (opt.pricing == "on_demand") {
+                best = std::min(best, opt.spend.usd_per_million_output_tokens);
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  EXPECT_GT(evaluated, 3);
+  EXPECT_NEAR(planned, best, 1e-9);
+}
+
 TEST_F(PlanCommandTest, JsonNamesTheDocumentedKeysAndBadInputIsOneMessage) {
   PlanOptions o{.model = "llama-2-7b",
                 .input_tokens = 500,
