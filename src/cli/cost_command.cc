@@ -684,6 +684,10 @@ Result<report::CostReport> EvaluateCost(const catalog::Catalog& cat, const CostO
         run = at_hi;
       }
       per_region = n;
+      pr.sim_ttft_mean_s = run.ttft_mean_s;
+      pr.sim_ttft_p99_s = run.ttft_p99_s;
+      pr.sim_tpot_mean_s = run.tpot_mean_s;
+      pr.sim_tpot_p99_s = run.tpot_p99_s;
       const std::string replayed =
           trace ? fmt::format("the trace {} replayed as it arrived ({} requests over {:.0f} s)",
                               o.trace, trace->requests.size(), trace->span_s)

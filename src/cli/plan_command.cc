@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <fstream>
 
 #include "cli/cost_command.h"
 #include "econ/ways_to_pay.h"
@@ -251,6 +252,13 @@ int RunPlanOn(const catalog::Catalog& cat, const PlanOptions& o, std::ostream& o
         v.usd_per_million_output_tokens = opt.spend.usd_per_million_output_tokens;
         v.monthly_usd = opt.spend.monthly_usd;
         v.detail = cost->pools.empty() ? "" : cost->pools.front().sizing;
+        if (!cost->pools.empty()) {
+          const auto& pool = cost->pools.front();
+          v.ttft_mean_s = pool.sim_ttft_mean_s.value_or(0);
+          v.ttft_p99_s = pool.sim_ttft_p99_s.value_or(0);
+          v.tpot_mean_s = pool.sim_tpot_mean_s.value_or(0);
+          v.tpot_p99_s = pool.sim_tpot_p99_s.value_or(0);
+        }
       }
       if (!v.ok) v.error = "the way to pay was not priced again";
     }
@@ -262,6 +270,11 @@ int RunPlanOn(const catalog::Catalog& cat, const PlanOptions& o, std::ostream& o
                      return a.usd_per_million_output_tokens < b.usd_per_million_output_tokens;
                    });
   Explain(cat, q, o, &rep);
+  if (!o.report_html.empty()) {
+    std::ofstream html(o.report_html);
+    html << report::PlanHtml(rep);
+    if (!html) return Fail(err, fmt::format("--report: cannot write {}", o.report_html));
+  }
   if (o.csv) {
     out << report::PlanCsv(rep);
   } else if (o.json) {

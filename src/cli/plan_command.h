@@ -34,6 +34,7 @@ struct PlanOptions {
   int verify = 5;  // the cheapest screened plans replayed in the simulator (p99 targets)
   bool json = false;
   bool csv = false;
+  std::string report_html;  // --report FILE.html: also write the HTML report there
 };
 
 // 0 when some configuration meets the targets; 1 when none does (the closest are printed, with

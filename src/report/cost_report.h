@@ -51,6 +51,8 @@ struct CostPool {
   double utilization = 0;
   double mean_output_tokens_per_s = 0;
   std::string sizing;  // how its replicas were counted
+  // When the simulator sized it: the requests' latencies at the peak.
+  std::optional<double> sim_ttft_mean_s, sim_ttft_p99_s, sim_tpot_mean_s, sim_tpot_p99_s;
 };
 
 struct CostReport {

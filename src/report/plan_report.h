@@ -22,6 +22,7 @@ struct VerifiedPlan {
   double usd_per_million_output_tokens = 0;
   double monthly_usd = 0;
   std::string detail;  // the simulated means and p99s
+  double ttft_mean_s = 0, ttft_p99_s = 0, tpot_mean_s = 0, tpot_p99_s = 0;
 };
 
 struct PlanReport {
@@ -41,5 +42,9 @@ nlohmann::json PlanJson(const PlanReport& report);
 // One row per plan, in the JSON's order and with its keys (doc/formats/plan-json.md), plus
 // `verified_replicas` and `verified_usd_per_million_output_tokens` (empty when not replayed).
 std::string PlanCsv(const PlanReport& report);
+// A self-contained HTML page (doc/formats/plan-report.md): the recommendation, the Pareto
+// frontier, the verified plans' costs and latency percentiles as Chart.js charts, the library
+// embedded, no network needed to open it.
+std::string PlanHtml(const PlanReport& report);
 
 }  // namespace pertoken::report

@@ -4,6 +4,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -293,6 +295,44 @@ TEST_F(PlanCommandTest, TheRecommendationIsTheExhaustiveOptimum) {
   }
   EXPECT_GT(evaluated, 3);
   EXPECT_NEAR(planned, best, 1e-9);
+}
+
+// --report writes one self-contained page: the charting library inside it, nothing fetched, the
+// plans as data for the charts.
+TEST_F(PlanCommandTest, TheHtmlReportIsSelfContained) {
+  const std::string path =
+      (std::filesystem::temp_directory_path() / "pertoken-plan-report.html").string();
+  PlanOptions o{.model = "llama-2-7b",
+                .input_tokens = 500,
+                .output_tokens = 100,
+                .slo_ttft_s = 1,
+                .slo_tpot_s = 0.03,
+                .output_tokens_per_day = 2e7,
+                .verify = 2,
+                .report_html = path};
+  std::ostringstream out, err;
+  ASSERT_EQ(RunPlan(cat_, o, out, err), kExitOk) << err.str();
+  std::ifstream in(path);
+  const std::string page((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::filesystem::remove(path);
+  EXPECT_THAT(page, HasSubstr("Chart.js v4"));  // the library, embedded
+  EXPECT_EQ(page.find("<script src"), std::string::npos);
+  EXPECT_EQ(page.find("<link"), std::string::npos);
+  EXPECT_EQ(std::count(page.begin(), page.end(), '\0'), 0);
+  for (const char* id : {"id=\"pareto\"", "id=\"cost\"", "id=\"latency\""}) {
+    EXPECT_THAT(page, HasSubstr(id));
+  }
+  const size_t start = page.find("window.PLAN = ");
+  ASSERT_NE(start, std::string::npos);
+  const size_t end = page.find(";</script>", start);
+  std::string json = page.substr(start + 14, end - start - 14);
+  for (size_t i = json.find("<\\/"); i != std::string::npos; i = json.find("<\\/", i)) {
+    json.replace(i, 3, "</");
+  }
+  const auto data = nlohmann::json::parse(json);
+  EXPECT_FALSE(data["plans"].empty());
+  EXPECT_EQ(data["verified"].size(), 2u);
+  EXPECT_GT(data["verified"][0]["ttft_p99_s"].get<double>(), 0);
 }
 
 TEST_F(PlanCommandTest, JsonNamesTheDocumentedKeysAndBadInputIsOneMessage) {

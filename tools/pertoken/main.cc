@@ -253,6 +253,8 @@ int main(int argc, char** argv) {
   auto* plan_json =
       plan_cmd->add_flag("--json", plan.json, "print JSON (doc/formats/plan-json.md)");
   plan_cmd->add_flag("--csv", plan.csv, "print one CSV row per plan")->excludes(plan_json);
+  plan_cmd->add_option("--report", plan.report_html,
+                       "also write a self-contained HTML report with charts to this file");
 
   // simulate
   pertoken::cli::SimulateOptions sim;
