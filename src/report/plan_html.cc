@@ -57,7 +57,7 @@ new Chart(document.getElementById('pareto'), {
      backgroundColor: 'rgb(200,60,40)', borderColor: 'rgb(200,60,40)', showLine: true}]},
   options: {animation: false, scales: {
       x: {title: {display: true, text: 'a request\'s time: TTFT + output tokens × TPOT (s)'}},
-      y: {title: {display: true, text: '$ per million output tokens'}}},
+      y: {type: 'logarithmic', title: {display: true, text: '$ per million output tokens (log scale)'}}},
     plugins: {tooltip: {callbacks: {label: c => `${label(c.raw.p)}: $${c.raw.y.toFixed(3)}, ${c.raw.x.toFixed(1)} s`}}}}
 });
 const verified = plan.verified.filter(v => v.ok);
