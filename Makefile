@@ -2,7 +2,7 @@
 BUILD_DIR ?= build
 JOBS ?= $(shell nproc)
 APT_PACKAGES := build-essential cmake libcli11-dev libtomlplusplus-dev nlohmann-json3-dev libfmt-dev \
-                libgtest-dev libgmock-dev libbenchmark-dev zlib1g-dev clang-format nodejs npm
+                libgtest-dev libgmock-dev libbenchmark-dev zlib1g-dev clang-format
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all deps build run test test-slow bench accuracy format format-check clean
@@ -16,7 +16,11 @@ deps:
 	  echo "installing:" $$missing; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
-	@# The charting library the HTML report embeds, pinned by web/package-lock.json.
+	@# Node.js and npm from Debian unless the machine has them already (another install of Node.js
+	@# conflicts with Debian's npm package); then the charting library the HTML report embeds,
+	@# pinned by web/package-lock.json.
+	@command -v npm >/dev/null || { $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nodejs npm; }
 	@[ -f web/node_modules/chart.js/dist/chart.umd.js ] || npm ci --prefix web --no-audit --no-fund
 
 $(BUILD_DIR)/CMakeCache.txt:
