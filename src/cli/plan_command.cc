@@ -210,6 +210,7 @@ int RunPlanOn(const catalog::Catalog& cat, const PlanOptions& o, std::ostream& o
   }
   rep.front = search::ParetoFront(rep.plans, q.output_tokens);
   // Replay the cheapest screened plans in the simulator, held to the targets on p99.
+  const auto verify_start = std::chrono::steady_clock::now();
   for (size_t i = 0; i < rep.plans.size() && static_cast<int>(rep.verified.size()) < o.verify;
        ++i) {
     const search::Plan& p = rep.plans[i];
@@ -264,6 +265,8 @@ int RunPlanOn(const catalog::Catalog& cat, const PlanOptions& o, std::ostream& o
     }
     rep.verified.push_back(v);
   }
+  rep.verify_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - verify_start).count();
   std::stable_sort(rep.verified.begin(), rep.verified.end(),
                    [](const report::VerifiedPlan& a, const report::VerifiedPlan& b) {
                      if (a.ok != b.ok) return a.ok;

@@ -69,17 +69,20 @@ std::string PlanText(const PlanReport& r) {
     for (size_t i : r.front) out += Row(r.plans[i], i + 1) + "\n";
   }
   if (!r.verified.empty()) {
-    out +=
-        "\nReplayed in the simulator (each plan's peak hour; replicas until p99 TTFT and TPOT "
-        "meet the targets), cheapest first:\n";
+    out += fmt::format(
+        "\nReplayed in the simulator in {:.1f} s (each plan's peak hour; replicas until p99 TTFT "
+        "and TPOT meet the targets), cheapest first:\n",
+        r.verify_seconds);
     for (const VerifiedPlan& v : r.verified) {
       const search::Plan& p = r.plans[v.plan];
       if (v.ok) {
         out += fmt::format(
-            "  #{:<3} {} × {} {} {}/{}: {} replicas, ${:.2f}/hour, ${:.3f} per "
-            "million output tokens ({})\n",
+            "  #{:<3} {} × {} {} {}/{}: {} replicas, ${:.2f}/hour, ${:.3f} per million output "
+            "tokens; p99 TTFT {:.0f} ms ({:.0f}% of the target), TPOT {:.1f} ms ({:.0f}%)\n",
             v.plan + 1, p.count, p.accelerator->id, LayoutText(p.layout), p.weights->id, p.kv->id,
-            v.replicas, v.usd_per_hour, v.usd_per_million_output_tokens, v.detail);
+            v.replicas, v.usd_per_hour, v.usd_per_million_output_tokens, 1e3 * v.ttft_p99_s,
+            100 * v.ttft_p99_s / r.query.slo_ttft_s, 1e3 * v.tpot_p99_s,
+            100 * v.tpot_p99_s / r.query.slo_tpot_s);
       } else {
         out +=
             fmt::format("  #{:<3} {} × {}: {}\n", v.plan + 1, p.count, p.accelerator->id, v.error);
@@ -197,6 +200,7 @@ nlohmann::json PlanJson(const PlanReport& r) {
           {"fitting", r.stats.fitting},
           {"meeting", r.stats.meeting},
           {"screen_seconds", r.screen_seconds},
+          {"verify_seconds", r.verify_seconds},
           {"pareto_front", r.front},
           {"plans", plans}};
 }

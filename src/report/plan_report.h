@@ -29,6 +29,7 @@ struct PlanReport {
   search::PlanQuery query;
   search::ScreenStats stats;
   double screen_seconds = 0;
+  double verify_seconds = 0;           // the simulator stage
   std::vector<search::Plan> plans;     // Screen's order: meeting first, cheapest first
   std::vector<size_t> front;           // indices into plans (ParetoFront)
   int top = 10;                        // plans to print
