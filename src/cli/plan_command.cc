@@ -191,6 +191,15 @@ int RunPlanOn(const catalog::Catalog& cat, const PlanOptions& o, std::ostream& o
       return Fail(err, fmt::format("--pricing '{}': one of {}", p, fmt::join(known, ", ")));
     }
   }
+  for (const std::string& p : o.providers) {
+    if (std::none_of(cat.prices().begin(), cat.prices().end(),
+                     [&](const catalog::PriceList& l) { return l.id == p; })) {
+      return Fail(err, fmt::format("--provider: unknown provider '{}' (see `pertoken catalog list "
+                                   "prices`)",
+                                   p));
+    }
+  }
+  q.providers = o.providers;
   q.counts.clear();
   for (int c = 1; c <= o.max_count; c *= 2) q.counts.push_back(c);
 
@@ -199,14 +208,17 @@ int RunPlanOn(const catalog::Catalog& cat, const PlanOptions& o, std::ostream& o
   rep.plans = search::Screen(cat, q, &rep.stats);
   rep.screen_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (rep.stats.searched.empty()) {
+    return Fail(err, fmt::format("no accelerator searched has a price under {}{}{}: widen "
+                                 "--pricing, --provider or --accelerator",
+                                 fmt::join(o.pricings, ", "), o.providers.empty() ? "" : " from ",
+                                 fmt::join(o.providers, ", ")));
+  }
   if (rep.plans.empty()) {
-    return Fail(
-        err, fmt::format("{} fits on none of the {} accelerator{} searched with up to {} of them "
-                         "(and a price under {}); raise --max-count or widen --accelerator",
-                         (*model)->id,
-                         q.accelerators.empty() ? cat.accelerators().size() : q.accelerators.size(),
-                         q.accelerators.size() == 1 ? "" : "s", o.max_count,
-                         fmt::join(o.pricings, ", ")));
+    return Fail(err, fmt::format("{} fits on none of the {} accelerator{} searched with up to {} "
+                                 "of them; raise --max-count or widen --accelerator",
+                                 (*model)->id, rep.stats.searched.size(),
+                                 rep.stats.searched.size() == 1 ? "" : "s", o.max_count));
   }
   rep.front = search::ParetoFront(rep.plans, q.output_tokens);
   // Replay the cheapest screened plans in the simulator, held to the targets on p99.

@@ -28,6 +28,7 @@ struct PlanOptions {
   std::vector<std::string> accelerators;  // empty: every one
   std::vector<std::string> engines = {"vllm"};
   std::vector<std::string> pricings = {"on_demand"};
+  std::vector<std::string> providers;  // only these cloud providers (price list ids)
   int max_count = 8;
   std::string as_of;
   int top = 10;

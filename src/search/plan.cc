@@ -102,7 +102,7 @@ std::vector<Plan> Screen(const catalog::Catalog& cat, const PlanQuery& q, Screen
     if (!acc->memory_bytes) continue;
     // Its price under each pricing asked for.
     std::vector<econ::PayOption> pays;
-    for (const auto& p : econ::CloudOptions(cat, *acc, q.as_of, {})) {
+    for (const auto& p : econ::CloudOptions(cat, *acc, q.as_of, q.providers)) {
       if (std::find(q.pricings.begin(), q.pricings.end(), p.pricing) != q.pricings.end()) {
         pays.push_back(p);
       }

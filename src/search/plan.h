@@ -30,6 +30,7 @@ struct PlanQuery {
   // Ways to pay: cloud pricings (econ::CloudPricings) and "owned" (the catalog's default
   // ownership and data-centre profiles, at each plan's utilisation).
   std::vector<std::string> pricings = {"on_demand"};
+  std::vector<std::string> providers;      // cloud price lists to search (ids); empty: all
   std::vector<int> counts = {1, 2, 4, 8};  // accelerators per replica
   std::string as_of;                       // price offers dated by then
 };

@@ -375,12 +375,17 @@ TEST_F(PlanCommandTest, JsonNamesTheDocumentedKeysAndBadInputIsOneMessage) {
       {[](PlanOptions* p) { p->max_quality_loss = 1.5; }, "--max-quality-loss is a fraction"},
       {[](PlanOptions* p) { p->slo_tpot_s = -1; }, "--slo-tpot must be a number > 0"},
       {[](PlanOptions* p) { p->pricings = {"barter"}; }, "--pricing 'barter'"},
+      {[](PlanOptions* p) { p->providers = {"nowhere"}; }, "--provider: unknown provider"},
+      {[](PlanOptions* p) { p->providers = {"othercloud"}; },
+       "no accelerator searched has a price under on_demand from othercloud"},
       {[](PlanOptions* p) {
          p->model = "llama-2-70b";
          p->max_count = 1;
-         p->accelerators = {"a100-sxm-80gb"};
+         p->accelerators = {"h100-sxm"};
        },
-       "fits on none of the 1 accelerator searched"},
+       "llama-2-70b fits on none of the 1 accelerator searched with up to 1 of them"},
+      {[](PlanOptions* p) { p->accelerators = {"a100-sxm-80gb"}; },  // the fixture prices no A100
+       "no accelerator searched has a price under on_demand"},
   };
   for (const auto& c : cases) {
     PlanOptions p = o;
