@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "cli/cost_command.h"
+#include "cli/spec_decode.h"
 #include "econ/ways_to_pay.h"
 #include "report/plan_report.h"
 #include "search/plan.h"
@@ -200,6 +201,11 @@ int RunPlanOn(const catalog::Catalog& cat, const PlanOptions& o, std::ostream& o
     }
   }
   q.providers = o.providers;
+  if (!o.spec_decode.empty()) {
+    auto spec = ParseSpecDecode(cat, o.spec_decode);
+    if (!spec.ok()) return Fail(err, "--spec-decode: " + spec.status().message());
+    q.spec = *spec;
+  }
   q.counts.clear();
   for (int c = 1; c <= o.max_count; c *= 2) q.counts.push_back(c);
 
@@ -237,6 +243,7 @@ int RunPlanOn(const catalog::Catalog& cat, const PlanOptions& o, std::ostream& o
                     .tp = p.layout.tp,
                     .pp = p.layout.pp,
                     .ep = p.layout.ep};
+    if (p.spec_decode) c.spec_decode = o.spec_decode;
     c.input_tokens = q.input_tokens;
     c.output_tokens = q.output_tokens;
     c.slo_ttft_s = q.slo_ttft_s;

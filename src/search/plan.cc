@@ -94,6 +94,9 @@ std::vector<Plan> Screen(const catalog::Catalog& cat, const PlanQuery& q, Screen
   const auto weights = Formats(cat, model, false, q.max_quality_loss, &st.quality_excluded);
   const auto kvs = Formats(cat, model, true, q.max_quality_loss, &st.quality_excluded);
   const int64_t tokens = q.input_tokens + q.output_tokens;
+  // Each configuration with and without speculative decoding, when the query gives one.
+  std::vector<std::optional<perf::SpecDecode>> specs = {std::nullopt};
+  if (q.spec) specs.push_back(q.spec);
   const double peak =
       q.traffic.output_tokens_per_day / econ::kSecondsPerDay * q.traffic.peak_to_mean;
   std::vector<Plan> plans;
@@ -149,7 +152,7 @@ std::vector<Plan> Screen(const catalog::Catalog& cat, const PlanQuery& q, Screen
         for (const catalog::QuantFormat* kv : kvs) {
           for (int count : q.counts) {
             for (const perf::Layout& layout : perf::LayoutsFor(model, *acc, count)) {
-              st.configurations += static_cast<int64_t>(pays.size());
+              st.configurations += static_cast<int64_t>(pays.size() * specs.size());
               const perf::Precision precision{.weights = w, .expert_weights = w, .kv = kv};
               const perf::Deployment deployment{.model = &model,
                                                 .accelerator = acc,
@@ -160,114 +163,118 @@ std::vector<Plan> Screen(const catalog::Catalog& cat, const PlanQuery& q, Screen
               // The fit the serving model makes, made once for every load tried below.
               const perf::FitResult fit = perf::Fit(perf::FitRequestFor(deployment, tokens));
               if (!fit.fits) continue;
-              st.fitting += static_cast<int64_t>(pays.size());
-              perf::ServingQuery sq{.deployment = deployment,
-                                    .input_tokens = q.input_tokens,
-                                    .output_tokens = q.output_tokens,
-                                    .regime = perf::Regime::kFixedConcurrency};
-              auto at = [&](double c) {
-                sq.concurrency = c;
-                return perf::PredictServing(sq, fit);
-              };
-              auto meets = [&](const perf::ServingResult& r) {
-                return r.ok && r.ttft_s <= q.slo_ttft_s && r.tpot_s <= q.slo_tpot_s;
-              };
-              Plan plan{.accelerator = acc,
-                        .count = count,
-                        .layout = layout,
-                        .weights = w,
-                        .kv = kv,
-                        .engine = engine,
-                        .quality_loss = std::max(QualityLossOf(*w, model).loss,
-                                                 QualityLossOf(*kv, model).loss)};
-              const double max_c = std::floor(perf::MaxConcurrency(deployment, fit));
-              perf::ServingResult best = at(1);
-              if (max_c < 1 || !meets(best)) {
-                plan.concurrency = 1;
+              st.fitting += static_cast<int64_t>(pays.size() * specs.size());
+              for (const std::optional<perf::SpecDecode>& spec : specs) {
+                perf::ServingQuery sq{.deployment = deployment,
+                                      .input_tokens = q.input_tokens,
+                                      .output_tokens = q.output_tokens,
+                                      .regime = perf::Regime::kFixedConcurrency,
+                                      .spec = spec};
+                auto at = [&](double c) {
+                  sq.concurrency = c;
+                  return perf::PredictServing(sq, fit);
+                };
+                auto meets = [&](const perf::ServingResult& r) {
+                  return r.ok && r.ttft_s <= q.slo_ttft_s && r.tpot_s <= q.slo_tpot_s;
+                };
+                Plan plan{.accelerator = acc,
+                          .count = count,
+                          .layout = layout,
+                          .weights = w,
+                          .kv = kv,
+                          .engine = engine,
+                          .spec_decode = spec.has_value(),
+                          .quality_loss = std::max(QualityLossOf(*w, model).loss,
+                                                   QualityLossOf(*kv, model).loss)};
+                const double max_c = std::floor(perf::MaxConcurrency(deployment, fit));
+                perf::ServingResult best = at(1);
+                if (max_c < 1 || !meets(best)) {
+                  plan.concurrency = 1;
+                  plan.output_tokens_per_s = best.output_tokens_per_s;
+                  plan.ttft_s = best.ttft_s;
+                  plan.tpot_s = best.tpot_s;
+                  std::string miss;
+                  if (best.ttft_s > q.slo_ttft_s) {
+                    miss = fmt::format("TTFT {:.0f} ms > {:.0f} ms", 1e3 * best.ttft_s,
+                                       1e3 * q.slo_ttft_s);
+                  }
+                  if (best.tpot_s > q.slo_tpot_s) {
+                    miss += fmt::format("{}TPOT {:.1f} ms > {:.1f} ms", miss.empty() ? "" : ", ",
+                                        1e3 * best.tpot_s, 1e3 * q.slo_tpot_s);
+                  }
+                  plan.miss = miss.empty() ? best.reason : miss + " with one request alone";
+                  for (const auto& pay : pays) {
+                    Plan p = plan;
+                    p.pricing = pay.pricing;
+                    p.provider = pay.provider;
+                    plans.push_back(p);
+                  }
+                  continue;
+                }
+                // The most requests in flight that meet the targets (latency grows with them).
+                double lo = 1, hi = max_c;
+                perf::ServingResult at_hi = at(hi);
+                if (meets(at_hi)) {
+                  best = at_hi;
+                  lo = hi;
+                } else {
+                  // Regula falsi on the target with the least slack: latency is close to linear in
+                  // the requests in flight, so a guess interpolated between the bracket's ends is
+                  // nearly right; a guess that does not shrink the bracket falls back to the
+                  // midpoint. The result is the same integer a bisection finds.
+                  perf::ServingResult r_lo = best, r_hi = at_hi;
+                  auto slack = [&](const perf::ServingResult& r) {
+                    return std::min(q.slo_ttft_s - r.ttft_s, q.slo_tpot_s - r.tpot_s);
+                  };
+                  // Illinois: when the same end stays twice, halve its weight so the guesses close
+                  // in from both sides.
+                  double s_lo = slack(r_lo), s_hi = slack(r_hi);
+                  int side = 0;
+                  while (hi - lo > 1) {
+                    double guess = std::round(lo + (hi - lo) * s_lo / (s_lo - s_hi));
+                    if (!(guess > lo && guess < hi) || !std::isfinite(guess)) {
+                      guess = std::floor((lo + hi) / 2);
+                    }
+                    perf::ServingResult r = at(guess);
+                    if (meets(r)) {
+                      lo = guess;
+                      s_lo = slack(r);
+                      best = r;
+                      if (side == 1) s_hi /= 2;
+                      side = 1;
+                    } else {
+                      hi = guess;
+                      s_hi = slack(r);
+                      if (side == -1) s_lo /= 2;
+                      side = -1;
+                    }
+                  }
+                }
+                plan.meets_slo = true;
+                plan.concurrency = lo;
                 plan.output_tokens_per_s = best.output_tokens_per_s;
                 plan.ttft_s = best.ttft_s;
                 plan.tpot_s = best.tpot_s;
-                std::string miss;
-                if (best.ttft_s > q.slo_ttft_s) {
-                  miss = fmt::format("TTFT {:.0f} ms > {:.0f} ms", 1e3 * best.ttft_s,
-                                     1e3 * q.slo_ttft_s);
-                }
-                if (best.tpot_s > q.slo_tpot_s) {
-                  miss += fmt::format("{}TPOT {:.1f} ms > {:.1f} ms", miss.empty() ? "" : ", ",
-                                      1e3 * best.tpot_s, 1e3 * q.slo_tpot_s);
-                }
-                plan.miss = miss.empty() ? best.reason : miss + " with one request alone";
+                plan.replicas = std::max(
+                    1, static_cast<int>(std::ceil(peak / best.output_tokens_per_s - 1e-9)));
+                plan.utilization =
+                    peak / q.traffic.peak_to_mean / (plan.replicas * best.output_tokens_per_s);
+                st.meeting += static_cast<int64_t>(pays.size());
                 for (const auto& pay : pays) {
                   Plan p = plan;
                   p.pricing = pay.pricing;
                   p.provider = pay.provider;
+                  p.offer = pay.offer;
+                  const double per_accelerator_hour =
+                      pay.pricing == "owned"
+                          ? econ::OwnedCostPerHour(*owned, power, p.utilization).total()
+                          : pay.usd_per_accelerator_hour;
+                  p.usd_per_hour = per_accelerator_hour * count * p.replicas;
+                  const econ::Spend s = econ::SpendOf(p.usd_per_hour, q.traffic);
+                  p.usd_per_million_output_tokens = s.usd_per_million_output_tokens;
+                  p.monthly_usd = s.monthly_usd;
                   plans.push_back(p);
                 }
-                continue;
-              }
-              // The most requests in flight that meet the targets (latency grows with them).
-              double lo = 1, hi = max_c;
-              perf::ServingResult at_hi = at(hi);
-              if (meets(at_hi)) {
-                best = at_hi;
-                lo = hi;
-              } else {
-                // Regula falsi on the target with the least slack: latency is close to linear in
-                // the requests in flight, so a guess interpolated between the bracket's ends is
-                // nearly right; a guess that does not shrink the bracket falls back to the
-                // midpoint. The result is the same integer a bisection finds.
-                perf::ServingResult r_lo = best, r_hi = at_hi;
-                auto slack = [&](const perf::ServingResult& r) {
-                  return std::min(q.slo_ttft_s - r.ttft_s, q.slo_tpot_s - r.tpot_s);
-                };
-                // Illinois: when the same end stays twice, halve its weight so the guesses close
-                // in from both sides.
-                double s_lo = slack(r_lo), s_hi = slack(r_hi);
-                int side = 0;
-                while (hi - lo > 1) {
-                  double guess = std::round(lo + (hi - lo) * s_lo / (s_lo - s_hi));
-                  if (!(guess > lo && guess < hi) || !std::isfinite(guess)) {
-                    guess = std::floor((lo + hi) / 2);
-                  }
-                  perf::ServingResult r = at(guess);
-                  if (meets(r)) {
-                    lo = guess;
-                    s_lo = slack(r);
-                    best = r;
-                    if (side == 1) s_hi /= 2;
-                    side = 1;
-                  } else {
-                    hi = guess;
-                    s_hi = slack(r);
-                    if (side == -1) s_lo /= 2;
-                    side = -1;
-                  }
-                }
-              }
-              plan.meets_slo = true;
-              plan.concurrency = lo;
-              plan.output_tokens_per_s = best.output_tokens_per_s;
-              plan.ttft_s = best.ttft_s;
-              plan.tpot_s = best.tpot_s;
-              plan.replicas =
-                  std::max(1, static_cast<int>(std::ceil(peak / best.output_tokens_per_s - 1e-9)));
-              plan.utilization =
-                  peak / q.traffic.peak_to_mean / (plan.replicas * best.output_tokens_per_s);
-              st.meeting += static_cast<int64_t>(pays.size());
-              for (const auto& pay : pays) {
-                Plan p = plan;
-                p.pricing = pay.pricing;
-                p.provider = pay.provider;
-                p.offer = pay.offer;
-                const double per_accelerator_hour =
-                    pay.pricing == "owned"
-                        ? econ::OwnedCostPerHour(*owned, power, p.utilization).total()
-                        : pay.usd_per_accelerator_hour;
-                p.usd_per_hour = per_accelerator_hour * count * p.replicas;
-                const econ::Spend s = econ::SpendOf(p.usd_per_hour, q.traffic);
-                p.usd_per_million_output_tokens = s.usd_per_million_output_tokens;
-                p.monthly_usd = s.monthly_usd;
-                plans.push_back(p);
               }
             }
           }

@@ -12,6 +12,7 @@
 #include "catalog/catalog.h"
 #include "econ/cost.h"
 #include "perf/memory.h"
+#include "perf/serving.h"
 
 namespace pertoken::search {
 
@@ -30,7 +31,9 @@ struct PlanQuery {
   // Ways to pay: cloud pricings (econ::CloudPricings) and "owned" (the catalog's default
   // ownership and data-centre profiles, at each plan's utilisation).
   std::vector<std::string> pricings = {"on_demand"};
-  std::vector<std::string> providers;      // cloud price lists to search (ids); empty: all
+  std::vector<std::string> providers;  // cloud price lists to search (ids); empty: all
+  // Speculative decoding to try: every configuration is screened without it and with it.
+  std::optional<perf::SpecDecode> spec;
   std::vector<int> counts = {1, 2, 4, 8};  // accelerators per replica
   std::string as_of;                       // price offers dated by then
 };
@@ -54,7 +57,8 @@ struct Plan {
   const catalog::QuantFormat* weights = nullptr;
   const catalog::QuantFormat* kv = nullptr;
   const catalog::Engine* engine = nullptr;
-  double quality_loss = 0;  // the larger of the weights' and the KV cache's
+  bool spec_decode = false;  // with the query's speculative decoding
+  double quality_loss = 0;   // the larger of the weights' and the KV cache's
   // One replica at its capacity point: the most requests in flight that meet the targets.
   double concurrency = 0;
   double output_tokens_per_s = 0;

@@ -133,6 +133,21 @@ TEST_F(PlanTest, OwnedHardwareIsPricedAtEachPlansUtilisation) {
   EXPECT_NEAR(p.usd_per_hour, per_hour * p.count * p.replicas, 1e-9);
 }
 
+// Speculative decoding as a search dimension: every configuration with and without it, and the
+// best plan is never dearer for having the option.
+TEST_F(PlanTest, SpeculativeDecodingIsSearchedBesidesNone) {
+  PlanQuery q = Query(cat_);
+  ScreenStats plain_stats, spec_stats;
+  const auto plain = Screen(cat_, q, &plain_stats);
+  q.spec = perf::SpecDecode{.k = 3, .acceptance = 0.8};
+  const auto spec = Screen(cat_, q, &spec_stats);
+  EXPECT_EQ(spec_stats.configurations, 2 * plain_stats.configurations);
+  EXPECT_LE(spec.front().usd_per_million_output_tokens,
+            plain.front().usd_per_million_output_tokens + 1e-12);
+  EXPECT_TRUE(std::any_of(spec.begin(), spec.end(), [](const Plan& p) { return p.spec_decode; }));
+  EXPECT_TRUE(std::any_of(spec.begin(), spec.end(), [](const Plan& p) { return !p.spec_decode; }));
+}
+
 // The frontier: sorted by cost, each plan faster than every cheaper one, all meeting targets.
 TEST_F(PlanTest, TheParetoFrontTradesCostForLatency) {
   const auto plans = Screen(cat_, Query(cat_), nullptr);
