@@ -12,6 +12,7 @@
 #include <set>
 
 #include "cli/spec_decode.h"
+#include "common/median.h"
 #include "common/names.h"
 #include "econ/cost.h"
 #include "econ/ownership.h"
@@ -280,7 +281,7 @@ std::pair<double, int> MedianOf(const std::vector<T>& items, Get get) {
   if (v.empty()) return {0, 0};
   std::sort(v.begin(), v.end());
   const size_t n = v.size();
-  return {n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2, static_cast<int>(n)};
+  return {MedianOfSorted(v), static_cast<int>(n)};
 }
 
 // The cost of spot interruptions for an offer of `provider`: its own rate and notice, else the
@@ -388,26 +389,21 @@ PeakRun SimulatePeak(const Replica& r, const CostOptions& o, int64_t slots, int 
       .max_num_seqs = slots,
       .spec = r.spec};
   fleet.replicas.assign(static_cast<size_t>(replicas), spec);
-  workload::Rng rng(1);
-  std::vector<workload::Request> requests;
-  if (replay) {
-    auto res = sim::Simulate(fleet, *replay);
-    if (!res.ok()) return {};
-    return {.ok = true,
-            .ttft_mean_s = res->ttft.mean(),
-            .tpot_mean_s = res->tpot.count() > 0 ? res->tpot.mean() : 0,
-            .ttft_p99_s = res->ttft.Quantile(0.99),
-            .tpot_p99_s = res->tpot.count() > 0 ? res->tpot.Quantile(0.99) : 0};
+  // The trace as it arrived, or Poisson arrivals at the peak rate for kPeakWindowS.
+  std::vector<workload::Request> synthetic;
+  if (!replay) {
+    workload::Rng rng(1);
+    for (double t = rng.Exponential(1 / requests_per_s); t < kPeakWindowS;
+         t += rng.Exponential(1 / requests_per_s)) {
+      synthetic.push_back(
+          {.arrival_s = t, .input_tokens = *o.input_tokens, .output_tokens = *o.output_tokens});
+    }
+    if (synthetic.empty()) {
+      synthetic.push_back(
+          {.arrival_s = 0, .input_tokens = *o.input_tokens, .output_tokens = *o.output_tokens});
+    }
   }
-  for (double t = rng.Exponential(1 / requests_per_s); t < kPeakWindowS;
-       t += rng.Exponential(1 / requests_per_s)) {
-    requests.push_back(
-        {.arrival_s = t, .input_tokens = *o.input_tokens, .output_tokens = *o.output_tokens});
-  }
-  if (requests.empty())
-    requests.push_back(
-        {.arrival_s = 0, .input_tokens = *o.input_tokens, .output_tokens = *o.output_tokens});
-  auto res = sim::Simulate(fleet, requests);
+  auto res = sim::Simulate(fleet, replay ? *replay : synthetic);
   if (!res.ok()) return {};
   return {.ok = true,
           .ttft_mean_s = res->ttft.mean(),

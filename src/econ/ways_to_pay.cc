@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "common/median.h"
+
 namespace pertoken::econ {
 
 const std::vector<std::string>& CloudPricings() {
@@ -84,7 +86,9 @@ PurchasePrice PurchasePriceOf(const catalog::Catalog& cat, const catalog::Accele
   });
   const size_t n = quotes.size();
   p.known = true;
-  p.capex_usd = n % 2 ? quotes[n / 2].usd : (quotes[n / 2 - 1].usd + quotes[n / 2].usd) / 2;
+  std::vector<double> sorted;
+  for (const auto& q : quotes) sorted.push_back(q.usd);
+  p.capex_usd = MedianOfSorted(sorted);
   p.basis = fmt::format("median of {} purchase offer{} in the catalog", n, n == 1 ? "" : "s");
   for (const auto& q : quotes) p.sources.push_back(q.text);
   return p;

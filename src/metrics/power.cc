@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <vector>
 
+#include "common/median.h"
+
 namespace pertoken::metrics {
 
 namespace {
@@ -23,7 +25,7 @@ IdleRatio CatalogIdleRatio(const catalog::Catalog& cat) {
   if (ratios.empty()) return {};
   std::sort(ratios.begin(), ratios.end());
   const size_t n = ratios.size();
-  const double median = n % 2 ? ratios[n / 2] : (ratios[n / 2 - 1] + ratios[n / 2]) / 2;
+  const double median = MedianOfSorted(ratios);
   return {.median = median, .accelerators = static_cast<int>(n)};
 }
 

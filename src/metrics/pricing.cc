@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "common/median.h"
+
 namespace pertoken::metrics {
 
 AcceleratorPrice DefaultPrice(const catalog::Catalog& cat, const catalog::Accelerator& acc) {
@@ -29,9 +31,9 @@ AcceleratorPrice DefaultPrice(const catalog::Catalog& cat, const catalog::Accele
   });
   const size_t n = quotes.size();
   p.known = true;
-  p.usd_per_accelerator_hour = n % 2 == 1
-                                   ? quotes[n / 2].per_hour
-                                   : (quotes[n / 2 - 1].per_hour + quotes[n / 2].per_hour) / 2;
+  std::vector<double> sorted;
+  for (const auto& q : quotes) sorted.push_back(q.per_hour);
+  p.usd_per_accelerator_hour = MedianOfSorted(sorted);
   p.rule = fmt::format("median of {} on-demand offer{} in the catalog", n, n == 1 ? "" : "s");
   for (const auto& q : quotes) p.sources.push_back(q.text);
   return p;
