@@ -201,6 +201,7 @@ int RunPlanOn(const catalog::Catalog& cat, const PlanOptions& o, std::ostream& o
     }
   }
   q.providers = o.providers;
+  q.static_batching = o.static_batching;
   if (!o.spec_decode.empty()) {
     auto spec = ParseSpecDecode(cat, o.spec_decode);
     if (!spec.ok()) return Fail(err, "--spec-decode: " + spec.status().message());
@@ -244,6 +245,7 @@ int RunPlanOn(const catalog::Catalog& cat, const PlanOptions& o, std::ostream& o
                     .pp = p.layout.pp,
                     .ep = p.layout.ep};
     if (p.spec_decode) c.spec_decode = o.spec_decode;
+    if (p.static_batching) c.batching = "static";
     c.input_tokens = q.input_tokens;
     c.output_tokens = q.output_tokens;
     c.slo_ttft_s = q.slo_ttft_s;

@@ -29,7 +29,8 @@ struct PlanOptions {
   std::vector<std::string> engines = {"vllm"};
   std::vector<std::string> pricings = {"on_demand"};
   std::vector<std::string> providers;  // only these cloud providers (price list ids)
-  std::string spec_decode;  // speculative decoding to try besides none ("k=3,accept=0.7", ...)
+  std::string spec_decode;       // speculative decoding to try besides none ("k=3,accept=0.7", ...)
+  bool static_batching = false;  // also screen static batching besides continuous
   int max_count = 8;
   std::string as_of;
   int top = 10;

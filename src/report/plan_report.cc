@@ -22,8 +22,8 @@ std::string Row(const search::Plan& p, size_t rank) {
       "{:>4}  {:<20} {:<10} {:<10} {:<8} {:<8} {:>6.0f} {:>8.0f} {:>7.1f} {:>8} {:>6} {:<20} "
       "{:>9} {:>8} {:>10}",
       rank, fmt::format("{} × {}", p.count, p.accelerator->id), LayoutText(p.layout), p.weights->id,
-      p.kv->id, p.engine->id + (p.spec_decode ? "+SD" : ""), p.concurrency, 1e3 * p.ttft_s,
-      1e3 * p.tpot_s, p.meets_slo ? std::to_string(p.replicas) : "-",
+      p.kv->id, p.engine->id + (p.spec_decode ? "+SD" : "") + (p.static_batching ? "+SB" : ""),
+      p.concurrency, 1e3 * p.ttft_s, 1e3 * p.tpot_s, p.meets_slo ? std::to_string(p.replicas) : "-",
       p.meets_slo ? fmt::format("{:.0f}%", 100 * p.utilization) : "-", p.pricing + " " + p.provider,
       p.meets_slo ? fmt::format("{:.2f}", p.usd_per_hour) : "-",
       p.meets_slo ? fmt::format("{:.3f}", p.usd_per_million_output_tokens) : "-",
@@ -131,7 +131,8 @@ std::string PlanText(const PlanReport& r) {
 
 std::string PlanCsv(const PlanReport& r) {
   std::string out =
-      "rank,accelerator,count,tp,pp,ep,weights,kv,engine,spec_decode,quality_loss,concurrency,"
+      "rank,accelerator,count,tp,pp,ep,weights,kv,engine,spec_decode,static_batching,quality_loss,"
+      "concurrency,"
       "output_tokens_per_s,ttft_s,tpot_s,meets_slo,replicas,utilization,pricing,provider,"
       "usd_per_hour,usd_per_million_output_tokens,monthly_usd,verified_replicas,"
       "verified_usd_per_million_output_tokens\n";
@@ -144,13 +145,13 @@ std::string PlanCsv(const PlanReport& r) {
       }
     }
     out += fmt::format(
-        "{},{},{},{},{},{},{},{},{},{},{:.6g},{:g},{:.6g},{:.6g},{:.6g},{},{},{:.6g},"
+        "{},{},{},{},{},{},{},{},{},{},{},{:.6g},{:g},{:.6g},{:.6g},{:.6g},{},{},{:.6g},"
         "{},{},{:.6g},{:.6g},{:.6g},{}\n",
         i + 1, p.accelerator->id, p.count, p.layout.tp, p.layout.pp, p.layout.ep, p.weights->id,
-        p.kv->id, p.engine->id, p.spec_decode ? "true" : "false", p.quality_loss, p.concurrency,
-        p.output_tokens_per_s, p.ttft_s, p.tpot_s, p.meets_slo ? "true" : "false", p.replicas,
-        p.utilization, p.pricing, p.provider, p.usd_per_hour, p.usd_per_million_output_tokens,
-        p.monthly_usd, verified);
+        p.kv->id, p.engine->id, p.spec_decode ? "true" : "false",
+        p.static_batching ? "true" : "false", p.quality_loss, p.concurrency, p.output_tokens_per_s,
+        p.ttft_s, p.tpot_s, p.meets_slo ? "true" : "false", p.replicas, p.utilization, p.pricing,
+        p.provider, p.usd_per_hour, p.usd_per_million_output_tokens, p.monthly_usd, verified);
   }
   return out;
 }
@@ -167,6 +168,7 @@ nlohmann::json PlanJson(const PlanReport& r) {
                      {"kv", p.kv->id},
                      {"engine", p.engine->id},
                      {"spec_decode", p.spec_decode},
+                     {"static_batching", p.static_batching},
                      {"quality_loss", p.quality_loss},
                      {"concurrency", p.concurrency},
                      {"output_tokens_per_s", p.output_tokens_per_s},

@@ -95,8 +95,19 @@ std::vector<Plan> Screen(const catalog::Catalog& cat, const PlanQuery& q, Screen
   const auto kvs = Formats(cat, model, true, q.max_quality_loss, &st.quality_excluded);
   const int64_t tokens = q.input_tokens + q.output_tokens;
   // Each configuration with and without speculative decoding, when the query gives one.
-  std::vector<std::optional<perf::SpecDecode>> specs = {std::nullopt};
-  if (q.spec) specs.push_back(q.spec);
+  // Each configuration under every serving policy the query asks for: continuous batching without
+  // speculative decoding, and with it, and static batching of both when asked.
+  struct Policy {
+    std::optional<perf::SpecDecode> spec;
+    bool static_batching = false;
+  };
+  std::vector<Policy> specs = {{}};
+  if (q.spec) specs.push_back({.spec = q.spec});
+  if (q.static_batching) {
+    const size_t n = specs.size();
+    for (size_t i = 0; i < n; ++i)
+      specs.push_back({.spec = specs[i].spec, .static_batching = true});
+  }
   const double peak =
       q.traffic.output_tokens_per_day / econ::kSecondsPerDay * q.traffic.peak_to_mean;
   std::vector<Plan> plans;
@@ -164,12 +175,14 @@ std::vector<Plan> Screen(const catalog::Catalog& cat, const PlanQuery& q, Screen
               const perf::FitResult fit = perf::Fit(perf::FitRequestFor(deployment, tokens));
               if (!fit.fits) continue;
               st.fitting += static_cast<int64_t>(pays.size() * specs.size());
-              for (const std::optional<perf::SpecDecode>& spec : specs) {
+              for (const Policy& policy : specs) {
                 perf::ServingQuery sq{.deployment = deployment,
                                       .input_tokens = q.input_tokens,
                                       .output_tokens = q.output_tokens,
-                                      .regime = perf::Regime::kFixedConcurrency,
-                                      .spec = spec};
+                                      .regime = policy.static_batching
+                                                    ? perf::Regime::kStaticBatch
+                                                    : perf::Regime::kFixedConcurrency,
+                                      .spec = policy.spec};
                 auto at = [&](double c) {
                   sq.concurrency = c;
                   return perf::PredictServing(sq, fit);
@@ -183,7 +196,8 @@ std::vector<Plan> Screen(const catalog::Catalog& cat, const PlanQuery& q, Screen
                           .weights = w,
                           .kv = kv,
                           .engine = engine,
-                          .spec_decode = spec.has_value(),
+                          .spec_decode = policy.spec.has_value(),
+                          .static_batching = policy.static_batching,
                           .quality_loss = std::max(QualityLossOf(*w, model).loss,
                                                    QualityLossOf(*kv, model).loss)};
                 const double max_c = std::floor(perf::MaxConcurrency(deployment, fit));

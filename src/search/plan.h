@@ -34,6 +34,8 @@ struct PlanQuery {
   std::vector<std::string> providers;  // cloud price lists to search (ids); empty: all
   // Speculative decoding to try: every configuration is screened without it and with it.
   std::optional<perf::SpecDecode> spec;
+  // Also screen static batching (whole batches run to completion) besides continuous.
+  bool static_batching = false;
   std::vector<int> counts = {1, 2, 4, 8};  // accelerators per replica
   std::string as_of;                       // price offers dated by then
 };
@@ -57,8 +59,9 @@ struct Plan {
   const catalog::QuantFormat* weights = nullptr;
   const catalog::QuantFormat* kv = nullptr;
   const catalog::Engine* engine = nullptr;
-  bool spec_decode = false;  // with the query's speculative decoding
-  double quality_loss = 0;   // the larger of the weights' and the KV cache's
+  bool spec_decode = false;      // with the query's speculative decoding
+  bool static_batching = false;  // static batches rather than continuous batching
+  double quality_loss = 0;       // the larger of the weights' and the KV cache's
   // One replica at its capacity point: the most requests in flight that meet the targets.
   double concurrency = 0;
   double output_tokens_per_s = 0;

@@ -148,6 +148,22 @@ TEST_F(PlanTest, SpeculativeDecodingIsSearchedBesidesNone) {
   EXPECT_TRUE(std::any_of(spec.begin(), spec.end(), [](const Plan& p) { return !p.spec_decode; }));
 }
 
+// Static batching as a search dimension: screened besides continuous batching, and never cheaper
+// than it here (equal lengths waste no steps, but a static batch's TTFT includes its whole
+// prefill).
+TEST_F(PlanTest, StaticBatchingIsSearchedBesidesContinuous) {
+  PlanQuery q = Query(cat_);
+  ScreenStats plain_stats, both_stats;
+  const auto plain = Screen(cat_, q, &plain_stats);
+  q.static_batching = true;
+  const auto both = Screen(cat_, q, &both_stats);
+  EXPECT_EQ(both_stats.configurations, 2 * plain_stats.configurations);
+  EXPECT_TRUE(
+      std::any_of(both.begin(), both.end(), [](const Plan& p) { return p.static_batching; }));
+  EXPECT_LE(both.front().usd_per_million_output_tokens,
+            plain.front().usd_per_million_output_tokens + 1e-12);
+}
+
 // The frontier: sorted by cost, each plan faster than every cheaper one, all meeting targets.
 TEST_F(PlanTest, TheParetoFrontTradesCostForLatency) {
   const auto plans = Screen(cat_, Query(cat_), nullptr);

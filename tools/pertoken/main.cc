@@ -243,6 +243,8 @@ int main(int argc, char** argv) {
   plan_cmd->add_option("--pricing", plan.pricings, "ways to pay to search (repeatable)")
       ->capture_default_str();
   plan_cmd->add_option("--provider", plan.providers, "only these cloud providers (repeatable)");
+  plan_cmd->add_flag("--static-batching", plan.static_batching,
+                     "also screen static batching (whole batches to completion)");
   plan_cmd->add_option("--spec-decode", plan.spec_decode,
                        "speculative decoding to try besides none: draft=ID,k=4,accept=0.7 or "
                        "k=..,accept=.. for heads");
