@@ -21,6 +21,7 @@
 #include "metrics/power.h"
 #include "perf/serving.h"
 #include "report/cost_report.h"
+#include "search/plan.h"
 #include "sim/simulator.h"
 #include "validate/text.h"
 #include "workload/random.h"
@@ -212,35 +213,20 @@ Result<Replica> PredictCapacity(const catalog::Catalog& cat, const CostOptions& 
     if (!spec.ok()) return Status::InvalidArgument("--spec-decode: " + spec.status().message());
     q.spec = *spec;
   }
-  const double max_c = perf::MaxConcurrency(q.deployment, q.input_tokens, q.output_tokens);
+  const perf::FitResult fit =
+      perf::Fit(perf::FitRequestFor(q.deployment, q.input_tokens + q.output_tokens));
+  const double max_c = perf::MaxConcurrency(q.deployment, fit);
   if (o.slo_ttft_s || o.slo_tpot_s) {
-    // Latency grows with the requests in flight: bisect for the most that meet the targets.
-    auto meets = [&](double c) {
-      perf::ServingQuery at = q;
-      at.concurrency = c;
-      const perf::ServingResult r = perf::PredictServing(at);
-      return r.ok && (!o.slo_ttft_s || r.ttft_s <= *o.slo_ttft_s) &&
-             (!o.slo_tpot_s || r.tpot_s <= *o.slo_tpot_s);
-    };
-    if (max_c < 1 || !meets(1)) {
-      perf::ServingQuery one = q;
-      one.concurrency = 1;
-      const perf::ServingResult r = perf::PredictServing(one);
+    // The planner's capacity point: the most requests in flight that meet the targets.
+    const search::CapacityPoint cp = search::FindCapacityPoint(
+        q, fit, o.slo_ttft_s.value_or(INFINITY), o.slo_tpot_s.value_or(INFINITY));
+    if (!cp.met) {
       return Status::InvalidArgument(fmt::format(
           "no load meets the latency targets: one request alone has TTFT {:.0f} ms and TPOT "
           "{:.1f} ms on this deployment",
-          1e3 * r.ttft_s, 1e3 * r.tpot_s));
+          1e3 * cp.result.ttft_s, 1e3 * cp.result.tpot_s));
     }
-    double lo = 1, hi = std::floor(max_c);
-    if (meets(hi)) {
-      lo = hi;
-    } else {
-      while (hi - lo > 1) {
-        const double mid = std::floor((lo + hi) / 2);
-        (meets(mid) ? lo : hi) = mid;
-      }
-    }
-    q.concurrency = lo;
+    q.concurrency = cp.concurrency;
   } else if (o.concurrency.empty() || o.concurrency == "max") {
     q.concurrency = max_c;
   } else {
@@ -251,7 +237,7 @@ Result<Replica> PredictCapacity(const catalog::Catalog& cat, const CostOptions& 
     }
     q.concurrency = *c;
   }
-  const perf::ServingResult r = perf::PredictServing(q);
+  const perf::ServingResult r = perf::PredictServing(q, fit);
   if (!r.ok) return Status::InvalidArgument(r.reason);
   Replica rep{.deployment = q.deployment,
               .spec = q.spec,
@@ -525,7 +511,6 @@ Result<report::CostReport> EvaluateCost(const catalog::Catalog& cat, const CostO
   rep.capacity_basis = main.basis;
   rep.ttft_s = main.ttft_s;
   rep.tpot_s = main.tpot_s;
-  rep.e2e_s = main.e2e_s;
   rep.concurrency = main.concurrency;
   rep.accelerators_per_replica = main.capacity.accelerators;
   rep.traffic = TrafficOf(o, main.capacity, &rep.traffic_basis);
@@ -764,13 +749,19 @@ Result<report::CostReport> EvaluateCost(const catalog::Catalog& cat, const CostO
   }
   std::set<std::string> priced;  // pricing + offers, so one offer is not listed twice
   for (const auto& providers : provider_sets) {
+    // Each pool's offers under these providers, read once for every pricing.
+    std::vector<std::vector<econ::PayOption>> clouds;
+    for (const PoolPlan& p : pools) {
+      clouds.push_back(econ::CloudOptions(cat, *p.acc, o.as_of, providers));
+    }
     for (const std::string& pricing : econ::CloudPricings()) {
       double usd = 0;
       std::vector<std::string> offers, bases;
       std::string provider, source;
       bool all = true;
-      for (const PoolPlan& p : pools) {
-        const auto cloud = econ::CloudOptions(cat, *p.acc, o.as_of, providers);
+      for (size_t pool = 0; pool < pools.size(); ++pool) {
+        const PoolPlan& p = pools[pool];
+        const auto& cloud = clouds[pool];
         const econ::PayOption* pay = nullptr;
         const econ::PayOption* on_demand = nullptr;
         for (const auto& c : cloud) {
@@ -947,7 +938,7 @@ Result<report::CostReport> EvaluateCost(const catalog::Catalog& cat, const CostO
             .spend = econ::SpendOf(best_usd / 24, rep.traffic),
             .break_even_known = cheapest_self > 0,
             .break_even_against = "self-hosting (" + cheapest_name + ")",
-            .api_model = other_model.empty() ? rep.model : best->model_name};
+            .other_model = other_model.empty() ? "" : best->model_name};
         if (cheapest_self > 0) {
           const double replica_usd_per_hour = cheapest_self / rep.sizing.replicas;
           opt.break_even_output_tokens_per_day = econ::BreakEvenOutputTokensPerDay(
@@ -984,7 +975,7 @@ Result<report::CostReport> EvaluateCost(const catalog::Catalog& cat, const CostO
   const report::CostOption* cheapest_api = nullptr;
   const catalog::ApiOffer* cheapest_api_offer = nullptr;
   for (const auto& opt : rep.options) {
-    if (opt.pricing != "api" || opt.api_model != rep.model) continue;
+    if (opt.pricing != "api" || !opt.other_model.empty()) continue;
     if (!cheapest_api || opt.spend.usd_per_hour < cheapest_api->spend.usd_per_hour) {
       cheapest_api = &opt;
     }

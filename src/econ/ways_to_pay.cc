@@ -4,7 +4,7 @@
 
 #include <algorithm>
 
-#include "common/median.h"
+#include "metrics/pricing.h"
 
 namespace pertoken::econ {
 
@@ -64,33 +64,24 @@ std::vector<PayOption> CloudOptions(const catalog::Catalog& cat, const catalog::
 
 PurchasePrice PurchasePriceOf(const catalog::Catalog& cat, const catalog::Accelerator& acc,
                               const std::string& as_of) {
-  struct Quote {
-    double usd;
-    std::string text;
-  };
-  std::vector<Quote> quotes;
+  std::vector<metrics::Quote> quotes;
   for (const auto& list : cat.prices()) {
     for (const auto& o : list.offers) {
       if (o.accelerator != acc.id || o.pricing != "purchase" || !o.capex_usd) continue;
       if (!DatedBy(o.as_of, as_of)) continue;
-      const double n = static_cast<double>(o.accelerators.value_or(1));
-      quotes.push_back(
-          {*o.capex_usd / n, fmt::format("{} {} ({}): ${:.0f} per accelerator", list.name, o.sku,
-                                         o.as_of, *o.capex_usd / n)});
+      const double per = *o.capex_usd / static_cast<double>(o.accelerators.value_or(1));
+      quotes.push_back({per, fmt::format("{} {} ({}): ${:.0f} per accelerator", list.name, o.sku,
+                                         o.as_of, per)});
     }
   }
   PurchasePrice p;
   if (quotes.empty()) return p;
-  std::sort(quotes.begin(), quotes.end(), [](const Quote& a, const Quote& b) {
-    return a.usd != b.usd ? a.usd < b.usd : a.text < b.text;
-  });
   const size_t n = quotes.size();
+  metrics::QuotedMedian m = metrics::MedianOfQuotes(std::move(quotes));
   p.known = true;
-  std::vector<double> sorted;
-  for (const auto& q : quotes) sorted.push_back(q.usd);
-  p.capex_usd = MedianOfSorted(sorted);
+  p.capex_usd = m.value;
   p.basis = fmt::format("median of {} purchase offer{} in the catalog", n, n == 1 ? "" : "s");
-  for (const auto& q : quotes) p.sources.push_back(q.text);
+  p.sources = std::move(m.texts);
   return p;
 }
 

@@ -18,17 +18,6 @@ nlohmann::json Optional(const std::optional<double>& v) {
 
 bool IsApi(const CompareRow& row) { return row.shown().pricing == "api"; }
 
-// What a row prices, as the cost report names it: "spot nebius", "api together", "owned".
-std::string PricingName(const CostOption& o) {
-  return o.provider.empty() ? o.pricing : o.pricing + " " + o.provider;
-}
-
-std::string Money(double usd) {
-  if (usd >= 1e6) return fmt::format("${:.2f} M", usd / 1e6);
-  if (usd >= 1e3) return fmt::format("${:.1f} k", usd / 1e3);
-  return fmt::format("${:.2f}", usd);
-}
-
 std::optional<double> ChangeUsdPerMtok(const CompareRow& row, const CompareRow& base) {
   return PercentChange(row.shown().spend.usd_per_million_output_tokens,
                        base.shown().spend.usd_per_million_output_tokens);
@@ -124,7 +113,7 @@ const Column kColumns[] = {
        return u ? fmt::format("{:.1f}%", 100 * *u) : std::string("-");
      }},
     {"pricing", false, false,
-     [](const CompareRow& r, const CompareRow&) { return PricingName(r.shown()); }},
+     [](const CompareRow& r, const CompareRow&) { return WayToPayName(r.shown()); }},
     {"$/hour", true, false,
      [](const CompareRow& r, const CompareRow&) {
        return fmt::format("{:.2f}", r.shown().spend.usd_per_hour);
@@ -134,7 +123,7 @@ const Column kColumns[] = {
        return fmt::format("{:.3f}", r.shown().spend.usd_per_million_output_tokens);
      }},
     {"annual", true, false,
-     [](const CompareRow& r, const CompareRow&) { return Money(r.shown().spend.annual_usd); }},
+     [](const CompareRow& r, const CompareRow&) { return FormatUsd(r.shown().spend.annual_usd); }},
     {"J/tok", true, false,
      [](const CompareRow& r, const CompareRow&) {
        const auto& j = r.shown().joules_per_output_token;
@@ -299,7 +288,7 @@ std::string CompareText(const CompareReport& report) {
   for (const CompareRow& row : report.rows) {
     const CostOption& o = row.shown();
     out += Wrap(fmt::format("  {}  ", Pad(row.name, name_width, false)),
-                fmt::format("{}: {}; {}", PricingName(o), o.offer, o.basis));
+                fmt::format("{}: {}; {}", WayToPayName(o), o.offer, o.basis));
   }
   for (const CompareRow& row : report.rows) {
     if (row.cost.traffic.output_tokens_per_day != base.cost.traffic.output_tokens_per_day ||

@@ -12,23 +12,15 @@ nlohmann::json Optional(const std::optional<double>& v) {
   return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
 }
 
-std::string Money(double usd) {
-  if (usd >= 1e6) return fmt::format("${:.2f} M", usd / 1e6);
-  if (usd >= 1e3) return fmt::format("${:.1f} k", usd / 1e3);
-  return fmt::format("${:.2f}", usd);
-}
-
-std::string PricingName(const CostReport& r, const CostOption& o) {
-  if (o.pricing == "api") {
-    return o.api_model.empty() || o.api_model == r.model
-               ? "api " + o.provider
-               : fmt::format("api {} {}", o.provider, o.api_model);
-  }
-  if (o.provider.empty()) return o.pricing;
-  return o.pricing + " " + o.provider;
-}
-
 }  // namespace
+
+std::string WayToPayName(const CostOption& o) {
+  if (o.pricing == "api") {
+    return o.other_model.empty() ? "api " + o.provider
+                                 : fmt::format("api {} {}", o.provider, o.other_model);
+  }
+  return o.provider.empty() ? o.pricing : o.pricing + " " + o.provider;
+}
 
 std::string CostText(const CostReport& r) {
   std::string out;
@@ -77,16 +69,16 @@ std::string CostText(const CostReport& r) {
                      "$/hour", "util", "$/M out", "$/M all", "monthly", "annual", "J/tok");
   for (const CostOption& o : r.options) {
     out += fmt::format(
-        "{:<28} {:>10} {:>8} {:>10.3f} {:>10.3f} {:>10} {:>10} {:>8}\n", PricingName(r, o),
+        "{:<28} {:>10} {:>8} {:>10.3f} {:>10.3f} {:>10} {:>10} {:>8}\n", WayToPayName(o),
         fmt::format("{:.2f}", o.spend.usd_per_hour),
         o.utilization ? fmt::format("{:.1f}%", 100 * *o.utilization) : "-",
         o.spend.usd_per_million_output_tokens, o.spend.usd_per_million_tokens,
-        Money(o.spend.monthly_usd), Money(o.spend.annual_usd),
+        FormatUsd(o.spend.monthly_usd), FormatUsd(o.spend.annual_usd),
         o.joules_per_output_token ? fmt::format("{:.2f}", *o.joules_per_output_token) : "-");
   }
   out += "\nWhat each row prices:\n";
   for (const CostOption& o : r.options) {
-    out += fmt::format("  {:<26} {}; {}\n", PricingName(r, o), o.offer, o.basis);
+    out += fmt::format("  {:<26} {}; {}\n", WayToPayName(o), o.offer, o.basis);
     if (o.blended) {
       out += fmt::format(
           "  {:<26} blended: ${:.3f} per million input, ${:.3f} per million output\n", "",

@@ -32,8 +32,7 @@ struct CostOption {
   std::optional<double> break_even_output_tokens_per_day;
   bool break_even_known = false;   // APIs: whether a break-even was computed
   std::string break_even_against;  // the self-hosted way it was computed against
-  std::string api_model;           // APIs: the model it serves (the self-hosted one's id, or the
-                                   // --api-model name of another)
+  std::string other_model;  // APIs of another model (--api-model): its name; "" for the same model
 };
 
 // A pool of identical replicas: the main deployment or the tier's, centrally or in each region.
@@ -64,7 +63,6 @@ struct CostReport {
   // A predicted replica's mean latencies at its capacity point (none when the capacity was given).
   std::optional<double> ttft_s;
   std::optional<double> tpot_s;
-  std::optional<double> e2e_s;
   double concurrency = 0;  // requests in flight at the capacity point (0 when given)
   econ::Traffic traffic;
   std::string traffic_basis;
@@ -84,6 +82,10 @@ struct CostReport {
   std::vector<CostOption> options;  // cheapest first (usd_per_million_output_tokens)
   std::vector<std::string> notes;   // ways to pay left out, and why
 };
+
+// How the reports name a way to pay: "spot nebius", "owned", "api together", "api openai
+// gpt-4o-mini" (another model's API).
+std::string WayToPayName(const CostOption& option);
 
 std::string CostText(const CostReport& report);
 nlohmann::json CostJson(const CostReport& report);

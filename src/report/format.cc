@@ -36,4 +36,10 @@ std::string FormatSeconds(double s) {
   return fmt::format("{:.1f} µs", s * 1e6);
 }
 
+std::string FormatUsd(double usd) {
+  if (usd >= 1e6) return fmt::format("${:.2f} M", usd / 1e6);
+  if (usd >= 1e3) return fmt::format("${:.1f} k", usd / 1e3);
+  return fmt::format("${:.2f}", usd);
+}
+
 }  // namespace pertoken::report

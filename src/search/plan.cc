@@ -50,11 +50,16 @@ QualityLoss QualityLossOf(const catalog::QuantFormat& f, const catalog::Model& m
 
 namespace {
 
+// A format a role may use, with its quality loss on the model (judged once, not per layout).
+struct Allowed {
+  const catalog::QuantFormat* format = nullptr;
+  double loss = 0;
+};
+
 // The formats a role may use within the quality limit.
-std::vector<const catalog::QuantFormat*> Formats(const catalog::Catalog& cat,
-                                                 const catalog::Model& model, bool kv,
-                                                 double max_loss, int64_t* excluded) {
-  std::vector<const catalog::QuantFormat*> out;
+std::vector<Allowed> Formats(const catalog::Catalog& cat, const catalog::Model& model, bool kv,
+                             double max_loss, int64_t* excluded) {
+  std::vector<Allowed> out;
   for (const auto& f : cat.quant_formats()) {
     if (kv ? !f.for_kv : !f.for_weights) continue;
     const QualityLoss q = QualityLossOf(f, model);
@@ -63,12 +68,13 @@ std::vector<const catalog::QuantFormat*> Formats(const catalog::Catalog& cat,
       continue;
     }
     // Formats that store and compute alike (fp16 and bf16) screen once: they cost the same.
-    if (std::any_of(out.begin(), out.end(), [&](const catalog::QuantFormat* g) {
-          return g->BitsPerElement() == f.BitsPerElement() && g->bits >= 16 && f.bits >= 16;
+    if (std::any_of(out.begin(), out.end(), [&](const Allowed& g) {
+          return g.format->BitsPerElement() == f.BitsPerElement() && g.format->bits >= 16 &&
+                 f.bits >= 16;
         })) {
       continue;
     }
-    out.push_back(&f);
+    out.push_back({&f, q.loss});
   }
   return out;
 }
@@ -81,6 +87,54 @@ bool Runs(const catalog::Accelerator& acc, const catalog::QuantFormat& f) {
 }
 
 }  // namespace
+
+CapacityPoint FindCapacityPoint(perf::ServingQuery q, const perf::FitResult& fit,
+                                double ttft_target_s, double tpot_target_s) {
+  auto at = [&](double c) {
+    q.concurrency = c;
+    return perf::PredictServing(q, fit);
+  };
+  auto meets = [&](const perf::ServingResult& r) {
+    return r.ok && r.ttft_s <= ttft_target_s && r.tpot_s <= tpot_target_s;
+  };
+  CapacityPoint cp{.result = at(1)};
+  const double max_c = std::floor(perf::MaxConcurrency(q.deployment, fit));
+  if (max_c < 1 || !meets(cp.result)) return cp;
+  cp.met = true;
+  double lo = 1, hi = max_c;
+  perf::ServingResult at_hi = at(hi);
+  if (meets(at_hi)) {
+    cp.concurrency = hi;
+    cp.result = at_hi;
+    return cp;
+  }
+  auto slack = [&](const perf::ServingResult& r) {
+    return std::min(ttft_target_s - r.ttft_s, tpot_target_s - r.tpot_s);
+  };
+  // Illinois: when the same end stays twice, halve its weight so the guesses close in from both
+  // sides; a guess that does not shrink the bracket falls back to the midpoint.
+  double s_lo = slack(cp.result), s_hi = slack(at_hi);
+  int side = 0;
+  while (hi - lo > 1) {
+    double guess = std::round(lo + (hi - lo) * s_lo / (s_lo - s_hi));
+    if (!(guess > lo && guess < hi) || !std::isfinite(guess)) guess = std::floor((lo + hi) / 2);
+    perf::ServingResult r = at(guess);
+    if (meets(r)) {
+      lo = guess;
+      s_lo = slack(r);
+      cp.result = r;
+      if (side == 1) s_hi /= 2;
+      side = 1;
+    } else {
+      hi = guess;
+      s_hi = slack(r);
+      if (side == -1) s_lo /= 2;
+      side = -1;
+    }
+  }
+  cp.concurrency = lo;
+  return cp;
+}
 
 std::vector<Plan> Screen(const catalog::Catalog& cat, const PlanQuery& q, ScreenStats* stats) {
   ScreenStats local;
@@ -158,9 +212,9 @@ std::vector<Plan> Screen(const catalog::Catalog& cat, const PlanQuery& q, Screen
       const catalog::Efficiency& eff = cat.EfficiencyOf(*acc, *engine);
       const int64_t max_context = perf::EngineMaxContext(*engine, model);
       if (tokens > max_context) continue;
-      for (const catalog::QuantFormat* w : weights) {
+      for (const auto& [w, w_loss] : weights) {
         if (!Runs(*acc, *w)) continue;
-        for (const catalog::QuantFormat* kv : kvs) {
+        for (const auto& [kv, kv_loss] : kvs) {
           for (int count : q.counts) {
             for (const perf::Layout& layout : perf::LayoutsFor(model, *acc, count)) {
               st.configurations += static_cast<int64_t>(pays.size() * specs.size());
@@ -183,13 +237,6 @@ std::vector<Plan> Screen(const catalog::Catalog& cat, const PlanQuery& q, Screen
                                                     ? perf::Regime::kStaticBatch
                                                     : perf::Regime::kFixedConcurrency,
                                       .spec = policy.spec};
-                auto at = [&](double c) {
-                  sq.concurrency = c;
-                  return perf::PredictServing(sq, fit);
-                };
-                auto meets = [&](const perf::ServingResult& r) {
-                  return r.ok && r.ttft_s <= q.slo_ttft_s && r.tpot_s <= q.slo_tpot_s;
-                };
                 Plan plan{.accelerator = acc,
                           .count = count,
                           .layout = layout,
@@ -198,11 +245,10 @@ std::vector<Plan> Screen(const catalog::Catalog& cat, const PlanQuery& q, Screen
                           .engine = engine,
                           .spec_decode = policy.spec.has_value(),
                           .static_batching = policy.static_batching,
-                          .quality_loss = std::max(QualityLossOf(*w, model).loss,
-                                                   QualityLossOf(*kv, model).loss)};
-                const double max_c = std::floor(perf::MaxConcurrency(deployment, fit));
-                perf::ServingResult best = at(1);
-                if (max_c < 1 || !meets(best)) {
+                          .quality_loss = std::max(w_loss, kv_loss)};
+                const CapacityPoint cp = FindCapacityPoint(sq, fit, q.slo_ttft_s, q.slo_tpot_s);
+                const perf::ServingResult& best = cp.result;
+                if (!cp.met) {
                   plan.concurrency = 1;
                   plan.output_tokens_per_s = best.output_tokens_per_s;
                   plan.ttft_s = best.ttft_s;
@@ -225,47 +271,8 @@ std::vector<Plan> Screen(const catalog::Catalog& cat, const PlanQuery& q, Screen
                   }
                   continue;
                 }
-                // The most requests in flight that meet the targets (latency grows with them).
-                double lo = 1, hi = max_c;
-                perf::ServingResult at_hi = at(hi);
-                if (meets(at_hi)) {
-                  best = at_hi;
-                  lo = hi;
-                } else {
-                  // Regula falsi on the target with the least slack: latency is close to linear in
-                  // the requests in flight, so a guess interpolated between the bracket's ends is
-                  // nearly right; a guess that does not shrink the bracket falls back to the
-                  // midpoint. The result is the same integer a bisection finds.
-                  perf::ServingResult r_lo = best, r_hi = at_hi;
-                  auto slack = [&](const perf::ServingResult& r) {
-                    return std::min(q.slo_ttft_s - r.ttft_s, q.slo_tpot_s - r.tpot_s);
-                  };
-                  // Illinois: when the same end stays twice, halve its weight so the guesses close
-                  // in from both sides.
-                  double s_lo = slack(r_lo), s_hi = slack(r_hi);
-                  int side = 0;
-                  while (hi - lo > 1) {
-                    double guess = std::round(lo + (hi - lo) * s_lo / (s_lo - s_hi));
-                    if (!(guess > lo && guess < hi) || !std::isfinite(guess)) {
-                      guess = std::floor((lo + hi) / 2);
-                    }
-                    perf::ServingResult r = at(guess);
-                    if (meets(r)) {
-                      lo = guess;
-                      s_lo = slack(r);
-                      best = r;
-                      if (side == 1) s_hi /= 2;
-                      side = 1;
-                    } else {
-                      hi = guess;
-                      s_hi = slack(r);
-                      if (side == -1) s_lo /= 2;
-                      side = -1;
-                    }
-                  }
-                }
                 plan.meets_slo = true;
-                plan.concurrency = lo;
+                plan.concurrency = cp.concurrency;
                 plan.output_tokens_per_s = best.output_tokens_per_s;
                 plan.ttft_s = best.ttft_s;
                 plan.tpot_s = best.tpot_s;

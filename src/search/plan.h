@@ -51,6 +51,20 @@ struct QualityLoss {
 };
 QualityLoss QualityLossOf(const catalog::QuantFormat& format, const catalog::Model& model);
 
+// The capacity point of a deployment under latency targets: the most requests in flight (1 up to
+// what memory and the engine allow) whose mean TTFT and TPOT meet them, with its prediction; met =
+// false, with the prediction at one request, when even one misses. Latency grows with the requests
+// in flight, so the boundary is found by Illinois regula falsi on the target with the least slack
+// (about 6 predictions where a bisection takes 10; the same integer). A target of +infinity is
+// none. REQUIRES: fit = Fit(FitRequestFor(query.deployment, input + output)).
+struct CapacityPoint {
+  bool met = false;
+  double concurrency = 1;
+  perf::ServingResult result;
+};
+CapacityPoint FindCapacityPoint(perf::ServingQuery query, const perf::FitResult& fit,
+                                double ttft_target_s, double tpot_target_s);
+
 // One screened configuration.
 struct Plan {
   const catalog::Accelerator* accelerator = nullptr;

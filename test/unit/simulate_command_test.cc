@@ -18,7 +18,6 @@ namespace pertoken::cli {
 namespace {
 
 using ::testing::HasSubstr;
-using ::testing::StartsWith;
 
 std::string TestTrace(const std::string& name) {
   return std::string(PERTOKEN_TEST_DATA) + "/traces/" + name;
@@ -344,10 +343,7 @@ TEST_F(SimulateTest, BadInputIsOneClearMessage) {
   for (const auto& c : cases) {
     SimulateOptions o = Base();
     c.edit(&o);
-    EXPECT_EQ(Run(o), kExitFailure) << c.message;
-    EXPECT_THAT(err_.str(), StartsWith("error: ")) << c.message;
-    EXPECT_THAT(err_.str(), HasSubstr(c.message));
-    EXPECT_TRUE(out_.str().empty()) << c.message;
+    ExpectFails(o, c.message);
   }
   SimulateOptions o = Base();
   o.requests_out = unwritable;

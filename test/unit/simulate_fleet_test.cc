@@ -207,10 +207,7 @@ TEST_F(SimulateFleetTest, ContradictionsAreOneClearMessage) {
   for (const auto& c : cases) {
     SimulateOptions o = Base();
     c.edit(&o);
-    EXPECT_EQ(Run(o), kExitFailure) << c.message;
-    EXPECT_THAT(err_.str(), StartsWith("error: ")) << c.message;
-    EXPECT_THAT(err_.str(), HasSubstr(c.message));
-    EXPECT_TRUE(out_.str().empty()) << c.message;
+    ExpectFails(o, c.message);
   }
 }
 

@@ -2,6 +2,7 @@
 // per test, and a small synthetic run to vary.
 #pragma once
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -60,6 +61,13 @@ class SimulateCommandTest : public FixtureCatalogTest {
     return o;
   }
   std::string Path(const std::string& name) const { return (dir_ / name).string(); }
+  // `o` fails with one `error:` line containing `message`, and prints no report.
+  void ExpectFails(const cli::SimulateOptions& o, const std::string& message) {
+    EXPECT_EQ(Run(o), cli::kExitFailure) << message;
+    EXPECT_THAT(err_.str(), ::testing::StartsWith("error: ")) << message;
+    EXPECT_THAT(err_.str(), ::testing::HasSubstr(message));
+    EXPECT_TRUE(out_.str().empty()) << message;
+  }
 
   std::filesystem::path dir_;
   std::ostringstream out_, err_;
