@@ -39,6 +39,8 @@ std::string_view KindFolder(Kind kind) {
       return "datacenters";
     case Kind::kOwnership:
       return "ownership";
+    case Kind::kWorkload:
+      return "workloads";
   }
   return "";
 }
@@ -65,6 +67,8 @@ std::string_view KindNoun(Kind kind) {
       return "data-centre profile";
     case Kind::kOwnership:
       return "ownership profile";
+    case Kind::kWorkload:
+      return "benchmark workload";
   }
   return "";
 }
@@ -73,7 +77,7 @@ const std::vector<Kind>& AllKinds() {
   static const std::vector<Kind> kinds = {Kind::kAccelerator, Kind::kModel,    Kind::kQuantization,
                                           Kind::kEngine,      Kind::kPrice,    Kind::kApiPrice,
                                           Kind::kEfficiency,  Kind::kAccuracy, Kind::kDatacenter,
-                                          Kind::kOwnership};
+                                          Kind::kOwnership,   Kind::kWorkload};
   return kinds;
 }
 
@@ -239,6 +243,12 @@ void CrossCheck(const Catalog& cat, ErrorList* errors) {
   CheckUniqueNames(cat.ownerships(), errors);
   CheckOneDefault(cat.datacenters(), "datacenters", "data-centre profile", cat.data_dir(), errors);
   CheckOneDefault(cat.ownerships(), "ownership", "ownership profile", cat.data_dir(), errors);
+  CheckUniqueNames(cat.workloads(), errors);
+  for (const auto& w : cat.workloads()) {
+    if (!w.model.empty() && !Lookup(cat.models(), w.model)) {
+      errors->push_back(fmt::format("{}: unknown model '{}'", At(w, "model"), w.model));
+    }
+  }
   for (Kind kind : AllKinds()) {
     for (const Entity* e : cat.Entities(kind)) CheckProvenancePaths(*e, errors);
   }
@@ -309,6 +319,8 @@ Result<Catalog> Catalog::Load(const std::string& data_dir) {
   LoadKind(root / "accuracy", ReadAccuracy, &cat.accuracies_, &errors, /*required=*/false);
   LoadKind(root / "datacenters", ReadDatacenter, &cat.datacenters_, &errors);
   LoadKind(root / "ownership", ReadOwnership, &cat.ownerships_, &errors);
+  // Optional: without it, --workload names nothing and validate needs --workloads for MLPerf rows.
+  LoadKind(root / "workloads", ReadWorkload, &cat.workloads_, &errors, /*required=*/false);
   CrossCheck(cat, &errors);
   if (!errors.empty()) {
     std::string msg;
@@ -316,6 +328,32 @@ Result<Catalog> Catalog::Load(const std::string& data_dir) {
     return Status::ParseError(msg);
   }
   return cat;
+}
+
+Status Catalog::AddModel(std::string_view toml_text, const std::string& file) {
+  ErrorList errors;
+  auto parsed = TomlFile::ParseText(toml_text, file, &errors);
+  if (parsed) {
+    ErrorList ignored;
+    FieldReader probe = parsed->Root(&ignored);
+    const std::string id = probe.OptString("id").value_or("");
+    FieldReader root = parsed->Root(&errors);
+    Model model;
+    ReadEntity(root, id, &model);
+    ReadModel(root, &model);
+    root.CheckUnknownKeys();
+    model.provenance.file = file;
+    model.provenance.fields = parsed->Records();
+    if (errors.empty()) {
+      models_.push_back(std::move(model));
+      CrossCheck(*this, &errors);
+      if (!errors.empty()) models_.pop_back();
+    }
+  }
+  if (errors.empty()) return Status();
+  std::string msg;
+  for (const auto& e : errors) msg += (msg.empty() ? "" : "\n") + e;
+  return Status::ParseError(msg);
 }
 
 const AccuracyBand* Catalog::BandFor(const std::string& engine,
@@ -377,6 +415,14 @@ Result<const Datacenter*> Catalog::FindDatacenter(std::string_view name) const {
 }
 Result<const Ownership*> Catalog::FindOwnership(std::string_view name) const {
   return Find(ownerships_, name, "ownership profile");
+}
+Result<const Workload*> Catalog::FindWorkload(std::string_view name) const {
+  if (const Workload* found = Lookup(workloads_, name)) return found;
+  std::vector<std::string> ids;
+  for (const auto& w : workloads_) ids.push_back(w.id);
+  return Status::NotFound(fmt::format("unknown benchmark workload '{}'; known: {}", name,
+                                      ids.empty() ? "none (the catalog has no workloads/)"
+                                                  : fmt::format("{}", fmt::join(ids, ", "))));
 }
 
 namespace {
@@ -476,6 +522,9 @@ std::vector<const Entity*> Catalog::Entities(Kind kind) const {
       break;
     case Kind::kOwnership:
       add(ownerships_);
+      break;
+    case Kind::kWorkload:
+      add(workloads_);
       break;
   }
   return out;

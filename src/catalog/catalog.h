@@ -29,7 +29,8 @@ enum class Kind {
   kEfficiency,
   kAccuracy,
   kDatacenter,
-  kOwnership
+  kOwnership,
+  kWorkload
 };
 
 // "accelerators", "models", "quantization", "engines", "prices", "api-prices".
@@ -44,6 +45,13 @@ class Catalog {
   // lists every problem found, one per line, as "file:line: key: message".
   static Result<Catalog> Load(const std::string& data_dir);
 
+  // Adds one model file, `toml_text` (doc/formats/model.md), read as if it were the file `file`
+  // (named in messages and provenance; its id need not match the name), and validated as Load()
+  // validates models/: every field, and the cross-checks (unique names, known weight formats).
+  // ParseError listing every problem, the catalog unchanged, when it is invalid. Not thread-safe,
+  // and it may move models(): call it before the catalog is shared or pointers into it are taken.
+  Status AddModel(std::string_view toml_text, const std::string& file);
+
   // Lookups by id or alias (case-insensitive, see NormalizeName). NotFound names the closest
   // ids: "unknown model 'llama-70b'; did you mean llama-2-70b, llama-3.1-70b?".
   Result<const Accelerator*> FindAccelerator(std::string_view name) const;
@@ -52,6 +60,8 @@ class Catalog {
   Result<const Engine*> FindEngine(std::string_view name) const;
   Result<const Datacenter*> FindDatacenter(std::string_view name) const;
   Result<const Ownership*> FindOwnership(std::string_view name) const;
+  // NotFound "unknown benchmark workload 'x'; known: mlperf-llama2-70b, ..." (every id).
+  Result<const Workload*> FindWorkload(std::string_view name) const;
   // `base` as the engine flags of `command` (a serving command line, e.g. "--max-num-seqs 64")
   // set it, by its [cli_flags] (engine_settings.h). The engine lives as long as the catalog, so
   // deployments can point to it; `base` itself when the command sets nothing. InvalidArgument
@@ -87,6 +97,7 @@ class Catalog {
   const std::vector<Ownership>& ownerships() const { return ownerships_; }
   // The ownership profile marked `default = true` (Load() checks there is exactly one).
   const Ownership& DefaultOwnership() const;
+  const std::vector<Workload>& workloads() const { return workloads_; }
   // The residual band of predictions of `row_class` with `engine`: the engine's own, else the
   // all-engines band; nullptr when the catalog has none.
   const AccuracyBand* BandFor(const std::string& engine, const std::string& row_class) const;
@@ -107,6 +118,7 @@ class Catalog {
   std::vector<Accuracy> accuracies_;
   std::vector<Datacenter> datacenters_;
   std::vector<Ownership> ownerships_;
+  std::vector<Workload> workloads_;
   // Engines derived by EngineWithFlags: a deque keeps their addresses; behind a pointer so the
   // catalog stays movable.
   struct Derived {

@@ -4,6 +4,7 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <functional>
 #include <regex>
 
@@ -133,9 +134,15 @@ void ReadAttention(FieldReader& a, Attention* out) {
   out->output_bias = a.OptBool("output_bias", false);
   out->qk_norm = a.OptBool("qk_norm", false);
   out->sinks = a.OptBool("sinks", false);
+  out->output_gate = a.OptBool("output_gate", false);
   out->sliding_window_tokens = a.OptInt("sliding_window_tokens", Bound::kNonNegative).value_or(0);
   out->sliding_window_layers = a.OptInt("sliding_window_layers", Bound::kNonNegative).value_or(-1);
+  out->chunked_window = a.OptBool("chunked_window", false);
+  if (out->chunked_window && out->sliding_window_tokens == 0) {
+    a.Error("chunked_window", "needs sliding_window_tokens, the chunk length");
+  }
   const bool mla = out->type == AttentionType::kMla;
+  if (mla && out->output_gate) a.Error("output_gate", "is not supported with type = \"mla\"");
   for (const char* key :
        {"q_lora_rank", "kv_lora_rank", "qk_rope_head_dim", "qk_nope_head_dim", "v_head_dim"}) {
     if (!mla && a.Has(key)) a.Error(key, "only meaningful for type = \"mla\"");
@@ -189,14 +196,44 @@ void ReadMoe(FieldReader& m, int64_t layers, Moe* out) {
   out->router_bias = m.OptBool("router_bias", false);
   out->expert_bias = m.OptBool("expert_bias", false);
   out->router_score_correction_bias = m.OptBool("router_score_correction_bias", false);
+  out->layer_step = m.OptInt("layer_step", Bound::kPositive).value_or(1);
   if (out->experts > 0 && out->experts_per_token > out->experts) {
     m.Error("experts_per_token",
             fmt::format("{} exceeds experts = {}", out->experts_per_token, out->experts));
   }
   if (layers > 0 && out->dense_layers >= layers) {
     m.Error("dense_layers", fmt::format("{} leaves no MoE layer of {}", out->dense_layers, layers));
+  } else if (layers > 0 && out->layer_step > layers - out->dense_layers) {
+    m.Error("layer_step", fmt::format("{} leaves no MoE layer of the {} after dense_layers",
+                                      out->layer_step, layers - out->dense_layers));
   }
   m.CheckUnknownKeys();
+}
+
+void ReadLinearAttention(FieldReader& r, int64_t layers, LinearAttention* out) {
+  out->layers = r.ReqInt("layers", Bound::kPositive);
+  out->key_heads = r.ReqInt("key_heads", Bound::kPositive);
+  out->value_heads = r.ReqInt("value_heads", Bound::kPositive);
+  out->key_head_dim = r.ReqInt("key_head_dim", Bound::kPositive);
+  out->value_head_dim = r.ReqInt("value_head_dim", Bound::kPositive);
+  out->conv_kernel = r.OptInt("conv_kernel", Bound::kNonNegative).value_or(0);
+  out->output_gate = r.OptBool("output_gate", false);
+  out->state_bits = r.OptNumber("state_bits", Bound::kPositive).value_or(32);
+  if (layers > 0 && out->layers >= layers) {
+    r.Error("layers", fmt::format("{} leaves no full-attention layer of {}", out->layers, layers));
+  }
+  if (out->key_heads > 0 && out->value_heads > 0 && out->value_heads % out->key_heads != 0) {
+    r.Error("value_heads", fmt::format("{} is not a multiple of key_heads = {}", out->value_heads,
+                                       out->key_heads));
+  }
+  if (out->conv_kernel > 64) {
+    r.Error("conv_kernel",
+            fmt::format("{} is not plausible for a short convolution", out->conv_kernel));
+  }
+  if (out->state_bits > 64) {
+    r.Error("state_bits", fmt::format("{} bits per element is not plausible", out->state_bits));
+  }
+  r.CheckUnknownKeys();
 }
 
 }  // namespace
@@ -234,6 +271,14 @@ void ReadModel(FieldReader& root, Model* out) {
     out->moe.emplace();
     ReadMoe(*m, out->layers, &*out->moe);
   }
+  if (auto l = root.Table("linear_attention", false)) {
+    out->linear_attention.emplace();
+    ReadLinearAttention(*l, out->layers, &*out->linear_attention);
+  }
+  out->mtp_layers = root.OptInt("mtp_layers", Bound::kNonNegative).value_or(0);
+  if (out->mtp_layers > out->layers && out->layers > 0) {
+    root.Error("mtp_layers", fmt::format("{} exceeds layers = {}", out->mtp_layers, out->layers));
+  }
   if (auto e = root.Table("encoder", out->encoder_decoder)) {
     if (!out->encoder_decoder)
       e->Error("", "only meaningful for architecture = \"encoder-decoder\"");
@@ -244,11 +289,20 @@ void ReadModel(FieldReader& root, Model* out) {
     e->CheckUnknownKeys();
   }
   Attention& att = out->attention;
+  // Windows apply to full-attention layers only: all of them by default.
+  const int64_t full = out->layers - (out->linear_attention ? out->linear_attention->layers : 0);
   if (att.sliding_window_layers < 0) {
-    att.sliding_window_layers = att.sliding_window_tokens > 0 ? out->layers : 0;
-  } else if (att.sliding_window_layers > out->layers) {
-    root.Error("attention", fmt::format("sliding_window_layers = {} exceeds layers = {}",
-                                        att.sliding_window_layers, out->layers));
+    att.sliding_window_layers = att.sliding_window_tokens > 0 ? std::max<int64_t>(full, 0) : 0;
+  } else if (att.sliding_window_layers > full) {
+    root.Error("attention", out->linear_attention
+                                ? fmt::format("sliding_window_layers = {} exceeds the {} "
+                                              "full-attention layers",
+                                              att.sliding_window_layers, full)
+                                : fmt::format("sliding_window_layers = {} exceeds layers = {}",
+                                              att.sliding_window_layers, out->layers));
+  }
+  if (out->encoder && out->linear_attention) {
+    root.Error("linear_attention", "is not supported with architecture = \"encoder-decoder\"");
   }
   if (att.type != AttentionType::kMla && out->hidden_size > 0 && att.head_dim == 0) {
     root.Error("attention", "head_dim is required");
@@ -380,6 +434,14 @@ void ReadEngine(FieldReader& root, Engine* out) {
     out->eager_launch_overhead_s = o->OptNumber("eager_launch_s", Bound::kNonNegative).value_or(0);
     out->chunked_prefill = o->OptBool("chunked_prefill", true);
     o->CheckUnknownKeys();
+  }
+  if (auto sc = root.Table("scheduler", false)) {
+    const std::string policy = sc->OptString("policy").value_or("decode-first");
+    if (policy != "decode-first" && policy != "prefill-first") {
+      sc->Error("policy", fmt::format("'{}' is not decode-first or prefill-first", policy));
+    }
+    out->prefill_first = policy == "prefill-first";
+    sc->CheckUnknownKeys();
   }
   if (auto st = root.Table("startup", false)) {
     out->restart_s = st->ReqNumber("restart_s", Bound::kPositive);
@@ -567,6 +629,65 @@ void ReadOwnership(FieldReader& root, Ownership* out) {
   }
   if (out->server_power_factor < 1) {
     root.Error("server_power_factor", "below 1: a server draws at least its accelerators' power");
+  }
+}
+
+void ReadWorkload(FieldReader& root, Workload* out) {
+  // A prompt or output this long is a slip (no model reads ten million tokens).
+  constexpr double kMaxMeanTokens = 1e7;
+  // A p99 limit beyond ten minutes is not a latency target (MLPerf's are 15 ms to 6 s).
+  constexpr double kMaxLimitS = 600;
+  out->suite = root.ReqEnum("suite", {"mlperf-inference", "serving-benchmark"});
+  out->benchmark = root.ReqString("benchmark");
+  out->model = root.OptString("model").value_or("");
+  out->dataset = root.ReqString("dataset");
+  out->samples = root.OptInt("samples", Bound::kPositive).value_or(0);
+  out->tokenizer = root.OptString("tokenizer").value_or("");
+  for (const auto& [key, field] : {std::pair{"input_mean_tokens", &out->input_mean_tokens},
+                                   std::pair{"output_mean_tokens", &out->output_mean_tokens}}) {
+    *field = root.OptNumber(key, Bound::kPositive);
+    if (*field && **field > kMaxMeanTokens) {
+      root.Error(key, fmt::format("{:g} tokens is not plausible as a mean length", **field));
+    }
+  }
+  if (auto lengths = root.OptString("lengths")) {
+    // Relative to the workload file's folder, so the catalog and data/traces/ move together.
+    const std::filesystem::path path =
+        (std::filesystem::path(root.file()).parent_path() / *lengths).lexically_normal();
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(path, ec)) {
+      root.Error("lengths",
+                 fmt::format("'{}' is not a file (looked for {})", *lengths, path.string()));
+    }
+    out->lengths_file = path.string();
+  }
+  if (!out->input_mean_tokens && !out->output_mean_tokens && out->lengths_file.empty()) {
+    root.Error("input_mean_tokens",
+               "missing: a workload needs input_mean_tokens, output_mean_tokens or lengths");
+  }
+  struct Scenario {
+    const char* ttft_key;
+    const char* tpot_key;
+    std::optional<double>* ttft;
+    std::optional<double>* tpot;
+  };
+  for (const Scenario& s : {Scenario{"server_ttft_p99_s", "server_tpot_p99_s",
+                                     &out->server_ttft_p99_s, &out->server_tpot_p99_s},
+                            Scenario{"interactive_ttft_p99_s", "interactive_tpot_p99_s",
+                                     &out->interactive_ttft_p99_s, &out->interactive_tpot_p99_s}}) {
+    *s.ttft = root.OptNumber(s.ttft_key, Bound::kPositive);
+    *s.tpot = root.OptNumber(s.tpot_key, Bound::kPositive);
+    if (s.ttft->has_value() != s.tpot->has_value()) {
+      root.Error(s.ttft->has_value() ? s.tpot_key : s.ttft_key,
+                 fmt::format("a scenario's limits come in pairs: give {} and {} together",
+                             s.ttft_key, s.tpot_key));
+    }
+    for (const auto& [key, value] :
+         {std::pair{s.ttft_key, *s.ttft}, std::pair{s.tpot_key, *s.tpot}}) {
+      if (value && *value > kMaxLimitS) {
+        root.Error(key, fmt::format("{:g} s is not plausible; is it in seconds, not ms?", *value));
+      }
+    }
   }
 }
 

@@ -21,5 +21,6 @@ void ReadEfficiency(FieldReader& root, Efficiency* out);
 void ReadAccuracy(FieldReader& root, Accuracy* out);
 void ReadDatacenter(FieldReader& root, Datacenter* out);
 void ReadOwnership(FieldReader& root, Ownership* out);
+void ReadWorkload(FieldReader& root, Workload* out);
 
 }  // namespace pertoken::catalog

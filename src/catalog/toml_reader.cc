@@ -371,6 +371,19 @@ std::unique_ptr<TomlFile> TomlFile::Parse(const std::string& path, ErrorList* er
   return file;
 }
 
+std::unique_ptr<TomlFile> TomlFile::ParseText(std::string_view text, const std::string& path,
+                                              ErrorList* errors) {
+  auto file = std::make_unique<TomlFile>();
+  file->path_ = path;
+  try {
+    file->impl_ = std::make_unique<Impl>(Impl{toml::parse(text, path)});
+  } catch (const toml::parse_error& e) {
+    errors->push_back(fmt::format("{}:{}: {}", path, e.source().begin.line, e.description()));
+    return nullptr;
+  }
+  return file;
+}
+
 FieldReader TomlFile::Root(ErrorList* errors) const {
   return FieldReader(impl_->table, path_, "", 1, errors);
 }

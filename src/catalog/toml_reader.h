@@ -99,6 +99,9 @@ class TomlFile {
  public:
   // Parses `path`; on failure returns a ParseError/IoError naming file and line.
   static std::unique_ptr<TomlFile> Parse(const std::string& path, ErrorList* errors);
+  // Parses `text` as the contents of a file named `path` (messages and provenance name it).
+  static std::unique_ptr<TomlFile> ParseText(std::string_view text, const std::string& path,
+                                             ErrorList* errors);
   TomlFile();  // use Parse()
   ~TomlFile();
 

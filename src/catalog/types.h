@@ -53,8 +53,12 @@ struct Attention {
   bool output_bias = false;
   bool qk_norm = false;
   bool sinks = false;
+  bool output_gate = false;  // a sigmoid gate on the attention output (Qwen3-Next, Qwen3.5)
   int64_t sliding_window_tokens = 0;  // 0 = no sliding window
   int64_t sliding_window_layers = 0;  // decoder layers that use the window
+  // The window is chunked (Llama 4: tokens attend within their aligned chunk of
+  // sliding_window_tokens), not sliding; the KV cache holds at most one chunk either way.
+  bool chunked_window = false;
   // MLA only.
   int64_t q_lora_rank = 0;
   int64_t kv_lora_rank = 0;
@@ -78,6 +82,23 @@ struct Moe {
   bool router_bias = false;
   bool expert_bias = false;
   bool router_score_correction_bias = false;
+  // Every layer_step-th layer after the dense ones is MoE; the others use [mlp] (Llama 4
+  // Maverick: 2). 1 = every layer after dense_layers.
+  int64_t layer_step = 1;
+};
+
+// Decoder layers with linear attention (Gated DeltaNet in Qwen3-Next and Qwen3.5, lightning
+// attention in MiniMax-M1): each keeps a fixed-size state per sequence instead of a KV cache.
+// The remaining layers use [attention].
+struct LinearAttention {
+  int64_t layers = 0;
+  int64_t key_heads = 0;
+  int64_t value_heads = 0;
+  int64_t key_head_dim = 0;
+  int64_t value_head_dim = 0;
+  int64_t conv_kernel = 0;  // short causal convolution over q, k, v (Gated DeltaNet); 0 = none
+  bool output_gate = false;
+  double state_bits = 32;  // precision of the recurrent state (Qwen3.5: mamba_ssm_dtype float32)
 };
 
 struct Encoder {
@@ -106,6 +127,8 @@ struct Model : Entity {
   Attention attention;
   Mlp mlp;
   std::optional<Moe> moe;
+  std::optional<LinearAttention> linear_attention;
+  int64_t mtp_layers = 0;  // multi-token prediction layers (DeepSeek-V3, Qwen3.5), not in `layers`
   std::optional<Encoder> encoder;
 };
 
@@ -195,6 +218,10 @@ struct Engine : Entity {
   int64_t cuda_graph_max_batch = 0;    // decode batches up to this size replay CUDA graphs
   double eager_launch_overhead_s = 0;  // added per layer when a step runs without CUDA graphs
   bool chunked_prefill = true;         // prefill chunks share steps with decodes
+  // [scheduler] policy "prefill-first": a step runs either prompts (whenever a waiting request can
+  // be admitted) or the running decodes, never both (SGLang without --enable-mixed-chunk).
+  // Otherwise "decode-first": running decodes, then prompt chunks in the rest of the budget.
+  bool prefill_first = false;
   // The engine's kernels relative to the op tables its accelerator's efficiency profile was
   // fitted to: multiply the achieved compute rate and bandwidth ([kernels], default 1).
   double compute_scale = 1;
@@ -311,6 +338,26 @@ struct Ownership : Entity {
   double maintenance_fraction_per_year = 0;  // support and repairs, of the capex per year
   double server_capex_fraction = 0;          // the rest of the server, of the accelerators' capex
   double server_power_factor = 1;            // server power / accelerators' power
+};
+
+// A named benchmark workload (doc/formats/workload.md): the request lengths of a benchmark's
+// dataset and the latency limits its scenarios set. `--workload ID` uses them; `validate` gives
+// them to measurement rows that name a benchmark but no lengths.
+struct Workload : Entity {
+  std::string suite;      // "mlperf-inference" or "serving-benchmark"
+  std::string benchmark;  // the suite's own name for it ("llama2-70b")
+  std::string model;      // catalog id of the model it is defined for; "" = any model
+  std::string dataset;
+  int64_t samples = 0;  // requests in the dataset; 0 = not stated
+  std::string tokenizer;
+  std::optional<double> input_mean_tokens;  // absent = not published
+  std::optional<double> output_mean_tokens;
+  std::string lengths_file;  // a table of request lengths (trace.md), resolved path; "" = none
+  // p99 limits of the MLPerf Server and Interactive scenarios; absent when the benchmark has none.
+  std::optional<double> server_ttft_p99_s;
+  std::optional<double> server_tpot_p99_s;
+  std::optional<double> interactive_ttft_p99_s;
+  std::optional<double> interactive_tpot_p99_s;
 };
 
 struct PriceOffer {

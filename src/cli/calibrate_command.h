@@ -24,7 +24,7 @@ namespace pertoken::cli {
 
 struct CalibrateEnginesOptions {
   std::string measurements;    // calibration CSV
-  std::string workloads;       // benchmark workloads CSV ("" = beside the measurements)
+  std::string workloads;       // benchmark workloads CSV ("" = the catalog's workloads/)
   std::string exclude_source;  // leave one source out
   int rounds = 4;
   bool write = false;  // rewrite the engine files in <data_dir>/engines

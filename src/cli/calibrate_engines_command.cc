@@ -13,11 +13,10 @@ int RunCalibrateEngines(const catalog::Catalog& cat, const CalibrateEnginesOptio
                         std::ostream& out, std::ostream& err) {
   auto rows = validate::ReadMeasurements(o.measurements);
   if (!rows.ok()) return Fail(err, rows.status().message());
-  std::vector<validate::BenchmarkWorkload> workloads;
-  if (const std::string path =
-          o.workloads.empty() ? validate::DefaultWorkloadsPath(o.measurements) : o.workloads;
-      !path.empty()) {
-    auto w = validate::ReadWorkloads(path);
+  // The catalog's benchmark workloads, unless a --workloads file replaces them.
+  std::vector<validate::BenchmarkWorkload> workloads = validate::WorkloadsFromCatalog(cat);
+  if (!o.workloads.empty()) {
+    auto w = validate::ReadWorkloads(o.workloads);
     if (!w.ok()) return Fail(err, w.status().message());
     workloads = std::move(w).value();
   }

@@ -364,7 +364,26 @@ constexpr double kPeakWindowS = 600;
 struct PeakRun {
   bool ok = false;
   double ttft_mean_s = 0, tpot_mean_s = 0, ttft_p99_s = 0, tpot_p99_s = 0;
+  // Requests in flight as a share of the replicas' slots, time-weighted, per interval_s.
+  std::vector<double> occupancy;
+  double interval_s = 0;
 };
+
+// The replay's time cut into at most this many intervals of whole minutes (at least 10 s).
+constexpr int kBusyIntervals = 60;
+
+// Adds a step's requests in flight × its duration to the intervals it overlaps.
+void AddOccupancy(const sim::StepSample& s, double interval_s, std::vector<double>* sums) {
+  double t = s.start_s;
+  const double end = s.start_s + s.duration_s;
+  while (t < end) {
+    const auto i = static_cast<size_t>(t / interval_s);
+    const double until = std::min(end, static_cast<double>(i + 1) * interval_s);
+    if (i >= sums->size()) sums->resize(i + 1, 0);
+    (*sums)[i] += static_cast<double>(s.running) * (until - t);
+    t = until;
+  }
+}
 
 PeakRun SimulatePeak(const Replica& r, const CostOptions& o, int64_t slots, int replicas,
                      double requests_per_s, const std::vector<workload::Request>* replay) {
@@ -389,13 +408,29 @@ PeakRun SimulatePeak(const Replica& r, const CostOptions& o, int64_t slots, int 
           {.arrival_s = 0, .input_tokens = *o.input_tokens, .output_tokens = *o.output_tokens});
     }
   }
-  auto res = sim::Simulate(fleet, replay ? *replay : synthetic);
+  const std::vector<workload::Request>& requests = replay ? *replay : synthetic;
+  const double span_s = requests.empty() ? 0 : requests.back().arrival_s;
+  const double interval_s =
+      std::max(10.0, std::ceil(span_s / kBusyIntervals / 60) * 60);  // whole minutes
+  std::vector<double> occupancy;
+  auto res = sim::Simulate(fleet, requests, {.on_step = [&](const sim::StepSample& s) {
+                             if (s.duration_s > 0) AddOccupancy(s, interval_s, &occupancy);
+                           }});
   if (!res.ok()) return {};
+  // Request-seconds to shares of the slots over each interval (idle time holds none); the last
+  // interval ends with the run.
+  for (size_t i = 0; i < occupancy.size(); ++i) {
+    const double start = static_cast<double>(i) * interval_s;
+    const double length = std::min(interval_s, std::max(res->end_s - start, 1e-9));
+    occupancy[i] /= length * static_cast<double>(replicas) * static_cast<double>(slots);
+  }
   return {.ok = true,
           .ttft_mean_s = res->ttft.mean(),
           .tpot_mean_s = res->tpot.count() > 0 ? res->tpot.mean() : 0,
           .ttft_p99_s = res->ttft.Quantile(0.99),
-          .tpot_p99_s = res->tpot.count() > 0 ? res->tpot.Quantile(0.99) : 0};
+          .tpot_p99_s = res->tpot.count() > 0 ? res->tpot.Quantile(0.99) : 0,
+          .occupancy = std::move(occupancy),
+          .interval_s = interval_s};
 }
 
 // The traffic the options give; with none, one replica kept busy.
@@ -669,6 +704,8 @@ Result<report::CostReport> EvaluateCost(const catalog::Catalog& cat, const CostO
       pr.sim_ttft_p99_s = run.ttft_p99_s;
       pr.sim_tpot_mean_s = run.tpot_mean_s;
       pr.sim_tpot_p99_s = run.tpot_p99_s;
+      pr.sim_occupancy = run.occupancy;
+      pr.sim_occupancy_interval_s = run.interval_s;
       const std::string replayed =
           trace ? fmt::format("the trace {} replayed as it arrived ({} requests over {:.0f} s)",
                               o.trace, trace->requests.size(), trace->span_s)

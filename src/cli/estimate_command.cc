@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "cli/spec_decode.h"
+#include "cli/workload_flag.h"
 #include "perf/serving.h"
 #include "report/estimate_report.h"
 #include "validate/text.h"
@@ -15,7 +16,7 @@ namespace {
 
 Status CheckLengths(const EstimateOptions& o) {
   if (!o.input_tokens || !o.output_tokens) {
-    return Status::InvalidArgument("--input-len and --output-len are required");
+    return Status::InvalidArgument("--input-len and --output-len are required (or --workload ID)");
   }
   if (*o.input_tokens < 1)
     return Status::InvalidArgument(
@@ -51,8 +52,14 @@ Status CheckLengths(const EstimateOptions& o) {
 
 }  // namespace
 
-int RunEstimate(const catalog::Catalog& cat, const EstimateOptions& o, std::ostream& out,
+int RunEstimate(const catalog::Catalog& cat, const EstimateOptions& given, std::ostream& out,
                 std::ostream& err) {
+  // --workload stands for the lengths it publishes.
+  auto lengths = ApplyWorkload(cat, given.workload, given.input_tokens, given.output_tokens);
+  if (!lengths.ok()) return Fail(err, lengths.status().message());
+  EstimateOptions o = given;
+  o.input_tokens = lengths->input_tokens;
+  o.output_tokens = lengths->output_tokens;
   if (Status s = CheckLengths(o); !s.ok()) return Fail(err, s.message());
   FitOptions fo = o.deployment;
   const int64_t tokens = *o.input_tokens + *o.output_tokens;
@@ -118,8 +125,11 @@ int RunEstimate(const catalog::Catalog& cat, const EstimateOptions& o, std::ostr
   band("throughput", &rep.throughput_interval);
   band("latency", &rep.latency_interval);
   if (o.json) {
-    out << report::EstimateJson(rep).dump(2) << "\n";
+    nlohmann::json j = report::EstimateJson(rep);
+    if (lengths->workload) j["workload"] = lengths->workload->id;
+    out << j.dump(2) << "\n";
   } else {
+    if (lengths->workload) out << DescribeWorkload(*lengths) << "\n";
     out << report::EstimateText(rep);
   }
   return rep.result.ok && !rep.result.saturated ? kExitOk : kExitFailure;

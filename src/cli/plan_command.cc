@@ -10,9 +10,12 @@
 
 #include "cli/cost_command.h"
 #include "cli/spec_decode.h"
+#include "cli/workload_flag.h"
 #include "econ/ways_to_pay.h"
 #include "report/plan_report.h"
 #include "search/plan.h"
+#include "sim/simulator.h"
+#include "workload/random.h"
 
 namespace pertoken::cli {
 
@@ -30,6 +33,103 @@ std::string PlanName(const search::Plan& p) {
                      p.layout.tp, p.layout.pp > 1 ? fmt::format(" PP{}", p.layout.pp) : "",
                      p.layout.ep > 1 ? fmt::format(" EP{}", p.layout.ep) : "", p.weights->id,
                      p.kv->id);
+}
+
+// The request stream a plan is replayed with: the trace as it arrived, or Poisson arrivals at the
+// peak rate for ten minutes (as `pertoken cost` sizes a pool).
+Result<std::vector<workload::Request>> ReplayStream(const search::PlanQuery& q,
+                                                    const PlanOptions& o) {
+  if (!o.trace.empty()) {
+    auto t = LoadTraceTraffic(o.trace, o.traces_dir);
+    if (!t.ok()) return t.status();
+    return std::move(t->requests);
+  }
+  const double rate = q.traffic.output_tokens_per_day / econ::kSecondsPerDay *
+                      q.traffic.peak_to_mean / static_cast<double>(q.output_tokens);
+  std::vector<workload::Request> requests;
+  workload::Rng rng(1);
+  for (double t = rng.Exponential(1 / rate); t < 600; t += rng.Exponential(1 / rate)) {
+    requests.push_back(
+        {.arrival_s = t, .input_tokens = q.input_tokens, .output_tokens = q.output_tokens});
+  }
+  if (requests.empty()) {
+    requests.push_back(
+        {.arrival_s = 0, .input_tokens = q.input_tokens, .output_tokens = q.output_tokens});
+  }
+  return requests;
+}
+
+// A disaggregated plan replayed in the simulator: its prefill and decode pools as the screen
+// sized them (decode replicas admitting their capacity point, prefill replicas what the engine
+// allows), then more replicas in the pool whose target the
+// p99 misses (a quarter more, at least one; both pools when both miss) until p99 TTFT and TPOT
+// meet the targets. The fleet is priced at the screen's per-accelerator prices.
+report::VerifiedPlan VerifyDisaggregated(const catalog::Catalog& cat, const search::PlanQuery& q,
+                                         const std::vector<workload::Request>& requests,
+                                         const search::Plan& p, size_t index) {
+  report::VerifiedPlan v{.plan = index};
+  const search::PrefillPool& f = *p.prefill;
+  const perf::Precision precision{.weights = p.weights, .expert_weights = p.weights, .kv = p.kv};
+  auto deployment = [&](const catalog::Accelerator* acc, const catalog::Engine* engine,
+                        const perf::Layout& layout) {
+    return perf::Deployment{.model = q.model,
+                            .accelerator = acc,
+                            .engine = engine,
+                            .efficiency = &cat.EfficiencyOf(*acc, *engine),
+                            .precision = precision,
+                            .layout = layout};
+  };
+  const sim::ReplicaSpec prefill{.deployment = deployment(f.accelerator, f.engine, f.layout),
+                                 .role = sim::Role::kPrefill};
+  const sim::ReplicaSpec decode{.deployment = deployment(p.accelerator, p.engine, p.layout),
+                                .role = sim::Role::kDecode,
+                                .max_num_seqs = static_cast<int64_t>(p.concurrency)};
+  sim::FleetSpec fleet{.kv_transfer_bytes_per_s = search::KvTransferBytesPerSecond(
+                           *f.accelerator, f.count, *p.accelerator, p.count)};
+  int n_prefill = f.replicas, n_decode = p.replicas;
+  constexpr int kMaxRounds = 40;
+  for (int round = 0; round < kMaxRounds; ++round) {
+    fleet.replicas.assign(static_cast<size_t>(n_prefill), prefill);
+    fleet.replicas.insert(fleet.replicas.end(), static_cast<size_t>(n_decode), decode);
+    auto res = sim::Simulate(fleet, requests);
+    if (!res.ok()) {
+      v.error = res.status().message();
+      return v;
+    }
+    v.ttft_mean_s = res->ttft.mean();
+    v.ttft_p99_s = res->ttft.Quantile(0.99);
+    v.tpot_mean_s = res->tpot.count() > 0 ? res->tpot.mean() : 0;
+    v.tpot_p99_s = res->tpot.count() > 0 ? res->tpot.Quantile(0.99) : 0;
+    const bool ttft_ok = v.ttft_p99_s <= q.slo_ttft_s;
+    const bool tpot_ok = v.tpot_p99_s <= q.slo_tpot_s;
+    if (ttft_ok && tpot_ok) {
+      v.ok = true;
+      break;
+    }
+    if (!ttft_ok) n_prefill += std::max(1, n_prefill / 4);
+    if (!tpot_ok) n_decode += std::max(1, n_decode / 4);
+  }
+  if (!v.ok) {
+    v.error = fmt::format(
+        "the simulator finds no fleet within {} rounds of growth ({} prefill + {} decode "
+        "replicas: p99 TTFT {:.0f} ms, TPOT {:.1f} ms)",
+        kMaxRounds, n_prefill, n_decode, 1e3 * v.ttft_p99_s, 1e3 * v.tpot_p99_s);
+    return v;
+  }
+  v.replicas = n_decode;
+  v.prefill_replicas = n_prefill;
+  v.usd_per_hour = n_prefill * f.count * f.usd_per_accelerator_hour +
+                   n_decode * p.count * p.usd_per_accelerator_hour;
+  const econ::Spend spend = econ::SpendOf(v.usd_per_hour, q.traffic);
+  v.usd_per_million_output_tokens = spend.usd_per_million_output_tokens;
+  v.monthly_usd = spend.monthly_usd;
+  v.detail = fmt::format(
+      "simulated ({} requests, {} prefill replicas, {} decode replicas at most {:g} in flight "
+      "each, holding the p99 to the targets): mean TTFT {:.0f} ms, TPOT {:.1f} ms; p99 {:.0f} "
+      "ms, {:.1f} ms",
+      requests.size(), n_prefill, n_decode, p.concurrency, 1e3 * v.ttft_mean_s, 1e3 * v.tpot_mean_s,
+      1e3 * v.ttft_p99_s, 1e3 * v.tpot_p99_s);
+  return v;
 }
 
 // Why the accelerators cheaper per hour than the winner's lost, and how the winner moves when the
@@ -114,6 +214,33 @@ int RunPlan(const catalog::Catalog& cat, const PlanOptions& o, std::ostream& out
   if (o.model.empty()) return Fail(err, "--model is required");
   // A trace is the traffic: its rates around the clock, its mean lengths for the screen.
   PlanOptions traced = o;
+  // A benchmark workload: its mean lengths, and its Server limits when no target is given.
+  if (!o.workload.empty()) {
+    if (!o.trace.empty()) {
+      return Fail(err, "contradictory flags: --trace and --workload both set the request lengths");
+    }
+    auto lengths = ApplyWorkload(cat, o.workload, o.input_tokens, o.output_tokens);
+    if (!lengths.ok()) return Fail(err, lengths.status().message());
+    const catalog::Workload& w = *lengths->workload;
+    traced.input_tokens = lengths->input_tokens;
+    traced.output_tokens = lengths->output_tokens;
+    std::string note = DescribeWorkload(*lengths);
+    if (!o.slo_ttft_s && !o.slo_tpot_s) {
+      if (!w.server_ttft_p99_s || !w.server_tpot_p99_s) {
+        return Fail(err, fmt::format("--workload {} defines no latency limits: give --slo-ttft "
+                                     "and --slo-tpot",
+                                     w.id));
+      }
+      traced.slo_ttft_s = w.server_ttft_p99_s;
+      traced.slo_tpot_s = w.server_tpot_p99_s;
+      note += fmt::format(
+          "\ntargets: TTFT {:g} ms and TPOT {:g} ms, the p99 limits of its Server scenario (no "
+          "--slo-ttft or --slo-tpot given)",
+          *w.server_ttft_p99_s * 1e3, *w.server_tpot_p99_s * 1e3);
+    }
+    // JSON and CSV stay machine-readable: the note goes to stderr there.
+    (o.json || o.csv ? err : out) << note << "\n" << (o.json || o.csv ? "" : "\n");
+  }
   if (!o.trace.empty()) {
     if (o.output_tokens_per_day || o.requests_per_day || o.peak_to_mean != 1) {
       return Fail(err,
@@ -135,7 +262,9 @@ int RunPlanOn(const catalog::Catalog& cat, const PlanOptions& o, std::ostream& o
     return Fail(err, "--input-len and --output-len are required, each at least 1 token");
   }
   if (!o.slo_ttft_s || !o.slo_tpot_s) {
-    return Fail(err, "--slo-ttft and --slo-tpot are required: the plan must meet both");
+    return Fail(err,
+                "--slo-ttft and --slo-tpot are required: the plan must meet both (--workload with "
+                "neither takes its Server limits)");
   }
   for (Status s : {Positive("--slo-ttft", o.slo_ttft_s), Positive("--slo-tpot", o.slo_tpot_s),
                    Positive("--output-tokens-per-day", o.output_tokens_per_day),
@@ -202,6 +331,7 @@ int RunPlanOn(const catalog::Catalog& cat, const PlanOptions& o, std::ostream& o
   }
   q.providers = o.providers;
   q.static_batching = o.static_batching;
+  q.disaggregated = o.disaggregate;
   if (!o.spec_decode.empty()) {
     auto spec = ParseSpecDecode(cat, o.spec_decode);
     if (!spec.ok()) return Fail(err, "--spec-decode: " + spec.status().message());
@@ -230,10 +360,20 @@ int RunPlanOn(const catalog::Catalog& cat, const PlanOptions& o, std::ostream& o
   rep.front = search::ParetoFront(rep.plans, q.output_tokens);
   // Replay the cheapest screened plans in the simulator, held to the targets on p99.
   const auto verify_start = std::chrono::steady_clock::now();
+  std::optional<std::vector<workload::Request>> stream;  // loaded for the first disaggregated plan
   for (size_t i = 0; i < rep.plans.size() && static_cast<int>(rep.verified.size()) < o.verify;
        ++i) {
     const search::Plan& p = rep.plans[i];
     if (!p.meets_slo) break;
+    if (p.prefill) {
+      if (!stream) {
+        auto s = ReplayStream(q, o);
+        if (!s.ok()) return Fail(err, s.status().message());
+        stream = std::move(s).value();
+      }
+      rep.verified.push_back(VerifyDisaggregated(cat, q, *stream, p, i));
+      continue;
+    }
     CostOptions c;
     c.deployment = {.model = q.model->id,
                     .accelerator = p.accelerator->id,
@@ -280,6 +420,8 @@ int RunPlanOn(const catalog::Catalog& cat, const PlanOptions& o, std::ostream& o
           v.ttft_p99_s = pool.sim_ttft_p99_s.value_or(0);
           v.tpot_mean_s = pool.sim_tpot_mean_s.value_or(0);
           v.tpot_p99_s = pool.sim_tpot_p99_s.value_or(0);
+          v.occupancy = pool.sim_occupancy;
+          v.occupancy_interval_s = pool.sim_occupancy_interval_s;
         }
       }
       if (!v.ok) v.error = "the way to pay was not priced again";

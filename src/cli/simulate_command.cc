@@ -10,6 +10,7 @@
 #include "cli/fleet_file.h"
 #include "cli/progress_bar.h"
 #include "cli/spec_decode.h"
+#include "cli/workload_flag.h"
 #include "report/simulate_csv.h"
 #include "report/simulate_report.h"
 #include "sim/simulator.h"
@@ -378,8 +379,20 @@ int FailEach(std::ostream& err, const Status& s) {
 
 }  // namespace
 
-int RunSimulate(const catalog::Catalog& cat, const SimulateOptions& o, std::ostream& out,
+int RunSimulate(const catalog::Catalog& cat, const SimulateOptions& given, std::ostream& out,
                 std::ostream& err) {
+  // --workload stands for the --lengths spec of its lengths.
+  SimulateOptions o = given;
+  if (const std::string& id = given.workload.benchmark_workload; !id.empty()) {
+    if (!given.workload.lengths.empty() || !given.workload.trace.empty()) {
+      return Fail(err, fmt::format("contradictory flags: --workload {} sets the request lengths; "
+                                   "drop {}",
+                                   id, given.workload.trace.empty() ? "--lengths" : "--trace"));
+    }
+    auto spec = WorkloadLengthSpec(cat, id);
+    if (!spec.ok()) return Fail(err, spec.status().message());
+    o.workload.lengths = *spec;
+  }
   if (Status s = CheckOptions(o); !s.ok()) return Fail(err, s.message());
 
   // The fleet, before the stream, so that a fleet file's mistakes come before a long trace read.
@@ -401,6 +414,10 @@ int RunSimulate(const catalog::Catalog& cat, const SimulateOptions& o, std::ostr
 
   report::SimulateReport rep;
   rep.workload = std::move(stream->report);
+  if (!o.workload.benchmark_workload.empty()) {
+    rep.workload.lengths =
+        fmt::format("{} (workload {})", o.workload.lengths, o.workload.benchmark_workload);
+  }
   rep.workload.stats = workload::Summarize(requests);
   rep.workload.prefix_ids = std::any_of(requests.begin(), requests.end(),
                                         [](const auto& r) { return !r.prefix_blocks.empty(); });

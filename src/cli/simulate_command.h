@@ -28,6 +28,9 @@ struct WorkloadOptions {
   // `requests` arrivals or at `duration_s`, whichever is given.
   std::string arrivals;
   std::string lengths;
+  // --workload: a catalog workload (catalog::Workload id) whose lengths stand for --lengths:
+  // its length table, else its mean lengths as fixed lengths.
+  std::string benchmark_workload;
   std::optional<int64_t> requests;
   std::optional<double> duration_s;
   std::optional<uint64_t> seed;  // default kDefaultSeed
@@ -111,7 +114,8 @@ inline constexpr int64_t kProgressMinRequests = 20'000;
 // given and no request met them; 1 when the input is wrong (each
 // problem one `error:` line naming the flag, or the fleet file's line and key), flags contradict
 // each other or --fleet, the fleet is inconsistent (a tier mixing roles), a deployment does not
-// fit, a request is longer than a replica can hold, or an output file cannot be written.
+// fit, a request is longer than a replica can hold, or an output file cannot be written; 1 for an
+// unknown --workload, or --workload with --lengths or --trace ("contradictory flags").
 int RunSimulate(const catalog::Catalog& catalog, const SimulateOptions& options, std::ostream& out,
                 std::ostream& err);
 

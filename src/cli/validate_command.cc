@@ -17,16 +17,10 @@ using nlohmann::json;
 
 json Fraction(const std::optional<double>& f) { return f ? json(*f) : json(nullptr); }
 
-// The workloads file: the one given, else shared/reference/ beside shared/data/measurements/.
+// Where the benchmark workloads come from: the --workloads file, else the catalog's workloads/.
 struct WorkloadsSource {
-  std::string path;  // "" when none is used
-  bool explicit_path = false;
+  std::string path;  // the file, or "catalog"
 };
-
-WorkloadsSource FindWorkloads(const ValidateOptions& o) {
-  if (!o.workloads.empty()) return {o.workloads, true};
-  return {validate::DefaultWorkloadsPath(o.measurements), false};
-}
 
 void AddClassStats(const validate::ErrorStats& s, const std::string& suffix, json* out) {
   (*out)["rows_" + suffix] = s.rows;
@@ -83,7 +77,7 @@ json Row(const validate::RowResult& r) {
 json ToJson(const validate::ValidationReport& r, const ValidateOptions& o, const WorkloadsSource& w,
             const validate::PredictOptions& p) {
   json j = {{"measurements", o.measurements},
-            {"workloads", w.path.empty() ? json(nullptr) : json(w.path)},
+            {"workloads", w.path},
             {"summary", Summary(r, p)},
             {"group_by", r.group_by == validate::GroupBy::kNone
                              ? json(nullptr)
@@ -119,16 +113,20 @@ int RunValidate(const catalog::Catalog& catalog, const ValidateOptions& options,
   auto measurements = validate::ReadMeasurements(options.measurements);
   if (!measurements.ok()) return Fail(err, measurements.status().message());
 
-  const WorkloadsSource source = FindWorkloads(options);
+  // A file given with --workloads replaces the catalog's workloads.
+  WorkloadsSource source{.path = "catalog"};
   std::vector<validate::BenchmarkWorkload> workloads;
-  if (!source.path.empty()) {
-    auto read = validate::ReadWorkloads(source.path);
-    if (!read.ok() && source.explicit_path) return Fail(err, read.status().message());
-    if (read.ok()) workloads = std::move(read).value();
+  if (!options.workloads.empty()) {
+    auto read = validate::ReadWorkloads(options.workloads);
+    if (!read.ok()) return Fail(err, read.status().message());
+    workloads = std::move(read).value();
+    source.path = options.workloads;
+  } else {
+    workloads = validate::WorkloadsFromCatalog(catalog);
   }
   if (workloads.empty()) {
-    err << "note: no benchmark workloads file read (--workloads); MLPerf rows without lengths "
-           "are skipped\n";
+    err << "note: no benchmark workloads (the catalog has no workloads/ and no --workloads file "
+           "was given); MLPerf rows without lengths are skipped\n";
   }
 
   const validate::Options vo{.group_by = *by};

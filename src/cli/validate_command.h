@@ -14,9 +14,8 @@ struct ValidateOptions {
   std::string by;            // group by: source, accelerator, engine, metric, model ("" = none)
   bool rows = false;         // print the per-row table
   bool json = false;
-  // benchmark_workloads.csv (MLPerf mean lengths and latency limits); "" = the file at
-  // <measurements dir>/../../reference/ when it exists (the layout of shared/), else none and
-  // MLPerf rows are skipped with "no workload lengths".
+  // A file in the layout of shared/reference/benchmark_workloads.csv (MLPerf mean lengths and
+  // latency limits) that replaces the catalog's workloads/; "" = the catalog's.
   std::string workloads;
 };
 

@@ -26,16 +26,19 @@ int64_t KvHeadsPerDevice(const catalog::Model& m, int tp) {
   return CeilDiv(m.attention.kv_heads, tp);
 }
 
-// Whether decoder layer `i` uses the sliding window (window layers spread evenly, e.g.
-// alternating).
+// Whether decoder layer `i` uses the sliding (or chunked) window: the window layers spread evenly
+// over the full-attention layers (e.g. alternating).
 bool IsWindowLayer(const catalog::Model& m, int i) {
   const int64_t n = m.attention.sliding_window_layers;
   if (m.attention.sliding_window_tokens <= 0 || n <= 0) return false;
-  return (static_cast<int64_t>(i) + 1) * n / m.layers > static_cast<int64_t>(i) * n / m.layers;
+  if (IsLinearAttentionLayer(m, i)) return false;
+  const int64_t full = FullAttentionLayerCount(m);
+  const int64_t j = static_cast<int64_t>(i) * full / m.layers;  // full-attention layers before i
+  return (j + 1) * n / full > j * n / full;
 }
 
-// Weight bytes of decoder layer `i` on one accelerator of a TP group.
-double LayerWeightBytes(const catalog::Model& m, const Precision& p, int i, int tp) {
+// Weight bytes of one full-attention block on one accelerator of a TP group.
+double AttentionWeightBytes(const catalog::Model& m, const Precision& p, int tp) {
   const auto& a = m.attention;
   const int64_t h = m.hidden_size;
   double bytes = 0;
@@ -57,14 +60,33 @@ double LayerWeightBytes(const catalog::Model& m, const Precision& p, int i, int 
   } else {
     const double q = static_cast<double>(a.heads) * a.head_dim;
     const double kv = static_cast<double>(KvHeadsPerDevice(m, tp)) * a.head_dim;
-    bytes += Bytes(2.0 * h * q / tp + 2.0 * h * kv, *p.weights);
+    // q_proj (twice as wide with an output gate) and o_proj split by heads; k and v by KV heads.
+    bytes += Bytes((a.output_gate ? 3.0 : 2.0) * h * q / tp + 2.0 * h * kv, *p.weights);
   }
-  const BlockParams attn = AttentionParams(m);
-  bytes += kVectorBytes * attn.vector / tp;
-  bytes += kVectorBytes * m.norms_per_layer * h * (m.norm == catalog::NormType::kLayerNorm ? 2 : 1);
-  if (m.encoder) bytes += Bytes(static_cast<double>(attn.matrix) / tp, *p.weights);  // cross-attn
+  bytes += kVectorBytes * AttentionParams(m).vector / tp;
+  return bytes;
+}
 
-  if (m.moe && i >= m.moe->dense_layers) {
+// Weight bytes of one decoder layer on one accelerator of a TP group: with linear or full
+// attention, a MoE or a dense MLP.
+double LayerWeightBytes(const catalog::Model& m, const Precision& p, bool linear, bool moe,
+                        int tp) {
+  const int64_t h = m.hidden_size;
+  double bytes = 0;
+  if (linear) {
+    // Projections, convolution and decay parameters split by heads over TP, like attention (the
+    // few weights of its norm, replicated in fact, are split too).
+    const BlockParams la = LinearAttentionParams(m);
+    bytes += Bytes(static_cast<double>(la.matrix) / tp, *p.weights) + kVectorBytes * la.vector / tp;
+  } else {
+    bytes += AttentionWeightBytes(m, p, tp);
+  }
+  bytes += kVectorBytes * m.norms_per_layer * h * (m.norm == catalog::NormType::kLayerNorm ? 2 : 1);
+  if (m.encoder) {
+    bytes += Bytes(static_cast<double>(AttentionParams(m).matrix) / tp, *p.weights);  // cross-attn
+  }
+
+  if (moe) {
     const auto& e = *m.moe;
     const BlockParams expert = MlpParams(m, e.expert_intermediate_size, e.expert_bias);
     bytes += Bytes(static_cast<double>(e.experts) * expert.matrix / tp, *p.expert_weights);
@@ -80,7 +102,7 @@ double LayerWeightBytes(const catalog::Model& m, const Precision& p, int i, int 
   return bytes;
 }
 
-// KV bytes one token occupies in decoder layer `i` on one accelerator.
+// KV bytes one token occupies in a full-attention layer on one accelerator.
 double LayerKvBytesPerToken(const catalog::Model& m, const catalog::QuantFormat& kv, int tp) {
   const auto& a = m.attention;
   if (a.type == AttentionType::kMla) {
@@ -104,22 +126,33 @@ double ActivationBytes(const catalog::Model& m, const catalog::Engine& e,
                        const catalog::Accelerator& acc, int tp, bool last_stage) {
   const auto& a = m.attention;
   const double tokens = static_cast<double>(e.MaxBatchedTokens(acc));
-  const double attn_width =
-      a.type == AttentionType::kMla
-          ? static_cast<double>(a.heads) *
-                    (a.qk_nope_head_dim + a.qk_rope_head_dim + a.v_head_dim) / tp +
-                a.kv_lora_rank + a.qk_rope_head_dim
-          : (static_cast<double>(a.heads) / tp + 2.0 * KvHeadsPerDevice(m, tp)) * a.head_dim;
+  const double attn_width = a.type == AttentionType::kMla
+                                ? static_cast<double>(a.heads) *
+                                          (a.qk_nope_head_dim + a.qk_rope_head_dim + a.v_head_dim) /
+                                          tp +
+                                      a.kv_lora_rank + a.qk_rope_head_dim
+                                : (static_cast<double>(a.heads) / tp * (a.output_gate ? 2.0 : 1.0) +
+                                   2.0 * KvHeadsPerDevice(m, tp)) *
+                                      a.head_dim;
   const double gate_up = m.mlp.type == catalog::MlpType::kGated ? 2.0 : 1.0;
   double mlp_width = gate_up * m.mlp.intermediate_size / tp;
   if (m.moe) {
     const auto& x = *m.moe;
     const double moe_width =
         gate_up * x.expert_intermediate_size * (x.experts_per_token + x.shared_experts) / tp;
-    mlp_width = x.dense_layers > 0 ? std::max(mlp_width, moe_width) : moe_width;
+    mlp_width = MoeLayerCount(m) < m.layers ? std::max(mlp_width, moe_width) : moe_width;
   }
-  double bytes =
-      tokens * (2.0 * m.hidden_size + std::max(attn_width, mlp_width)) * e.activation_dtype_bytes;
+  double widest = std::max(attn_width, mlp_width);
+  if (m.linear_attention) {
+    // The input projections of a linear-attention layer: q, k, v, the output gate, and b, a.
+    const auto& la = *m.linear_attention;
+    const double value = static_cast<double>(la.value_heads) * la.value_head_dim;
+    const double width = 2.0 * la.key_heads * la.key_head_dim + value +
+                         (la.output_gate ? value : 0) +
+                         (la.conv_kernel > 0 ? 2.0 * la.value_heads : 0);
+    widest = std::max(widest, width / tp);
+  }
+  double bytes = tokens * (2.0 * m.hidden_size + widest) * e.activation_dtype_bytes;
   if (last_stage) {
     // The sampler holds one row of logits per running sequence.
     const double rows = std::min<double>(e.MaxNumSeqs(acc), tokens);
@@ -130,13 +163,23 @@ double ActivationBytes(const catalog::Model& m, const catalog::Engine& e,
 
 // Weights one accelerator of a TP group holds for decoder layers [first, first + count) and, on
 // the first and last of `pp` pipeline stages, the embedding, encoder, LM head and final norm.
-// Decoder layers differ only in being dense or MoE, so each kind is costed once.
+// Decoder layers differ only in their attention (full or linear) and MLP (dense or MoE), so each
+// of the four kinds is costed once. The multi-token prediction layers (ParamCount::mtp) are left
+// out: engines load them only when they speculate with them.
 double StageWeightBytes(const catalog::Model& m, const Precision& p, const ParamCount& params,
                         int tp, int pp, int first, int count, bool first_stage, bool last_stage) {
-  const int dense_end = m.moe ? static_cast<int>(m.moe->dense_layers) : static_cast<int>(m.layers);
-  const int dense = std::clamp(dense_end - first, 0, count);
-  double bytes = dense * LayerWeightBytes(m, p, 0, tp);
-  if (count > dense) bytes += (count - dense) * LayerWeightBytes(m, p, dense_end, tp);
+  int kinds[2][2] = {{0, 0}, {0, 0}};  // [linear][moe]
+  for (int i = first; i < first + count; ++i) {
+    ++kinds[IsLinearAttentionLayer(m, i) ? 1 : 0][IsMoeLayer(m, i) ? 1 : 0];
+  }
+  double bytes = 0;
+  for (int linear = 0; linear < 2; ++linear) {
+    for (int moe = 0; moe < 2; ++moe) {
+      if (kinds[linear][moe] > 0) {
+        bytes += kinds[linear][moe] * LayerWeightBytes(m, p, linear == 1, moe == 1, tp);
+      }
+    }
+  }
   const double embed_bytes_per_param =
       p.weights->quantizes_embeddings ? p.weights->BitsPerElement() / 8.0 : kVectorBytes;
   if (first_stage) {
@@ -186,9 +229,44 @@ void SizeKvPool(const catalog::Engine& e, StageMemory* s) {
   }
 }
 
+// Tokens the KV pool holds in every full-attention layer once the linear-attention states of the
+// sequences that run at once are set aside: on the binding stage, or where it has no
+// full-attention layer, on the stage with the least room.
+int64_t KvTokens(const FitResult& f, int64_t max_num_seqs) {
+  const double states = static_cast<double>(std::min(f.max_concurrent_sequences, max_num_seqs));
+  auto tokens = [&](const StageMemory& s) {
+    const double room = s.kv_pool_bytes - states * s.state_bytes_per_sequence;
+    return room > 0 ? static_cast<int64_t>(room / s.kv_bytes_per_token) : 0;
+  };
+  const StageMemory& b = f.stages[f.binding_stage];
+  if (b.kv_bytes_per_token > 0) return tokens(b);
+  int64_t best = -1;
+  for (const StageMemory& s : f.stages) {
+    if (s.kv_bytes_per_token <= 0) continue;
+    const int64_t n = tokens(s);
+    if (best < 0 || n < best) best = n;
+  }
+  return std::max<int64_t>(best, 0);
+}
+
 std::string Gb(double bytes) { return fmt::format("{:.2f} GB", bytes / 1e9); }
 
 }  // namespace
+
+double LinearAttentionStateBytes(const catalog::Model& m, int tp, double activation_bytes) {
+  if (!m.linear_attention) return 0;
+  const auto& la = *m.linear_attention;
+  const double key_heads = static_cast<double>(CeilDiv(la.key_heads, tp));
+  const double value_heads = static_cast<double>(CeilDiv(la.value_heads, tp));
+  const double recurrent = value_heads * la.key_head_dim * la.value_head_dim * la.state_bits / 8;
+  const double conv =
+      la.conv_kernel > 0
+          ? (la.conv_kernel - 1.0) *
+                (2.0 * key_heads * la.key_head_dim + value_heads * la.value_head_dim) *
+                activation_bytes
+          : 0;
+  return recurrent + conv;
+}
 
 int64_t EngineMaxContext(const catalog::Engine& engine, const catalog::Model& model) {
   return engine.max_model_len > 0 ? std::min(engine.max_model_len, model.max_context_tokens)
@@ -218,6 +296,15 @@ Status CheckLayout(const catalog::Model& m, const catalog::Accelerator& acc, con
     return Status::InvalidArgument(
         fmt::format("TP={} exceeds the {} {} can join in one {}", l.tp, MaxTensorParallel(acc),
                     acc.id, acc.scaleup_domain_size > 1 ? "scale-up domain" : "server"));
+  }
+  if (m.linear_attention) {
+    const auto& la = *m.linear_attention;
+    if (la.key_heads % l.tp != 0 || la.value_heads % l.tp != 0) {
+      return Status::InvalidArgument(
+          fmt::format("TP={} does not divide the {} key and {} value heads of the linear attention "
+                      "of {}",
+                      l.tp, la.key_heads, la.value_heads, m.id));
+    }
   }
   if (l.pp > m.layers) {
     return Status::InvalidArgument(
@@ -265,7 +352,13 @@ FitResult Fit(const FitRequest& r) {
     st.weight_bytes =
         StageWeightBytes(m, p, params, tp, pp, st.first_layer, st.layers, first_stage, last_stage);
     const double per_token = LayerKvBytesPerToken(m, *p.kv, tp);  // the same in every layer
+    const double state =
+        LinearAttentionStateBytes(m, tp, static_cast<double>(e.activation_dtype_bytes));
     for (int i = st.first_layer; i < st.first_layer + st.layers; ++i) {
+      if (IsLinearAttentionLayer(m, i)) {
+        st.state_bytes_per_sequence += state;
+        continue;
+      }
       st.kv_bytes_per_token += per_token;
       st.kv_bytes_per_sequence += per_token * LayerTokens(m, i, r.context_tokens, 1);
       st.kv_bytes_per_sequence_paged +=
@@ -279,6 +372,11 @@ FitResult Fit(const FitRequest& r) {
             per_token * std::ceil(m.encoder->input_positions / block) * block;
         st.kv_bytes_per_sequence_contiguous += cross;
       }
+    }
+    if (st.state_bytes_per_sequence > 0) {
+      st.kv_bytes_per_sequence += st.state_bytes_per_sequence;
+      st.kv_bytes_per_sequence_paged += st.state_bytes_per_sequence;
+      st.kv_bytes_per_sequence_contiguous += st.state_bytes_per_sequence;
     }
     st.activation_bytes = ActivationBytes(m, e, *r.accelerator, tp, last_stage);
     st.runtime_overhead_bytes = static_cast<double>(e.runtime_overhead_bytes);
@@ -294,13 +392,16 @@ FitResult Fit(const FitRequest& r) {
   if (m.moe) {
     const auto& x = *m.moe;
     const BlockParams expert = MlpParams(m, x.expert_intermediate_size, x.expert_bias);
-    const double idle =
-        static_cast<double>(m.layers - x.dense_layers) * (x.experts - x.experts_per_token);
+    const double idle = static_cast<double>(MoeLayerCount(m)) * (x.experts - x.experts_per_token);
     out.active_weight_bytes -=
         idle * (Bytes(static_cast<double>(expert.matrix), *p.expert_weights) +
                 kVectorBytes * expert.vector);
   }
-  out.kv_bytes_per_token = static_cast<double>(m.layers) * LayerKvBytesPerToken(m, *p.kv, 1);
+  out.kv_bytes_per_token =
+      static_cast<double>(FullAttentionLayerCount(m)) * LayerKvBytesPerToken(m, *p.kv, 1);
+  out.state_bytes_per_sequence =
+      static_cast<double>(m.layers - FullAttentionLayerCount(m)) *
+      LinearAttentionStateBytes(m, 1, static_cast<double>(e.activation_dtype_bytes));
 
   // The binding stage holds the fewest sequences (or overflows most).
   const bool contiguous = e.kv_allocation == catalog::KvAllocation::kContiguous;
@@ -317,7 +418,6 @@ FitResult Fit(const FitRequest& r) {
   }
   const StageMemory& b = out.stages[out.binding_stage];
   if (b.kv_pool_bytes > 0) {
-    out.kv_tokens = static_cast<int64_t>(b.kv_pool_bytes / b.kv_bytes_per_token);
     out.max_sequences_paged = static_cast<int64_t>(b.kv_pool_bytes / b.kv_bytes_per_sequence_paged);
     out.max_sequences_contiguous =
         static_cast<int64_t>(b.kv_pool_bytes / b.kv_bytes_per_sequence_contiguous);
@@ -328,6 +428,7 @@ FitResult Fit(const FitRequest& r) {
   }
   out.max_concurrent_sequences =
       contiguous ? out.max_sequences_contiguous : out.max_sequences_paged;
+  if (b.kv_pool_bytes > 0) out.kv_tokens = KvTokens(out, e.MaxNumSeqs(*r.accelerator));
   out.fits = out.max_concurrent_sequences >= 1;
 
   if (!out.fits) {

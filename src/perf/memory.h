@@ -56,6 +56,9 @@ struct StageMemory {
       0;  // one sequence of context_tokens (window caps, cross-attention)
   double kv_bytes_per_sequence_paged = 0;       // the same, rounded up to whole KV blocks
   double kv_bytes_per_sequence_contiguous = 0;  // a slot reserved for max_context_tokens
+  // The fixed state of one sequence in this stage's linear-attention layers, whatever its length;
+  // included in the three kv_bytes_per_sequence figures above.
+  double state_bytes_per_sequence = 0;
 };
 
 struct FitResult {
@@ -68,11 +71,15 @@ struct FitResult {
 
   // Whole-model figures (all accelerators together).
   double weight_bytes = 0;
-  double active_weight_bytes = 0;  // the weights one token reads (MoE: only its experts)
-  double kv_bytes_per_token = 0;   // all layers, unsharded, no window cap
+  double active_weight_bytes = 0;       // the weights one token reads (MoE: only its experts)
+  double kv_bytes_per_token = 0;        // all full-attention layers, unsharded, no window cap
+  double state_bytes_per_sequence = 0;  // all linear-attention layers, unsharded
 
   // Concurrency at context_tokens, limited by the binding stage's KV pool.
-  int64_t kv_tokens = 0;                 // tokens the pool holds in every layer
+  // Tokens the pool holds in every full-attention layer, once the linear-attention states of as
+  // many sequences as run at once (max_concurrent_sequences, at most the engine's max_num_seqs)
+  // are set aside.
+  int64_t kv_tokens = 0;
   int64_t max_sequences_paged = 0;       // with paged KV (engine's block size)
   int64_t max_sequences_contiguous = 0;  // with slots pre-allocated to max_context_tokens
   int64_t max_concurrent_sequences = 0;  // with the engine's own allocation
@@ -81,13 +88,21 @@ struct FitResult {
 };
 
 // OK when `layout` can run `model` on `accelerator`; InvalidArgument saying why not (TP not
-// dividing the heads, EP not dividing the experts, TP beyond the scale-up domain, PP > layers).
+// dividing the heads or the linear-attention heads, EP not dividing the experts, TP beyond the
+// scale-up domain, PP > layers).
 Status CheckLayout(const catalog::Model& model, const catalog::Accelerator& accelerator,
                    const Layout& layout);
 
 // The longest sequence `engine` admits by default: its max_model_len when set, never more than
 // the model's context.
 int64_t EngineMaxContext(const catalog::Engine& engine, const catalog::Model& model);
+
+// Bytes one sequence keeps in one linear-attention layer on one accelerator of a TP group (the
+// heads split over TP): the recurrent state, value_heads × key_head_dim × value_head_dim at
+// state_bits, and the convolution's last conv_kernel − 1 inputs of the q, k and v channels,
+// (conv_kernel − 1) × (2 × key_heads × key_head_dim + value_heads × value_head_dim) at
+// `activation_bytes` each. 0 for a model without [linear_attention].
+double LinearAttentionStateBytes(const catalog::Model& model, int tp, double activation_bytes);
 
 // The largest TP degree the accelerator supports within one server or scale-up domain.
 int MaxTensorParallel(const catalog::Accelerator& accelerator);

@@ -13,7 +13,8 @@ namespace pertoken::perf {
 inline constexpr double kParamTolerance = 0.01;
 
 // One "file:line: key: message" per model whose computed total or active parameter count differs
-// from params_reference / params_active_reference by more than kParamTolerance.
+// from params_reference / params_active_reference by more than kParamTolerance. Both counts leave
+// out the multi-token prediction layers (ParamCount::mtp), as published sizes do.
 std::vector<std::string> CheckModelParams(const catalog::Catalog& catalog);
 
 }  // namespace pertoken::perf

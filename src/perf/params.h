@@ -1,5 +1,6 @@
 // Parameter counts of a model, exact and by part, from its architecture (doc/formats/model.md,
-// "Parameter count"). Pure functions of a catalog::Model; thread-safe.
+// "Parameter count"), and which kind each decoder layer is (full or linear attention, dense MLP or
+// mixture of experts). Pure functions of a catalog::Model; thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -13,9 +14,11 @@ namespace pertoken::perf {
 struct ParamCount {
   int64_t embedding = 0;         // token embedding and learned positions (decoder)
   int64_t lm_head = 0;           // 0 when tied to the embedding
-  int64_t attention_matrix = 0;  // q/k/v/o (and MLA low-rank) projections, all decoder layers
+  int64_t attention_matrix = 0;  // q/k/v/o (and MLA low-rank) projections, full-attention layers
   int64_t attention_vector = 0;  // their biases, qk-norms, MLA latent norms, sinks
-  int64_t mlp_matrix = 0;        // dense MLP layers
+  int64_t linear_attention_matrix = 0;  // projections of the linear-attention layers
+  int64_t linear_attention_vector = 0;  // their convolutions, decay parameters and norms
+  int64_t mlp_matrix = 0;               // dense MLP layers
   int64_t mlp_vector = 0;
   int64_t expert_matrix = 0;  // routed experts, all MoE layers
   int64_t expert_vector = 0;
@@ -26,8 +29,13 @@ struct ParamCount {
   int64_t encoder_matrix = 0;  // encoder stack (encoder-decoder models), stem included
   int64_t encoder_vector = 0;  // encoder biases, norms and positions
 
-  int64_t total = 0;   // every parameter
+  int64_t total = 0;   // every parameter of the model proper (MTP layers excluded)
   int64_t active = 0;  // parameters one token uses (routed experts: experts_per_token of them)
+
+  // Multi-token prediction layers (DeepSeek-V3, Qwen3.5), outside `total` and `active`: vendors
+  // publish sizes without them (DeepSeek-V3's 671B) and engines load them only to speculate. The
+  // embedding and LM head they share with the model are not counted again.
+  int64_t mtp = 0;
 };
 
 ParamCount CountParams(const catalog::Model& model);
@@ -40,5 +48,19 @@ struct BlockParams {
 BlockParams AttentionParams(const catalog::Model& model);
 // One dense MLP (or one expert) of width `intermediate`.
 BlockParams MlpParams(const catalog::Model& model, int64_t intermediate, bool bias);
+// One linear-attention block ([linear_attention]); zero when the model has none.
+BlockParams LinearAttentionParams(const catalog::Model& model);
+
+// Whether decoder layer `layer` (0-based) runs a mixture of experts: after the `dense_layers`
+// leading ones, every `layer_step`-th layer, the last of each group (Llama 4 Maverick, step 2: the
+// odd layers, as Hugging Face's Llama4TextConfig.moe_layers = range(step - 1, layers, step)).
+bool IsMoeLayer(const catalog::Model& model, int64_t layer);
+int64_t MoeLayerCount(const catalog::Model& model);
+
+// Whether decoder layer `layer` uses linear attention. The full-attention layers are spread
+// evenly, each closing its group (Qwen3-Next, one in 4: layers 3, 7, 11, ...; MiniMax-M1, one in
+// 8: layers 7, 15, ...).
+bool IsLinearAttentionLayer(const catalog::Model& model, int64_t layer);
+int64_t FullAttentionLayerCount(const catalog::Model& model);  // layers with a KV cache
 
 }  // namespace pertoken::perf

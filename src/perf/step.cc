@@ -158,13 +158,30 @@ void AddProjections(const Deployment& d, const Dims& x, StepBuilder* b, double l
     return;
   }
   const double kv_heads = std::ceil(static_cast<double>(a.kv_heads) / tp);
-  gemm("qkv_proj", (static_cast<double>(a.heads) / tp + 2 * kv_heads) * a.head_dim, h, layers);
+  // An output gate doubles the query projection's width (query and gate per head).
+  const double q_heads = static_cast<double>(a.heads) / tp * (a.output_gate ? 2.0 : 1.0);
+  gemm("qkv_proj", (q_heads + 2 * kv_heads) * a.head_dim, h, layers);
   gemm("o_proj", h, static_cast<double>(a.heads) / tp * a.head_dim, layers);
 }
 
-// Attention itself (scores and weighted values) of one kind of layer.
+// Query-key pairs of the queries at positions [0, n) of a chunked layer (Llama 4): a query at
+// position p attends to the keys of its aligned chunk of `chunk` tokens up to p, so each whole
+// chunk holds chunk²/2 pairs (l²/2 for l causal tokens, as the unchunked prefill counts them).
+double ChunkedPairs(double n, double chunk) {
+  const double whole = std::floor(n / chunk);
+  const double rest = n - whole * chunk;
+  return whole * chunk * chunk / 2 + rest * rest / 2;
+}
+
+// Keys a decoding query of a chunked layer attends to at a mean context of `ctx` tokens: all of
+// them within the first chunk; beyond it, the sequences of a batch sit anywhere in their current
+// chunk, half of it on average (an approximation: one sequence's own span is ctx mod chunk).
+double ChunkedDecodeSpan(double ctx, double chunk) { return ctx <= chunk ? ctx : chunk / 2; }
+
+// Attention itself (scores and weighted values) of one kind of layer: full (window 0), sliding
+// window or chunked window.
 void AddAttention(const Deployment& d, const StepShape& s, const Dims& x, double window,
-                  StepBuilder* b, double layers) {
+                  bool chunked, StepBuilder* b, double layers) {
   const auto& m = *d.model;
   const auto& a = m.attention;
   const auto& acc = *d.accelerator;
@@ -184,7 +201,9 @@ void AddAttention(const Deployment& d, const StepShape& s, const Dims& x, double
     // Causal: token i of the chunk attends to the cached past and the i tokens before it.
     const double l = static_cast<double>(s.prefill_tokens);
     const double past = static_cast<double>(s.prefill_past);
-    const double pairs = window > 0 ? l * std::min(past + l / 2, window) : l * (past + l / 2);
+    const double pairs = chunked      ? ChunkedPairs(past + l, window) - ChunkedPairs(past, window)
+                         : window > 0 ? l * std::min(past + l / 2, window)
+                                      : l * (past + l / 2);
     OpTime op;
     op.name = "attention_prefill";
     op.flops = s.prefill_sequences * 2.0 * pairs * heads * (qk_dim + v_dim);
@@ -201,7 +220,8 @@ void AddAttention(const Deployment& d, const StepShape& s, const Dims& x, double
     b->Add(op, layers);
   }
   if (s.decode_sequences > 0) {
-    const double ctx = cap(s.decode_context + s.decode_tokens);
+    const double ctx = chunked ? ChunkedDecodeSpan(s.decode_context + s.decode_tokens, window)
+                               : cap(s.decode_context + s.decode_tokens);
     OpTime op;
     op.name = "attention_decode";
     // MLA decode runs absorbed: scores and values against the latent (DeepSeek-V2 §2.1.3).
@@ -218,6 +238,64 @@ void AddAttention(const Deployment& d, const StepShape& s, const Dims& x, double
         &op);
     b->Add(op, layers);
   }
+}
+
+// FLOPs per token per element of a linear-attention state (an approximation): the recurrence
+// reads the state out, computes the delta against it and updates it, three matrix-vector
+// products over key_head_dim × value_head_dim at 2 FLOPs per element; the chunked prefill kernels
+// add about as much again for the attention within each chunk (chunk 64 × (key + value head
+// dims) per token, ~1 per state element at head dims 128), rounded up to 8 in all.
+constexpr double kLinearAttentionFlopsPerStateElement = 8;
+
+// Linear-attention layers (Gated DeltaNet, lightning attention), heads split over TP. The
+// projections are GEMMs. The recurrence costs kLinearAttentionFlopsPerStateElement per state
+// element per token; it reads and writes each sequence's state (and convolution inputs) once per
+// step, which bounds a decode step by memory, and streams q, k, v and the output.
+void AddLinearAttention(const Deployment& d, const StepShape& s, const Dims& x, StepBuilder* b,
+                        double layers) {
+  const auto& m = *d.model;
+  const auto& la = *m.linear_attention;
+  const auto& acc = *d.accelerator;
+  const auto& eff = *d.efficiency;
+  const std::string& cp = d.precision.weights->compute_precision;
+  const double wb = BytesOf(*d.precision.weights);
+  const double h = static_cast<double>(m.hidden_size);
+  const double key = static_cast<double>(la.key_heads) * la.key_head_dim / x.tp;
+  const double value = static_cast<double>(la.value_heads) * la.value_head_dim / x.tp;
+  auto gemm = [&](double n, double k) {
+    OpTime op = ScaledGemm(acc, eff, cp, x.tokens, n, k, n * k * wb, x.act_bytes, x.compute_scale,
+                           x.memory_scale);
+    op.name = "linear_attn_proj";
+    b->Add(op, layers);
+  };
+  // q, k, v, the output gate and (Gated DeltaNet) each value head's b and a; then out_proj.
+  gemm(2 * key + value + (la.output_gate ? value : 0) +
+           (la.conv_kernel > 0 ? 2.0 * la.value_heads / x.tp : 0),
+       h);
+  gemm(h, value);
+
+  const double state_elements =
+      static_cast<double>(la.value_heads) / x.tp * la.key_head_dim * la.value_head_dim;
+  const double state_bytes = LinearAttentionStateBytes(m, x.tp, x.act_bytes);
+  const double io_per_token = 2 * (key + value) * x.act_bytes;  // q, k, v in, the output out
+  const double peak = acc.peak_flops_per_s.at(EffectivePrecision(acc, "bf16"));
+  const double bw = acc.mem_bw_bytes_per_s * eff.attention_decode_memory_fraction * x.memory_scale;
+  // The kernels reach attention's long-loop fraction of the peak (chunked prefill runs on the
+  // matrix units; the decode recurrence is bound by memory at any rate).
+  const double flops_per_s = peak * eff.attention_prefill_fraction * x.compute_scale;
+  auto add = [&](const char* name, double sequences, double tokens) {
+    if (sequences <= 0 || tokens <= 0) return;
+    OpTime op;
+    op.name = name;
+    op.flops = kLinearAttentionFlopsPerStateElement * tokens * state_elements;
+    op.bytes = 2.0 * sequences * state_bytes + tokens * io_per_token;
+    Apply(MakeRoofline(op.flops, flops_per_s, op.bytes, bw, eff.attention_kernel_latency_s), &op);
+    b->Add(op, layers);
+  };
+  add("linear_attn_prefill", static_cast<double>(s.prefill_sequences),
+      static_cast<double>(s.prefill_sequences * s.prefill_tokens));
+  add("linear_attn_decode", static_cast<double>(s.decode_sequences),
+      static_cast<double>(s.decode_sequences * s.decode_tokens));
 }
 
 void AddDenseMlp(const Deployment& d, const Dims& x, double width, StepBuilder* b, double layers,
@@ -406,12 +484,14 @@ StepTime PredictStep(const Deployment& d, const StepShape& s) {
   x.logits_tokens = static_cast<double>(s.prefill_sequences + s.decode_sequences * s.decode_tokens);
   if (x.tokens > 0) {
     const double layers = static_cast<double>(m.layers);
+    const double full_layers = static_cast<double>(FullAttentionLayerCount(m));
     const double window_layers = static_cast<double>(m.attention.sliding_window_layers);
-    AddProjections(d, x, &b, layers * (m.encoder ? 2 : 1));
-    AddAttention(d, s, x, 0, &b, layers - window_layers);
-    AddAttention(d, s, x, static_cast<double>(m.attention.sliding_window_tokens), &b,
-                 window_layers);
-    const double moe_layers = m.moe ? layers - m.moe->dense_layers : 0;
+    AddProjections(d, x, &b, full_layers * (m.encoder ? 2 : 1));
+    AddAttention(d, s, x, 0, false, &b, full_layers - window_layers);
+    AddAttention(d, s, x, static_cast<double>(m.attention.sliding_window_tokens),
+                 m.attention.chunked_window, &b, window_layers);
+    if (m.linear_attention) AddLinearAttention(d, s, x, &b, layers - full_layers);
+    const double moe_layers = static_cast<double>(MoeLayerCount(m));
     AddDenseMlp(d, x, static_cast<double>(m.mlp.intermediate_size), &b, layers - moe_layers, "mlp");
     if (m.moe) AddExperts(d, x, &b, moe_layers);
     AddElementwise(d, x, &b, layers - moe_layers, static_cast<double>(m.mlp.intermediate_size));

@@ -136,6 +136,25 @@ std::string CatalogListText(const catalog::Catalog& cat, Kind kind) {
                            o.server_power_factor, o.is_default ? "(default)" : "");
       }
       break;
+    case Kind::kWorkload: {
+      // Means in tokens; limits as TTFT/TPOT p99 in ms ("-" where not published).
+      auto num = [](const std::optional<double>& v) {
+        return v ? fmt::format("{:g}", *v) : std::string("-");
+      };
+      auto limits = [](const std::optional<double>& ttft, const std::optional<double>& tpot) {
+        return ttft && tpot ? fmt::format("{:g}/{:g}", *ttft * 1e3, *tpot * 1e3) : std::string("-");
+      };
+      out += fmt::format("{:<22} {:<16} {:>9} {:>9} {:>11} {:>11}  {}\n", "id", "model", "input",
+                         "output", "server ms", "interact ms", "name");
+      for (const auto& w : cat.workloads()) {
+        out +=
+            fmt::format("{:<22} {:<16} {:>9} {:>9} {:>11} {:>11}  {}\n", w.id,
+                        w.model.empty() ? "any" : w.model, num(w.input_mean_tokens),
+                        num(w.output_mean_tokens), limits(w.server_ttft_p99_s, w.server_tpot_p99_s),
+                        limits(w.interactive_ttft_p99_s, w.interactive_tpot_p99_s), w.name);
+      }
+      break;
+    }
     case Kind::kEfficiency:
       out += fmt::format("{:<20} {:>9} {:>9} {:>8} {:>8} {:>9} {:>8} {:>8}\n", "id", "gemm max",
                          "half tok", "mem", "attn pf", "pf half", "attn kv", "AR bw");
@@ -180,6 +199,21 @@ nlohmann::json CatalogListJson(const catalog::Catalog& cat, Kind kind) {
       j["results"] = q.results.size();
     } else if (kind == Kind::kEngine) {
       j["version"] = static_cast<const catalog::Engine&>(*e).version;
+    } else if (kind == Kind::kWorkload) {
+      const auto& w = static_cast<const catalog::Workload&>(*e);
+      auto opt = [](const std::optional<double>& v) {
+        return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
+      };
+      j["model"] = w.model.empty() ? nlohmann::json(nullptr) : nlohmann::json(w.model);
+      j["dataset"] = w.dataset;
+      j["input_mean_tokens"] = opt(w.input_mean_tokens);
+      j["output_mean_tokens"] = opt(w.output_mean_tokens);
+      j["lengths"] =
+          w.lengths_file.empty() ? nlohmann::json(nullptr) : nlohmann::json(w.lengths_file);
+      j["server_ttft_p99_s"] = opt(w.server_ttft_p99_s);
+      j["server_tpot_p99_s"] = opt(w.server_tpot_p99_s);
+      j["interactive_ttft_p99_s"] = opt(w.interactive_ttft_p99_s);
+      j["interactive_tpot_p99_s"] = opt(w.interactive_tpot_p99_s);
     }
     arr.push_back(std::move(j));
   }

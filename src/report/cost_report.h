@@ -52,6 +52,10 @@ struct CostPool {
   std::string sizing;  // how its replicas were counted
   // When the simulator sized it: the requests' latencies at the peak.
   std::optional<double> sim_ttft_mean_s, sim_ttft_p99_s, sim_tpot_mean_s, sim_tpot_p99_s;
+  // And the requests in flight as a share of the replicas' slots (capacity points), time-weighted
+  // per sim_occupancy_interval_s from the replay's start (its last interval may be shorter).
+  std::vector<double> sim_occupancy;
+  double sim_occupancy_interval_s = 0;
 };
 
 struct CostReport {

@@ -77,6 +77,18 @@ new Chart(document.getElementById('latency'), {
     {label: 'TPOT p99 (ms)', data: verified.map(v => 1e3 * v.tpot_p99_s), backgroundColor: 'rgb(200,60,40)'}]},
   options: {animation: false, indexAxis: 'y'}
 });
+if (verified.length > 0 && verified[0].occupancy.length > 0) {
+  const v = verified[0];
+  new Chart(document.getElementById('occupancy'), {
+    type: 'line',
+    data: {labels: v.occupancy.map((_, i) => (i * v.occupancy_interval_s / 60).toFixed(0)), datasets: [
+      {label: `${v.replicas} replicas of ${label(plan.plans[v.plan])}: requests in flight, % of their slots`,
+       data: v.occupancy.map(b => 100 * b), borderColor: 'rgb(40,110,180)', fill: false, stepped: true}]},
+    options: {animation: false, scales: {
+      x: {title: {display: true, text: 'minutes from the start of the replay'}},
+      y: {min: 0, title: {display: true, text: 'occupancy (%)'}}}}
+  });
+}
 )js";
 
 }  // namespace
@@ -108,6 +120,13 @@ std::string PlanHtml(const PlanReport& r) {
   page +=
       "<h2>Their latencies at the peak (simulator)</h2>\n<div class=\"chart\"><canvas "
       "id=\"latency\"></canvas></div>\n";
+  page +=
+      "<h2>The recommendation's utilisation over the replay (simulator)</h2>\n<p>Requests in "
+      "flight as a share of its replicas' slots (each replica's capacity point), minute by "
+      "minute: the whole trace as it arrived, or ten minutes of Poisson arrivals at the peak rate "
+      "for synthetic traffic. The catalog's traces span one hour and no sourced daily curve is "
+      "shipped, so the day is not drawn.</p>\n<div class=\"chart\"><canvas "
+      "id=\"occupancy\"></canvas></div>\n";
   page +=
       "<p>Made by pertoken from its catalog; every figure's source is in the catalog files "
       "(`pertoken catalog show ID`). Charts: Chart.js (MIT licence), embedded.</p>\n";

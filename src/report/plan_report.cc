@@ -23,11 +23,27 @@ std::string Row(const search::Plan& p, size_t rank) {
       "{:>9} {:>8} {:>10}",
       rank, fmt::format("{} × {}", p.count, p.accelerator->id), LayoutText(p.layout), p.weights->id,
       p.kv->id, p.engine->id + (p.spec_decode ? "+SD" : "") + (p.static_batching ? "+SB" : ""),
-      p.concurrency, 1e3 * p.ttft_s, 1e3 * p.tpot_s, p.meets_slo ? std::to_string(p.replicas) : "-",
+      p.concurrency, 1e3 * p.ttft_s, 1e3 * p.tpot_s,
+      !p.meets_slo ? "-"
+      : p.prefill  ? fmt::format("{}P+{}D", p.prefill->replicas, p.replicas)
+                   : std::to_string(p.replicas),
       p.meets_slo ? fmt::format("{:.0f}%", 100 * p.utilization) : "-", p.pricing + " " + p.provider,
       p.meets_slo ? fmt::format("{:.2f}", p.usd_per_hour) : "-",
       p.meets_slo ? fmt::format("{:.3f}", p.usd_per_million_output_tokens) : "-",
       p.meets_slo ? fmt::format("${:.0f}", p.monthly_usd) : "-");
+}
+
+// The prefill pool of a disaggregated plan, on a line of its own below its row.
+std::string PrefillLine(const search::Plan& p) {
+  if (!p.prefill) return "";
+  const search::PrefillPool& f = *p.prefill;
+  return fmt::format(
+      "      disaggregated: {} prefill replicas of {} × {} {} ({}, {:.1f} prompts in flight, "
+      "{:.2f} requests/s each, ${:.2f} per accelerator-hour) hand KV caches to {} decode "
+      "replicas (the row, {:g} in flight each); a request's KV cache takes {:.1f} ms to move\n",
+      f.replicas, f.count, f.accelerator->id, LayoutText(f.layout), f.engine->id, f.concurrency,
+      f.requests_per_s, f.usd_per_accelerator_hour, p.replicas, p.concurrency,
+      1e3 * p.kv_transfer_s);
 }
 
 const char* kHeader =
@@ -58,7 +74,7 @@ std::string PlanText(const PlanReport& r) {
   }
   out += std::string(kHeader) + "\n";
   for (size_t i = 0; i < r.plans.size() && i < static_cast<size_t>(r.top); ++i) {
-    out += Row(r.plans[i], i + 1) + "\n";
+    out += Row(r.plans[i], i + 1) + "\n" + PrefillLine(r.plans[i]);
     if (!r.plans[i].meets_slo) out += fmt::format("      misses: {}\n", r.plans[i].miss);
   }
   if (!r.front.empty()) {
@@ -66,7 +82,7 @@ std::string PlanText(const PlanReport& r) {
         "\nPareto frontier (no plan is both cheaper and faster; latency = TTFT + output × "
         "TPOT):\n";
     out += std::string(kHeader) + "\n";
-    for (size_t i : r.front) out += Row(r.plans[i], i + 1) + "\n";
+    for (size_t i : r.front) out += Row(r.plans[i], i + 1) + "\n" + PrefillLine(r.plans[i]);
   }
   if (!r.verified.empty()) {
     out += fmt::format(
@@ -77,10 +93,13 @@ std::string PlanText(const PlanReport& r) {
       const search::Plan& p = r.plans[v.plan];
       if (v.ok) {
         out += fmt::format(
-            "  #{:<3} {} × {} {} {}/{}: {} replicas, ${:.2f}/hour, ${:.3f} per million output "
+            "  #{:<3} {} × {} {} {}/{}: {}, ${:.2f}/hour, ${:.3f} per million output "
             "tokens; p99 TTFT {:.0f} ms ({:.0f}% of the target), TPOT {:.1f} ms ({:.0f}%)\n",
             v.plan + 1, p.count, p.accelerator->id, LayoutText(p.layout), p.weights->id, p.kv->id,
-            v.replicas, v.usd_per_hour, v.usd_per_million_output_tokens, 1e3 * v.ttft_p99_s,
+            p.prefill
+                ? fmt::format("{} prefill + {} decode replicas", v.prefill_replicas, v.replicas)
+                : fmt::format("{} replicas", v.replicas),
+            v.usd_per_hour, v.usd_per_million_output_tokens, 1e3 * v.ttft_p99_s,
             100 * v.ttft_p99_s / r.query.slo_ttft_s, 1e3 * v.tpot_p99_s,
             100 * v.tpot_p99_s / r.query.slo_tpot_s);
       } else {
@@ -98,12 +117,25 @@ std::string PlanText(const PlanReport& r) {
   }
   if (winner) {
     const search::Plan& w = r.plans[winner->plan];
-    out += fmt::format(
-        "\nThe recommendation: {} replicas of {} × {} ({}, {} weights, {} KV, {}), {} {}: "
-        "${:.3f} per million output tokens, ${:.0f} a month, p99 targets met in the simulator.\n",
-        winner->replicas, w.count, w.accelerator->id, LayoutText(w.layout), w.weights->id, w.kv->id,
-        w.engine->id, w.pricing, w.provider, winner->usd_per_million_output_tokens,
-        winner->monthly_usd);
+    if (w.prefill) {
+      const search::PrefillPool& f = *w.prefill;
+      out += fmt::format(
+          "\nThe recommendation: disaggregated, {} prefill replicas of {} × {} ({}, {}) handing "
+          "KV caches to {} decode replicas of {} × {} ({}, {}), {} weights, {} KV, {} {}: "
+          "${:.3f} per million output tokens, ${:.0f} a month, p99 targets met in the "
+          "simulator.\n",
+          winner->prefill_replicas, f.count, f.accelerator->id, LayoutText(f.layout), f.engine->id,
+          winner->replicas, w.count, w.accelerator->id, LayoutText(w.layout), w.engine->id,
+          w.weights->id, w.kv->id, w.pricing, w.provider, winner->usd_per_million_output_tokens,
+          winner->monthly_usd);
+    } else {
+      out += fmt::format(
+          "\nThe recommendation: {} replicas of {} × {} ({}, {} weights, {} KV, {}), {} {}: "
+          "${:.3f} per million output tokens, ${:.0f} a month, p99 targets met in the simulator.\n",
+          winner->replicas, w.count, w.accelerator->id, LayoutText(w.layout), w.weights->id,
+          w.kv->id, w.engine->id, w.pricing, w.provider, winner->usd_per_million_output_tokens,
+          winner->monthly_usd);
+    }
   }
   if (!r.why_not.empty()) {
     out += "\nWhy not cheaper hardware (per accelerator-hour):\n";
@@ -135,7 +167,8 @@ std::string PlanCsv(const PlanReport& r) {
       "concurrency,"
       "output_tokens_per_s,ttft_s,tpot_s,meets_slo,replicas,utilization,pricing,provider,"
       "usd_per_hour,usd_per_million_output_tokens,monthly_usd,verified_replicas,"
-      "verified_usd_per_million_output_tokens\n";
+      "verified_usd_per_million_output_tokens,prefill_accelerator,prefill_count,prefill_tp,"
+      "prefill_pp,prefill_engine,prefill_replicas\n";
   for (size_t i = 0; i < r.plans.size(); ++i) {
     const search::Plan& p = r.plans[i];
     std::string verified = ",";
@@ -144,14 +177,20 @@ std::string PlanCsv(const PlanReport& r) {
         verified = fmt::format("{},{:.6g}", v.replicas, v.usd_per_million_output_tokens);
       }
     }
+    const std::string prefill =
+        p.prefill ? fmt::format("{},{},{},{},{},{}", p.prefill->accelerator->id, p.prefill->count,
+                                p.prefill->layout.tp, p.prefill->layout.pp, p.prefill->engine->id,
+                                p.prefill->replicas)
+                  : ",,,,,";
     out += fmt::format(
         "{},{},{},{},{},{},{},{},{},{},{},{:.6g},{:g},{:.6g},{:.6g},{:.6g},{},{},{:.6g},"
-        "{},{},{:.6g},{:.6g},{:.6g},{}\n",
+        "{},{},{:.6g},{:.6g},{:.6g},{},{}\n",
         i + 1, p.accelerator->id, p.count, p.layout.tp, p.layout.pp, p.layout.ep, p.weights->id,
         p.kv->id, p.engine->id, p.spec_decode ? "true" : "false",
         p.static_batching ? "true" : "false", p.quality_loss, p.concurrency, p.output_tokens_per_s,
         p.ttft_s, p.tpot_s, p.meets_slo ? "true" : "false", p.replicas, p.utilization, p.pricing,
-        p.provider, p.usd_per_hour, p.usd_per_million_output_tokens, p.monthly_usd, verified);
+        p.provider, p.usd_per_hour, p.usd_per_million_output_tokens, p.monthly_usd, verified,
+        prefill);
   }
   return out;
 }
@@ -159,6 +198,21 @@ std::string PlanCsv(const PlanReport& r) {
 nlohmann::json PlanJson(const PlanReport& r) {
   nlohmann::json plans = nlohmann::json::array();
   for (const auto& p : r.plans) {
+    nlohmann::json prefill = nullptr;
+    if (p.prefill) {
+      const search::PrefillPool& f = *p.prefill;
+      prefill = {{"accelerator", f.accelerator->id},
+                 {"count", f.count},
+                 {"tp", f.layout.tp},
+                 {"pp", f.layout.pp},
+                 {"ep", f.layout.ep},
+                 {"engine", f.engine->id},
+                 {"concurrency", f.concurrency},
+                 {"requests_per_s", f.requests_per_s},
+                 {"replicas", f.replicas},
+                 {"usd_per_accelerator_hour", f.usd_per_accelerator_hour},
+                 {"offer", f.offer}};
+    }
     plans.push_back({{"accelerator", p.accelerator->id},
                      {"count", p.count},
                      {"tp", p.layout.tp},
@@ -183,7 +237,9 @@ nlohmann::json PlanJson(const PlanReport& r) {
                      {"offer", p.offer},
                      {"usd_per_hour", p.usd_per_hour},
                      {"usd_per_million_output_tokens", p.usd_per_million_output_tokens},
-                     {"monthly_usd", p.monthly_usd}});
+                     {"monthly_usd", p.monthly_usd},
+                     {"prefill", prefill},
+                     {"kv_transfer_s", p.kv_transfer_s}});
   }
   nlohmann::json verified = nlohmann::json::array();
   for (const VerifiedPlan& v : r.verified) {
@@ -191,10 +247,13 @@ nlohmann::json PlanJson(const PlanReport& r) {
                         {"ok", v.ok},
                         {"error", v.error},
                         {"replicas", v.replicas},
+                        {"prefill_replicas", v.prefill_replicas},
                         {"usd_per_hour", v.usd_per_hour},
                         {"usd_per_million_output_tokens", v.usd_per_million_output_tokens},
                         {"monthly_usd", v.monthly_usd},
-                        {"detail", v.detail}});
+                        {"detail", v.detail},
+                        {"occupancy_interval_s", v.occupancy_interval_s},
+                        {"occupancy", v.occupancy}});
   }
   return {{"model", r.query.model->id},
           {"verified", verified},

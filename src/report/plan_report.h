@@ -16,13 +16,17 @@ namespace pertoken::report {
 struct VerifiedPlan {
   size_t plan = 0;  // index into PlanReport::plans
   bool ok = false;
-  std::string error;  // when not ok: why the simulator found no fleet
-  int replicas = 0;
+  std::string error;         // when not ok: why the simulator found no fleet
+  int replicas = 0;          // the decode pool's when disaggregated
+  int prefill_replicas = 0;  // disaggregated: the prefill pool's
   double usd_per_hour = 0;
   double usd_per_million_output_tokens = 0;
   double monthly_usd = 0;
   std::string detail;  // the simulated means and p99s
   double ttft_mean_s = 0, ttft_p99_s = 0, tpot_mean_s = 0, tpot_p99_s = 0;
+  // The replicas' occupancy per occupancy_interval_s of the replay (cost_report.h PoolResult).
+  std::vector<double> occupancy;
+  double occupancy_interval_s = 0;
 };
 
 struct PlanReport {

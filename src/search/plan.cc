@@ -6,6 +6,7 @@
 #include <cmath>
 #include <map>
 #include <optional>
+#include <tuple>
 
 #include "econ/ownership.h"
 #include "econ/ways_to_pay.h"
@@ -86,7 +87,223 @@ bool Runs(const catalog::Accelerator& acc, const catalog::QuantFormat& f) {
   return p.empty() || p == "bf16" || p == "fp16" || acc.peak_flops_per_s.count(p) > 0;
 }
 
+// One configuration as one role of disaggregated serving, at its capacity point.
+struct RoleCandidate {
+  const catalog::Accelerator* accelerator = nullptr;
+  int count = 0;
+  perf::Layout layout;
+  const catalog::Engine* engine = nullptr;
+  double concurrency = 0;
+  double requests_per_s = 0;  // one replica's capacity
+  double latency_s = 0;       // prefill: mean TTFT; decode: the decode step (TPOT without the
+                              // KV transfer)
+  double kv_bytes_per_token = 0;
+  std::vector<econ::PayOption> pays;
+};
+
+// The largest requests in flight on a decode replica whose decode step (every sequence at the
+// mean context of a request's decode) takes at most `budget_s`; 0 when one does not.
+int64_t DecodeCapacity(const perf::Deployment& d, const perf::FitResult& fit, int64_t input,
+                       int64_t output, double budget_s, double* step_s) {
+  auto step = [&](int64_t c) {
+    const perf::StepShape shape{
+        .decode_sequences = c,
+        .decode_context = static_cast<double>(input) + static_cast<double>(output) / 2};
+    return perf::PredictStep(d, shape).total_s;
+  };
+  const auto max_c = static_cast<int64_t>(std::floor(perf::MaxConcurrency(d, fit)));
+  if (max_c < 1) return 0;
+  double at_lo = step(1);
+  if (at_lo > budget_s) return 0;
+  int64_t lo = 1, hi = max_c;
+  if (const double at_hi = step(hi); at_hi <= budget_s) {
+    *step_s = at_hi;
+    return hi;
+  }
+  while (hi - lo > 1) {  // step time grows with the batch
+    const int64_t mid = lo + (hi - lo) / 2;
+    if (const double t = step(mid); t <= budget_s) {
+      lo = mid;
+      at_lo = t;
+    } else {
+      hi = mid;
+    }
+  }
+  *step_s = at_lo;
+  return lo;
+}
+
+using RolePair = std::pair<std::vector<RoleCandidate>, std::vector<RoleCandidate>>;
+
+// A configuration as a prefill replica (prompts with one output token, at the most in flight
+// whose mean TTFT meets the target) and as a decode replica (KV caches arriving ready, at the
+// largest batch whose decode step meets the TPOT target less the KV transfer over the network,
+// the slowest link a pairing can give).
+void AddRoles(const perf::Deployment& d, const perf::FitResult& fit, int count, const PlanQuery& q,
+              const std::vector<econ::PayOption>& pays, RolePair* roles, ScreenStats* st) {
+  st->configurations += static_cast<int64_t>(2 * pays.size());
+  st->fitting += static_cast<int64_t>(2 * pays.size());
+  const RoleCandidate base{.accelerator = d.accelerator,
+                           .count = count,
+                           .layout = d.layout,
+                           .engine = d.engine,
+                           .kv_bytes_per_token = fit.kv_bytes_per_token,
+                           .pays = pays};
+  // Prefill: steps of a full token budget (whole prompts, or chunks of a long one at their mean
+  // past) give the replica's prompt throughput; a prompt's TTFT is its own steps alone plus an
+  // M/D/1 wait at utilisation rho, the largest rho whose TTFT meets the target.
+  const int64_t budget = std::max<int64_t>(1, d.engine->MaxBatchedTokens(*d.accelerator));
+  const int64_t chunk = std::min(q.input_tokens, budget);
+  const int64_t chunks = (q.input_tokens + budget - 1) / budget;
+  const int64_t past = (q.input_tokens - chunk) / 2;
+  const int64_t together = std::max<int64_t>(1, budget / q.input_tokens);
+  const double full_step_s =
+      perf::PredictStep(
+          d, {.prefill_sequences = together, .prefill_tokens = chunk, .prefill_past = past})
+          .total_s;
+  const double alone_s =
+      static_cast<double>(chunks) *
+      perf::PredictStep(d, {.prefill_sequences = 1, .prefill_tokens = chunk, .prefill_past = past})
+          .total_s;
+  const double tokens_per_s = static_cast<double>(together * chunk) / full_step_s;
+  const double service_s = static_cast<double>(q.input_tokens) / tokens_per_s;
+  if (const double k = (q.slo_ttft_s - alone_s) / service_s; k > 0) {
+    const double rho = std::min(0.95, 2 * k / (1 + 2 * k));
+    RoleCandidate c = base;
+    c.requests_per_s = rho / service_s;
+    c.latency_s = alone_s + rho * service_s / (2 * (1 - rho));
+    c.concurrency = c.requests_per_s * c.latency_s;  // Little's law: prompts in the replica
+    roles->first.push_back(std::move(c));
+  }
+  const double network_s = static_cast<double>(q.input_tokens) * fit.kv_bytes_per_token /
+                           (perf::HostLinkBytesPerSecond(*d.accelerator) * count);
+  const auto steps = static_cast<double>(q.output_tokens - 1);
+  double step_s = 0;
+  const int64_t batch = DecodeCapacity(d, fit, q.input_tokens, q.output_tokens,
+                                       q.slo_tpot_s - network_s / steps, &step_s);
+  if (batch > 0) {
+    RoleCandidate c = base;
+    c.concurrency = static_cast<double>(batch);
+    c.requests_per_s = static_cast<double>(batch) / (steps * step_s);
+    c.latency_s = step_s;
+    roles->second.push_back(std::move(c));
+  }
+}
+
+// The cheapest fleet of one role for `requests_per_s`: replicas × accelerators × price.
+struct RoleChoice {
+  const RoleCandidate* candidate = nullptr;
+  const econ::PayOption* pay = nullptr;
+  int replicas = 0;
+  double usd_per_hour = INFINITY;
+};
+
+// The cheapest fleet of each role under each way to pay (pricing and provider: both pools rent
+// from the same one), over all accelerators (key accelerator nullptr) and per accelerator.
+using ChoiceKey = std::tuple<std::string, std::string, const catalog::Accelerator*>;
+std::map<ChoiceKey, RoleChoice> Cheapest(const std::vector<RoleCandidate>& candidates,
+                                         double requests_per_s) {
+  std::map<ChoiceKey, RoleChoice> best;
+  for (const RoleCandidate& c : candidates) {
+    const int n =
+        std::max(1, static_cast<int>(std::ceil(requests_per_s / c.requests_per_s - 1e-9)));
+    for (const econ::PayOption& pay : c.pays) {
+      const double usd = n * c.count * pay.usd_per_accelerator_hour;
+      for (const catalog::Accelerator* a :
+           {static_cast<const catalog::Accelerator*>(nullptr), c.accelerator}) {
+        RoleChoice& b = best[{pay.pricing, pay.provider, a}];
+        if (usd < b.usd_per_hour)
+          b = {.candidate = &c, .pay = &pay, .replicas = n, .usd_per_hour = usd};
+      }
+    }
+  }
+  return best;
+}
+
+// Disaggregated plans of one weight and KV format: the cheapest prefill pool with the cheapest
+// decode pool (their costs add and each role meets its own target, so the cheapest pair is the
+// pair of the cheapest), under each way to pay, across accelerator types and on each one alone.
+void PairRoles(const RolePair& roles, const catalog::QuantFormat* w, const catalog::QuantFormat* kv,
+               double quality_loss, const PlanQuery& q, std::vector<Plan>* plans, ScreenStats* st) {
+  const double peak_output_per_s =
+      q.traffic.output_tokens_per_day / econ::kSecondsPerDay * q.traffic.peak_to_mean;
+  const double peak_requests_per_s = peak_output_per_s / static_cast<double>(q.output_tokens);
+  const auto prefills = Cheapest(roles.first, peak_requests_per_s);
+  const auto decodes = Cheapest(roles.second, peak_requests_per_s);
+  const auto steps = static_cast<double>(q.output_tokens - 1);
+  for (const auto& [key, d] : decodes) {
+    const auto p_it = prefills.find(key);
+    if (p_it == prefills.end()) continue;
+    const RoleChoice& p = p_it->second;
+    const RoleCandidate& dc = *d.candidate;
+    const RoleCandidate& pc = *p.candidate;
+    const double transfer_s =
+        static_cast<double>(q.input_tokens) * dc.kv_bytes_per_token /
+        KvTransferBytesPerSecond(*pc.accelerator, pc.count, *dc.accelerator, dc.count);
+    const double tpot_s = dc.latency_s + transfer_s / steps;
+    if (tpot_s > q.slo_tpot_s) continue;  // a slower network than the decode side assumed
+    Plan plan{.accelerator = dc.accelerator,
+              .count = dc.count,
+              .layout = dc.layout,
+              .weights = w,
+              .kv = kv,
+              .engine = dc.engine,
+              .quality_loss = quality_loss,
+              .concurrency = dc.concurrency,
+              .output_tokens_per_s = dc.concurrency / dc.latency_s,
+              .ttft_s = pc.latency_s,
+              .tpot_s = tpot_s,
+              .meets_slo = true,
+              .replicas = d.replicas,
+              .pricing = d.pay->pricing,
+              .provider = d.pay->provider,
+              .offer = d.pay->offer,
+              .usd_per_accelerator_hour = d.pay->usd_per_accelerator_hour,
+              .usd_per_hour = d.usd_per_hour + p.usd_per_hour,
+              .kv_transfer_s = transfer_s};
+    plan.utilization =
+        peak_requests_per_s / q.traffic.peak_to_mean / (d.replicas * dc.requests_per_s);
+    plan.prefill = PrefillPool{.accelerator = pc.accelerator,
+                               .count = pc.count,
+                               .layout = pc.layout,
+                               .engine = pc.engine,
+                               .concurrency = pc.concurrency,
+                               .requests_per_s = pc.requests_per_s,
+                               .replicas = p.replicas,
+                               .usd_per_accelerator_hour = p.pay->usd_per_accelerator_hour,
+                               .offer = p.pay->offer};
+    const econ::Spend spend = econ::SpendOf(plan.usd_per_hour, q.traffic);
+    plan.usd_per_million_output_tokens = spend.usd_per_million_output_tokens;
+    plan.monthly_usd = spend.monthly_usd;
+    // Per accelerator: only where both pools are that accelerator and differ from the overall
+    // pair.
+    const catalog::Accelerator* only = std::get<2>(key);
+    if (only && (pc.accelerator != only || dc.accelerator != only)) continue;
+    if (only) {
+      const auto overall = decodes.find({std::get<0>(key), std::get<1>(key), nullptr});
+      const auto overall_p = prefills.find({std::get<0>(key), std::get<1>(key), nullptr});
+      if (overall->second.candidate == &dc && overall_p != prefills.end() &&
+          overall_p->second.candidate == &pc) {
+        continue;
+      }
+    }
+    ++st->meeting;
+    plans->push_back(std::move(plan));
+  }
+}
+
 }  // namespace
+
+double KvTransferBytesPerSecond(const catalog::Accelerator& prefill, int prefill_count,
+                                const catalog::Accelerator& decode, int decode_count) {
+  const int smaller = std::min(prefill_count, decode_count);
+  if (&prefill == &decode && prefill_count + decode_count <= prefill.scaleup_domain_size &&
+      prefill.scaleup_bw_bytes_per_s) {
+    return perf::LinkBytesPerSecond(prefill) * smaller;
+  }
+  return std::min(perf::HostLinkBytesPerSecond(prefill), perf::HostLinkBytesPerSecond(decode)) *
+         smaller;
+}
 
 CapacityPoint FindCapacityPoint(perf::ServingQuery q, const perf::FitResult& fit,
                                 double ttft_target_s, double tpot_target_s) {
@@ -165,6 +382,11 @@ std::vector<Plan> Screen(const catalog::Catalog& cat, const PlanQuery& q, Screen
   const double peak =
       q.traffic.output_tokens_per_day / econ::kSecondsPerDay * q.traffic.peak_to_mean;
   std::vector<Plan> plans;
+  // Disaggregated serving: each configuration as a prefill and as a decode replica, by format.
+  const bool disaggregate = q.disaggregated && q.output_tokens > 1;
+  std::map<std::pair<const catalog::QuantFormat*, const catalog::QuantFormat*>,
+           std::pair<std::vector<RoleCandidate>, std::vector<RoleCandidate>>>
+      roles;
 
   for (const catalog::Accelerator* acc : accs) {
     if (!acc->memory_bytes) continue;
@@ -229,6 +451,9 @@ std::vector<Plan> Screen(const catalog::Catalog& cat, const PlanQuery& q, Screen
               const perf::FitResult fit = perf::Fit(perf::FitRequestFor(deployment, tokens));
               if (!fit.fits) continue;
               st.fitting += static_cast<int64_t>(pays.size() * specs.size());
+              if (disaggregate) {
+                AddRoles(deployment, fit, count, q, pays, &roles[{w, kv}], &st);
+              }
               for (const Policy& policy : specs) {
                 perf::ServingQuery sq{.deployment = deployment,
                                       .input_tokens = q.input_tokens,
@@ -303,6 +528,18 @@ std::vector<Plan> Screen(const catalog::Catalog& cat, const PlanQuery& q, Screen
       }
     }
     if (st.fitting == fitting_before) st.never_fit.push_back(acc);
+  }
+  if (disaggregate) {
+    for (const auto& [formats, candidates] : roles) {
+      const auto& [w, kv] = formats;
+      const double loss = std::max(std::find_if(weights.begin(), weights.end(),
+                                                [&](const Allowed& a) { return a.format == w; })
+                                       ->loss,
+                                   std::find_if(kvs.begin(), kvs.end(), [&](const Allowed& a) {
+                                     return a.format == kv;
+                                   })->loss);
+      PairRoles(candidates, w, kv, loss, q, &plans, &st);
+    }
   }
   // Meeting plans cheapest first (then fastest: a request's time); the others by how close
   // they came.

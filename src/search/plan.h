@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,9 @@ struct PlanQuery {
   std::optional<perf::SpecDecode> spec;
   // Also screen static batching (whole batches run to completion) besides continuous.
   bool static_batching = false;
+  // Also screen disaggregated serving: a prefill pool computing prompts and first tokens hands
+  // each request's KV cache to a decode pool, the two on the same or different accelerators.
+  bool disaggregated = false;
   std::vector<int> counts = {1, 2, 4, 8};  // accelerators per replica
   std::string as_of;                       // price offers dated by then
 };
@@ -65,6 +69,20 @@ struct CapacityPoint {
 CapacityPoint FindCapacityPoint(perf::ServingQuery query, const perf::FitResult& fit,
                                 double ttft_target_s, double tpot_target_s);
 
+// A disaggregated plan's prefill pool: replicas that compute prompts and first tokens and send
+// each request's KV cache to the decode pool (the Plan's own accelerator, layout and engine).
+struct PrefillPool {
+  const catalog::Accelerator* accelerator = nullptr;
+  int count = 0;
+  perf::Layout layout;
+  const catalog::Engine* engine = nullptr;
+  double concurrency = 0;     // prompts in flight per replica at its capacity point
+  double requests_per_s = 0;  // one replica's capacity
+  int replicas = 0;
+  double usd_per_accelerator_hour = 0;
+  std::string offer;
+};
+
 // One screened configuration.
 struct Plan {
   const catalog::Accelerator* accelerator = nullptr;
@@ -86,10 +104,22 @@ struct Plan {
   int replicas = 0;
   double utilization = 0;
   std::string pricing, provider, offer;
-  double usd_per_hour = 0;
+  double usd_per_accelerator_hour = 0;  // of this pool (the decode pool when disaggregated)
+  double usd_per_hour = 0;              // the whole fleet
   double usd_per_million_output_tokens = 0;
   double monthly_usd = 0;
+  // Disaggregated serving: the prefill pool, and the time a request's KV cache takes to reach the
+  // decode pool (counted in TPOT: its first decode step waits for it).
+  std::optional<PrefillPool> prefill;
+  double kv_transfer_s = 0;
 };
+
+// The bandwidth a request's KV cache moves at from a prefill replica to a decode replica: the
+// scale-up link (times the smaller replica's accelerators, shards moving in parallel) when both
+// are the same accelerator type in one scale-up domain, else over the network, taken as each
+// accelerator's PCIe link (where its network card attaches) on the smaller side.
+double KvTransferBytesPerSecond(const catalog::Accelerator& prefill, int prefill_count,
+                                const catalog::Accelerator& decode, int decode_count);
 
 struct ScreenStats {
   int64_t configurations = 0;  // accelerator × count × layout × precisions × engine × pricing

@@ -232,6 +232,7 @@ void Replica::FinishStep(double now, std::vector<RequestRecord>* done,
       continue;
     }
     Release(&*it);
+    own_ids_.erase(it->index);
     it = running_.erase(it);
   }
   if (spec_.batching == Batching::kStatic &&
@@ -312,6 +313,20 @@ double Replica::MergeDecodes(const perf::StepShape& shape, double first_s, doubl
   return total(lo);
 }
 
+const std::vector<uint64_t>* Replica::OwnIds(const Seq& s, int64_t entries) {
+  std::vector<uint64_t>& ids = own_ids_[s.index];
+  if (ids.empty() && s.prefix) ids = *s.prefix;
+  // splitmix64 of (request, block): distinct from other requests' ids and the trace's hashes.
+  for (auto j = static_cast<uint64_t>(ids.size()); static_cast<int64_t>(ids.size()) < entries;
+       ++j) {
+    uint64_t z = (static_cast<uint64_t>(s.index) << 24 ^ j) + 0x9e3779b97f4a7c15ULL;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    ids.push_back(z ^ (z >> 31));
+  }
+  return &ids;
+}
+
 void Replica::Preempt() {
   Running victim = running_.back();
   running_.pop_back();
@@ -319,6 +334,16 @@ void Replica::Preempt() {
     // Its whole cache goes to the host (the shared prefix too: it owns it once back).
     swap_s_ += SwapSeconds(victim.kv_tokens());
     victim.swapped = true;
+  } else if (caching_) {
+    // Its full blocks join the cache as it leaves, the least likely to be evicted.
+    const int64_t full = victim.kv_tokens() / workload::kPrefixBlockTokens;
+    if (full > victim.shared_entries) {
+      victim.prefix = OwnIds(victim, full);
+      const int64_t added = cache_.Insert(*victim.prefix, victim.shared_entries, full);
+      const int64_t moved = (full - victim.shared_entries) * cache_.blocks_per_entry();
+      victim.blocks -= moved;
+      free_blocks_ += moved - added * cache_.blocks_per_entry();
+    }
   }
   Release(&victim);
   if (!victim.swapped) {
@@ -344,6 +369,22 @@ bool Replica::Reserve(Running* s, int64_t tokens) {
 void Replica::FormContinuous(double now) {
   int64_t budget = stats_.max_batched_tokens;
   bool any = false;  // the step has work already
+  if (spec_.deployment.engine->prefill_first) {
+    // Prompts first, alone; the decodes run only in steps with no prompt to compute.
+    SchedulePrompts(now, &budget, &any);
+    if (!any) ScheduleDecodes(&budget, &any);
+  } else {
+    ScheduleDecodes(&budget, &any);
+    SchedulePrompts(now, &budget, &any);
+  }
+  for (Running& s : running_) {
+    if (s.step_decode || s.step_prefill > 0) step_.push_back(&s);
+  }
+}
+
+void Replica::ScheduleDecodes(int64_t* budget_out, bool* any_out) {
+  int64_t& budget = *budget_out;
+  bool& any = *any_out;
   for (size_t i = 0; i < running_.size(); ++i) {
     Running& s = running_[i];
     if (!s.prefill_done()) continue;
@@ -361,6 +402,11 @@ void Replica::FormContinuous(double now) {
     --budget;
     any = true;
   }
+}
+
+void Replica::SchedulePrompts(double now, int64_t* budget_out, bool* any_out) {
+  int64_t& budget = *budget_out;
+  bool& any = *any_out;
   for (Running& s : running_) {
     if (s.prefill_done() || budget <= 0) continue;
     const int64_t chunk = Chunk(s, budget, !any);
@@ -431,9 +477,6 @@ void Replica::FormContinuous(double now) {
     budget -= first;
     any = true;
     running_.push_back(candidate);
-  }
-  for (Running& s : running_) {
-    if (s.step_decode || s.step_prefill > 0) step_.push_back(&s);
   }
 }
 

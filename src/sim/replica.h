@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <unordered_map>
 #include <vector>
 
 #include "perf/step.h"
@@ -129,7 +130,13 @@ class Replica {
   double MergeDecodes(const perf::StepShape& shape, double first_s, double room_s);
 
   // Drops the most recently admitted running request's KV cache; it waits again at the front.
+  // With prefix caching its full blocks stay cached, unpinned (vLLM frees a preempted request's
+  // blocks to the evictable end of its free queue; SGLang keeps them in its radix tree): what is
+  // not evicted by the time it resumes needs no recomputing.
   void Preempt();
+  // The cache ids of `s`'s first `entries` blocks of kPrefixBlockTokens: its trace prefix ids,
+  // then ids of its own (its prompt and output are its alone).
+  const std::vector<uint64_t>* OwnIds(const Seq& s, int64_t entries);
 
   double SwapSeconds(int64_t tokens) const {
     return static_cast<double>(tokens) * kv_bytes_per_token_ / host_bytes_per_s_;
@@ -144,10 +151,18 @@ class Replica {
   // Takes blocks so that `s` can hold `tokens`; false when the pool cannot.
   bool Reserve(Running* s, int64_t tokens);
 
-  // vLLM-style iteration scheduling: running decodes first (preempting the newest requests when
-  // blocks run out), then prompt chunks of running requests, then new requests in arrival order
-  // while the token budget, max_num_seqs and the KV pool (less a watermark) allow.
+  // Iteration scheduling. Decode-first (vLLM, TensorRT-LLM): running decodes first (preempting
+  // the newest requests when blocks run out), then prompt chunks of running requests, then new
+  // requests in arrival order while the token budget, max_num_seqs and the KV pool (less a
+  // watermark) allow. Prefill-first (SGLang): the prompt part alone when it finds any work, else
+  // the decodes.
   void FormContinuous(double now);
+  // The decode part of a step: every running request past its prompt, preempting the newest
+  // requests when blocks run out.
+  void ScheduleDecodes(int64_t* budget, bool* any);
+  // The prompt part: chunks of running prompts, then preempted and new requests in order while
+  // the budget, max_num_seqs and the KV pool (less a watermark) allow.
+  void SchedulePrompts(double now, int64_t* budget, bool* any);
 
   // The prompt tokens `s` can compute this step within `budget` and the free blocks.
   int64_t Chunk(Running& s, int64_t budget, bool alone);
@@ -176,6 +191,8 @@ class Replica {
   int64_t outstanding_ = 0;
   std::deque<Seq> waiting_;
   std::deque<Running> preempted_;
+  // OwnIds of preempted requests, by request index, until they finish.
+  std::unordered_map<int64_t, std::vector<uint64_t>> own_ids_;
   std::deque<Running> running_;  // admission order (deque: pointers stay valid on push_back)
   std::vector<Running*> step_;
   int64_t repeat_ = 1;  // decode steps merged into the current event

@@ -46,6 +46,114 @@ const BenchmarkWorkload* FindWorkload(NameResolver& names,
   return nullptr;
 }
 
+// A benchmark script that a source ran without its page saying what the script does: the dataset
+// it samples (a workload, by benchmark name) and how it loads the engine.
+struct SourceScript {
+  std::string_view source;    // part of the row's source column
+  std::string_view notes;     // part of its notes
+  std::string_view workload;  // BenchmarkWorkload::benchmark
+  // The words before the number of client threads in concurrency_or_batch: each thread sends
+  // its next request when its last one is answered (a closed loop, kFixedConcurrency).
+  std::string_view clients_after;
+  // For the row's assumptions: how the dataset and the load are known.
+  std::string_view dataset_why;
+  std::string_view clients_why;
+};
+
+// LMDeploy's request-throughput table (shared/data/measurements README, source 5: "3000 prompts,
+// dataset not named on the page", "max batch N"). lmdeploy's benchmark scripts
+// (benchmark/benchmark_7b.sh ... _70b.sh; benchmark/benchmark_turbomind_engine_a100.sh) run
+// `profile_throughput.py ShareGPT_V3_unfiltered_cleaned_split.json ... --concurrency
+// ${max_batch_size}`, and profile_throughput.py's --concurrency is its number of request threads.
+constexpr SourceScript kSourceScripts[] = {
+    {.source = "InternLM/lmdeploy",
+     .notes = "Request throughput benchmark",
+     .workload = "sharegpt",
+     .clients_after = "max batch",
+     .dataset_why = "LMDeploy's benchmark scripts run profile_throughput.py on "
+                    "ShareGPT_V3_unfiltered_cleaned_split.json",
+     .clients_why = "profile_throughput.py --concurrency, which the scripts set to the max batch, "
+                    "is its number of request threads"},
+};
+
+const SourceScript* FindSourceScript(const Measurement& m) {
+  for (const SourceScript& s : kSourceScripts) {
+    if (ContainsNoCase(m.source, s.source) && ContainsNoCase(m.notes, s.notes)) return &s;
+  }
+  return nullptr;
+}
+
+// The workload a source script samples; nullptr when there is none or it is not in `workloads`.
+const BenchmarkWorkload* ScriptWorkload(const std::vector<BenchmarkWorkload>& workloads,
+                                        const SourceScript* script) {
+  if (!script) return nullptr;
+  for (const auto& w : workloads) {
+    if (Compact(w.benchmark) == Compact(std::string(script->workload))) return &w;
+  }
+  return nullptr;
+}
+
+// Rows whose numbers their page copied from another experiment, so what produced them is not
+// known: skipped with `reason`. Only one is known.
+struct CopiedResults {
+  std::string_view source;    // part of the row's source column
+  std::string_view notes[2];  // parts of its notes, all present
+  std::string_view reason;
+  std::string_view detail;
+};
+
+// GPUStack's qwen3-8b/910b.md: its "Other Benchmark Cases" MindIE ("Optimized") results repeat,
+// number for number, those of qwen3-30b-a3b/910b.md, whose conclusion table lists them for
+// Qwen3-30B-A3B (qwen3-8b's own conclusion table gives other figures). That page runs MindIE
+// with no NPU count ("Ascend 910B NPUs"; its vLLM baseline uses -tp 2), and Qwen3-30B-A3B's BF16
+// weights (61 GB) do not leave room on the one 64 GB NPU the row states.
+constexpr CopiedResults kCopiedResults[] = {
+    {.source = "docs/performance-lab/qwen3-8b/910b.md",
+     .notes = {"Other Benchmark Cases", "mindie"},
+     .reason = "cannot know the accelerators: qwen3-30b-a3b on ascend-910b, results copied from a "
+               "page that states no count",
+     .detail = "GPUStack's qwen3-8b/910b.md repeats the MindIE results of "
+               "qwen3-30b-a3b/910b.md, which does not say how many NPUs MindIE used"},
+};
+
+const CopiedResults* FindCopiedResults(const Measurement& m) {
+  for (const CopiedResults& c : kCopiedResults) {
+    if (ContainsNoCase(m.source, c.source) && ContainsNoCase(m.notes, c.notes[0]) &&
+        ContainsNoCase(m.notes, c.notes[1])) {
+      return &c;
+    }
+  }
+  return nullptr;
+}
+
+// The serving command the notes record ("serving cmd: `vllm serve Qwen/Qwen3-8B -tp 2`"), or "".
+std::string_view ServingCommand(const std::string& notes) {
+  constexpr std::string_view kMarker = "serving cmd: `";
+  const size_t at = notes.find(kMarker);
+  if (at == std::string::npos) return {};
+  const size_t begin = at + kMarker.size();
+  const size_t end = notes.find('`', begin);
+  return std::string_view(notes).substr(begin, end == std::string::npos ? end : end - begin);
+}
+
+// The model a serving command serves: the word after "serve" ("vllm serve Qwen/Qwen3-8B",
+// "mindie serve X"), or "" when the command names none (or is cut off before it).
+std::string ServedModel(std::string_view command) {
+  std::vector<std::string_view> words;
+  for (size_t i = 0; i < command.size();) {
+    const size_t start = command.find_first_not_of(" \t", i);
+    if (start == std::string_view::npos) break;
+    const size_t stop = std::min(command.find_first_of(" \t", start), command.size());
+    words.push_back(command.substr(start, stop - start));
+    i = stop;
+  }
+  for (size_t i = 0; i + 1 < words.size(); ++i) {
+    if (words[i] == "#") return "";  // a comment: whatever follows is not the command
+    if (words[i] == "serve" && !words[i + 1].starts_with("-")) return std::string(words[i + 1]);
+  }
+  return "";
+}
+
 Result<int64_t> Tokens(const std::string& text, const char* column) {
   const auto v = ParseNumber(text);
   if (!v || *v <= 0) {
@@ -55,9 +163,11 @@ Result<int64_t> Tokens(const std::string& text, const char* column) {
 }
 
 // The row's lengths: its columns, a 1-token stand-in for the one a one-phase speed leaves blank,
-// or the benchmark's mean lengths for MLPerf rows.
+// or the mean lengths of the row's benchmark workload (MLPerf rows, and rows whose source samples
+// a known dataset: `why` says how the workload is known, "" for MLPerf).
 Result<Lengths> RowLengths(const Measurement& m, const BenchmarkWorkload* workload,
-                           bool workloads_read, std::vector<std::string>* assumptions) {
+                           bool workloads_read, const std::string& why,
+                           std::vector<std::string>* assumptions) {
   const bool has_in = !Trim(m.input_len).empty();
   const bool has_out = !Trim(m.output_len).empty();
   if (has_in || has_out) {
@@ -77,10 +187,10 @@ Result<Lengths> RowLengths(const Measurement& m, const BenchmarkWorkload* worklo
     return Status::NotFound(fmt::format(
         "benchmark {} has no published mean input and output length", workload->benchmark));
   }
-  assumptions->push_back(fmt::format(
-      "lengths: mean input {} and output {} tokens of benchmark {} (workloads file line {})",
-      *workload->input_mean_tokens, *workload->output_mean_tokens, workload->benchmark,
-      workload->line));
+  assumptions->push_back(
+      fmt::format("lengths: mean input {} and output {} tokens of benchmark {} ({}){}",
+                  *workload->input_mean_tokens, *workload->output_mean_tokens, workload->benchmark,
+                  workload->where, why.empty() ? "" : ": " + why));
   return Lengths{std::max<int64_t>(1, std::llround(*workload->input_mean_tokens)),
                  std::max<int64_t>(1, std::llround(*workload->output_mean_tokens))};
 }
@@ -218,6 +328,18 @@ bool ReadMeasured(const Measurement& m, RowPlan* plan) {
 bool ResolveDeployment(NameResolver& names, const std::vector<BenchmarkWorkload>& workloads,
                        const Measurement& m, RowPlan* plan) {
   auto model = names.Model(m.model);
+  // The serving command the notes record says what ran; a model column that names another model
+  // copied a heading of the page (GPUStack's qwen3-8b/910b.md says "Model: Qwen/Qwen3-30B-A3B"
+  // while its title and every command serve Qwen/Qwen3-8B).
+  if (const std::string served = ServedModel(ServingCommand(m.notes)); !served.empty()) {
+    if (auto s = names.Model(served); s.ok() && (!model.ok() || *s != *model)) {
+      plan->assumptions.push_back(
+          fmt::format("model: {}, which the serving command serves ('{}'); the model column says "
+                      "'{}'",
+                      (*s)->id, served, Trim(m.model)));
+      model = s;
+    }
+  }
   if (!model.ok()) return SkipRow(plan, model.status().message());
   plan->model_key = (*model)->id;
   auto acc = names.Accelerator(m.accelerator);
@@ -229,11 +351,15 @@ bool ResolveDeployment(NameResolver& names, const std::vector<BenchmarkWorkload>
   if (!(*acc)->memory_bytes) {
     return SkipRow(plan, "accelerator without a memory figure", (*acc)->id);
   }
+  if (const CopiedResults* copied = FindCopiedResults(m)) {
+    return SkipRow(plan, std::string(copied->reason), std::string(copied->detail));
+  }
   const BenchmarkWorkload* workload =
       plan->regime.mlperf ? FindWorkload(names, workloads, **model) : nullptr;
   auto precision = RowPrecision(names.catalog(), m, workload, **model, **acc);
   if (!precision.ok()) return SkipRow(plan, "unknown precision", precision.status().message());
-  plan->assumptions = precision->assumptions;
+  plan->assumptions.insert(plan->assumptions.end(), precision->assumptions.begin(),
+                           precision->assumptions.end());
   auto accelerators = LayoutNumber(m.num_accel, "num_accel");
   if (!accelerators.ok()) return SkipRow(plan, "bad num_accel", accelerators.status().message());
   plan->accelerators = *accelerators;
@@ -248,9 +374,12 @@ bool ResolveDeployment(NameResolver& names, const std::vector<BenchmarkWorkload>
 // How long the requests are; MLPerf rows take their benchmark's means and latency limits.
 bool ReadLengths(NameResolver& names, const std::vector<BenchmarkWorkload>& workloads,
                  const Measurement& m, RowPlan* plan) {
+  const SourceScript* script = plan->regime.mlperf ? nullptr : FindSourceScript(m);
+  const std::string why(script ? script->dataset_why : "");
   const BenchmarkWorkload* workload =
-      plan->regime.mlperf ? FindWorkload(names, workloads, *plan->query.deployment.model) : nullptr;
-  auto lengths = RowLengths(m, workload, !workloads.empty(), &plan->assumptions);
+      plan->regime.mlperf ? FindWorkload(names, workloads, *plan->query.deployment.model)
+                          : ScriptWorkload(workloads, script);
+  auto lengths = RowLengths(m, workload, !workloads.empty(), why, &plan->assumptions);
   if (!lengths.ok()) {
     const bool missing = lengths.status().code() == StatusCode::kNotFound;
     return SkipRow(plan, missing ? "no workload lengths" : "bad input_len or output_len",
@@ -258,8 +387,19 @@ bool ReadLengths(NameResolver& names, const std::vector<BenchmarkWorkload>& work
   }
   plan->query.input_tokens = lengths->input;
   plan->query.output_tokens = lengths->output;
+  if (const auto clients =
+          script ? NumberAfter(m.concurrency_or_batch, script->clients_after) : std::nullopt;
+      clients && *clients > 0) {
+    plan->regime = {.regime = perf::Regime::kFixedConcurrency, .concurrency = *clients};
+    plan->assumptions.push_back(
+        fmt::format("load: {:g} clients, each sending its next request when its last is answered "
+                    "({})",
+                    *clients, script->clients_why));
+  }
   // Lengths that are a dataset's means vary from request to request (outputs end at EOS).
-  if (m.notes.find("per-request means") != std::string::npos) {
+  const bool script_means =
+      script && workload && Trim(m.input_len).empty() && Trim(m.output_len).empty();
+  if (m.notes.find("per-request means") != std::string::npos || script_means) {
     plan->query.variable_output_lengths = true;
     plan->assumptions.push_back(
         "output lengths vary around the mean (exponential distribution; the row gives means)");
@@ -282,13 +422,8 @@ bool ReadLengths(NameResolver& names, const std::vector<BenchmarkWorkload>& work
 // The settings of the serving command the notes record, applied to a copy of the row's engine.
 // A flag with a bad value is left out and said so.
 void ReadServingCommand(const catalog::Catalog& cat, const Measurement& m, RowPlan* plan) {
-  constexpr std::string_view kMarker = "serving cmd: `";
-  const size_t at = m.notes.find(kMarker);
-  if (at == std::string::npos) return;
-  const size_t begin = at + kMarker.size();
-  const size_t end = m.notes.find('`', begin);
-  const std::string_view command =
-      std::string_view(m.notes).substr(begin, end == std::string::npos ? end : end - begin);
+  const std::string_view command = ServingCommand(m.notes);
+  if (command.empty()) return;
   const catalog::Engine& base = *plan->query.deployment.engine;
   // Unlike a user's --engine-flags, a recorded command's other flags (ports, parsers) are normal,
   // and a flag with a bad value is left out with a note rather than failing the row.
@@ -346,8 +481,39 @@ bool PlaceReplicas(const Measurement& m, const PredictOptions& options, RowPlan*
   plan->replicas = layout->replicas;
   const perf::FitResult fitted = perf::Fit(fit);
   if (!fitted.fits) {
+    // The row was measured, so it ran. When not even all of the accelerators' memory holds the
+    // model with the engine's fixed costs, it ran on other hardware (or another precision) than
+    // the row states, and which is unknown.
+    catalog::Engine all_memory = *d.engine;
+    all_memory.memory_fraction = 1;
+    perf::FitRequest physical = fit;
+    physical.engine = &all_memory;
+    if (const perf::FitResult p = perf::Fit(physical); !p.fits) {
+      return SkipRow(
+          plan,
+          fmt::format("cannot know the accelerators: {} ({} weights) cannot run on {} "
+                      "× {} as stated",
+                      model.id, d.precision.weights->id, plan->accelerators, d.accelerator->id),
+          fmt::format("TP={} PP={}, even with all of the memory: {}", fit.layout.tp, fit.layout.pp,
+                      p.reason));
+    }
     return SkipRow(plan, "does not fit",
                    fmt::format("TP={} PP={}: {}", fit.layout.tp, fit.layout.pp, fitted.reason));
+  }
+  // A batch larger than the memory model holds ran (the row measured it): the engine ran part of
+  // it at a time, the rest waiting (LMDeploy's profile_generation sends its batch as client
+  // threads; TurboMind and other paged-KV engines queue what does not fit), or the memory model
+  // is conservative for it. Either way it is predicted as that many clients.
+  if (plan->regime.regime == perf::Regime::kStaticBatch) {
+    const double batch = plan->regime.concurrency / plan->replicas;
+    const double held = perf::MaxConcurrency(d, fitted);
+    if (batch > held) {
+      plan->regime.regime = perf::Regime::kFixedConcurrency;
+      plan->assumptions.push_back(fmt::format(
+          "a batch of {} is more than the {} sequences of {} tokens the memory model holds: "
+          "predicted as {} clients, {} running at a time and the rest waiting",
+          batch, held, fit.context_tokens, batch, held));
+    }
   }
   return true;
 }

@@ -62,6 +62,19 @@ struct RowPlan {
 // highest total request rate meeting the latency limits (Server, Interactive), wins; ties go to
 // the smaller TP, then to no EP. When none fits, the best-fitting layout of num_accel.
 //
+// Lengths: the row's columns; blank in MLPerf rows, the means of the model's benchmark workload;
+// blank in a row of a source whose script samples a known dataset without the page saying so
+// (LMDeploy's request-throughput table: ShareGPT), that workload's means.
+//
+// Model: the model column, unless the serving command in the notes ("serving cmd: `vllm serve
+// X`") serves another catalog model: then that one, said in the assumptions.
+//
+// Memory: a row whose layout does not fit is skipped as "does not fit"; one that would not fit
+// even if the engine used all of the accelerators' memory did not run as stated, and is skipped
+// as "cannot know the accelerators: <model> (<weights>) cannot run on <n> × <accelerator> as
+// stated". A static batch larger than the memory model holds is predicted as that many clients,
+// the excess waiting (kFixedConcurrency), said in the assumptions.
+//
 // Precision: the precision columns (ResolvePrecision), except for MLPerf rows whose notes state
 // FP8 weights and an FP8 KV cache for the row's benchmark and accelerator (NVIDIA's v4.1 Hopper
 // submissions, which self-report fp16): FP8 for both, said in the assumptions.

@@ -31,7 +31,8 @@ Result<std::vector<BenchmarkWorkload>> ParseWorkloads(const CsvTable& table) {
   for (const CsvRow& row : table.rows) {
     BenchmarkWorkload w{.benchmark = StripParenthetical(row.Get("benchmark")),
                         .model = StripParenthetical(row.Get("model")),
-                        .line = row.line};
+                        .line = row.line,
+                        .where = fmt::format("{}:{}", table.name, row.line)};
     const struct {
       const char* column;
       std::optional<double>* field;
@@ -65,12 +66,21 @@ Result<std::vector<BenchmarkWorkload>> ReadWorkloads(const std::string& path) {
   return ParseWorkloads(*table);
 }
 
-std::string DefaultWorkloadsPath(const std::string& measurements) {
-  namespace fs = std::filesystem;
-  const fs::path guess =
-      fs::path(measurements).parent_path() / ".." / ".." / "reference" / "benchmark_workloads.csv";
-  std::error_code ec;
-  return fs::is_regular_file(guess, ec) ? guess.lexically_normal().string() : "";
+std::vector<BenchmarkWorkload> WorkloadsFromCatalog(const catalog::Catalog& catalog) {
+  std::vector<BenchmarkWorkload> out;
+  for (const catalog::Workload& w : catalog.workloads()) {
+    const std::filesystem::path file(w.provenance.file);
+    out.push_back({.benchmark = w.benchmark,
+                   .model = w.model,
+                   .where = (file.parent_path().filename() / file.filename()).string(),
+                   .input_mean_tokens = w.input_mean_tokens,
+                   .output_mean_tokens = w.output_mean_tokens,
+                   .server_ttft_p99_limit_s = w.server_ttft_p99_s,
+                   .server_tpot_p99_limit_s = w.server_tpot_p99_s,
+                   .interactive_ttft_p99_limit_s = w.interactive_ttft_p99_s,
+                   .interactive_tpot_p99_limit_s = w.interactive_tpot_p99_s});
+  }
+  return out;
 }
 
 }  // namespace pertoken::validate

@@ -1,13 +1,15 @@
 // Benchmark workloads: the mean prompt and output lengths and the latency limits of the MLPerf
-// Inference LLM benchmarks, read from shared/reference/benchmark_workloads.csv. MLPerf rows of a
-// measurements file leave their lengths blank (they are dataset-driven); validate predicts them at
-// these means. Pure functions; thread-safe.
+// Inference LLM benchmarks and of ShareGPT, from the catalog (data/catalog/workloads/) or from a
+// file in the layout of shared/reference/benchmark_workloads.csv (`validate --workloads`). MLPerf
+// rows of a measurements file leave their lengths blank (they are dataset-driven); validate
+// predicts them at these means. Pure functions; thread-safe.
 #pragma once
 
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "catalog/catalog.h"
 #include "common/status.h"
 #include "validate/csv.h"
 
@@ -17,6 +19,7 @@ struct BenchmarkWorkload {
   std::string benchmark;  // "llama2-70b": the file's benchmark name without its "(...)" variants
   std::string model;      // the model as the file names it ("Llama-2-70b-chat-hf")
   int line = 0;           // where the row is, for messages
+  std::string where;      // the same for messages: "benchmark_workloads.csv:3", "workloads/x.toml"
   std::optional<double> input_mean_tokens;
   std::optional<double> output_mean_tokens;
   // p99 limits of the Server and Interactive scenarios (absent when the benchmark has none).
@@ -36,8 +39,8 @@ Result<std::vector<BenchmarkWorkload>> ParseWorkloads(const CsvTable& table);
 // Reads and parses the file; IoError/ParseError as ReadCsvFile and ParseWorkloads.
 Result<std::vector<BenchmarkWorkload>> ReadWorkloads(const std::string& path);
 
-// Where the workloads file sits beside a measurements file of the shared/ layout
-// (data/measurements/X.csv -> reference/benchmark_workloads.csv); "" when it is not there.
-std::string DefaultWorkloadsPath(const std::string& measurements);
+// The catalog's workloads (Catalog::workloads()), by id: `benchmark` is the suite's own name
+// ("llama2-70b", "sharegpt"), `model` the catalog id ("" for any model).
+std::vector<BenchmarkWorkload> WorkloadsFromCatalog(const catalog::Catalog& catalog);
 
 }  // namespace pertoken::validate

@@ -58,6 +58,17 @@ expect 1 "--output-len must be at least 1" --data-dir "$fixture" estimate -m lla
 expect 1 "accept must be in [0, 1)" --data-dir "$fixture" estimate -m llama-2-70b -a h100 -n 2 \
   --input-len 10 --output-len 10 --spec-decode k=4,accept=1.5
 expect 2 "--input-len is required" estimate -m llama-2-70b -a h100 --output-len 10
+# --workload: a catalog workload's mean lengths (and plan's targets).
+expect 0 "workload mlperf-llama2-70b" --data-dir "$fixture" estimate -m llama-2-70b -a h100 -n 2 \
+  --workload mlperf-llama2-70b
+expect 1 "contradictory flags" --data-dir "$fixture" estimate -m llama-2-70b -a h100 -n 2 \
+  --workload mlperf-llama2-70b --input-len 100
+expect 1 "unknown benchmark workload 'mlperf-nope'; known: mlperf-llama2-70b" --data-dir "$fixture" \
+  estimate -m llama-2-70b -a h100 -n 2 --workload mlperf-nope
+expect 2 "--slo-ttft is required (or --workload ID)" --data-dir "$fixture" plan -m llama-2-70b \
+  --input-len 100 --output-len 100 --requests-per-day 1000
+expect 0 "the p99 limits of its Server scenario" --data-dir "$fixture" plan -m llama-2-70b \
+  --workload mlperf-llama2-70b --requests-per-day 1e6 --verify 0
 expect 0 "Rows 8, predicted 8" --data-dir "$shipped" validate --measurements "$2/measurements/regimes.csv"
 expect 1 "cannot open" validate --measurements /nonexistent.csv
 expect 2 "expected source, accelerator" validate --by colour

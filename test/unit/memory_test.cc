@@ -3,7 +3,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "arch_models.h"
 #include "catalog/catalog.h"
+#include "perf/params.h"
 #include "test_util.h"
 
 namespace pertoken::perf {
@@ -30,6 +32,14 @@ class MemoryTest : public testing::FixtureCatalogTest {
     r.precision.kv = *cat_.FindPrecision(kv, true);
     r.context_tokens = 4096;
     r.max_context_tokens = r.model->max_context_tokens;
+    return r;
+  }
+  // The same for a model built in the test, which must outlive the request.
+  FitRequest RequestFor(const catalog::Model& model, const char* acc, int tp = 1) {
+    FitRequest r = Request("llama-2-7b", acc);
+    r.model = &model;
+    r.max_context_tokens = model.max_context_tokens;
+    r.layout = {.tp = tp};
     return r;
   }
 };
@@ -234,6 +244,104 @@ TEST_F(MemoryTest, SmallestCount) {
   const CountSearch s = FindMinAccelerators(Request("llama-2-70b", "h100-sxm"));
   ASSERT_FALSE(s.layouts.empty());
   EXPECT_EQ(s.layouts.front().layout, (Layout{.tp = 2, .pp = 1, .ep = 1}));
+}
+
+// The toy's state by hand, per linear-attention layer: 4 value heads × 8 × 16 × 4 B = 2,048 of
+// recurrent state and 3 × (2 × 2 × 8 + 4 × 16) × 2 B = 576 of convolution inputs; 7,872 B for
+// its 3 layers. KV: one layer × 2 × 2 KV heads × 16 × 2 B = 128 B per token. At TP=2 each
+// accelerator holds 1 key head and 2 value heads: 2 × 8 × 16 × 4 = 1,024 and
+// 3 × (2 × 8 + 2 × 16) × 2 = 288 B per layer, 3,936 B in all.
+TEST_F(MemoryTest, LinearAttentionStateByHand) {
+  const catalog::Model m = testing::ToyGatedDeltaNet();
+  EXPECT_DOUBLE_EQ(LinearAttentionStateBytes(m, 1, 2), 2'048 + 576);
+  EXPECT_DOUBLE_EQ(LinearAttentionStateBytes(m, 2, 2), 1'024 + 288);
+  FitRequest r = RequestFor(m, "h100-sxm");
+  const FitResult f = Fit(r);
+  ASSERT_TRUE(f.fits) << f.reason;
+  const StageMemory& s = f.stages[0];
+  EXPECT_DOUBLE_EQ(f.kv_bytes_per_token, 128);
+  EXPECT_DOUBLE_EQ(f.state_bytes_per_sequence, 7'872);
+  EXPECT_DOUBLE_EQ(s.kv_bytes_per_token, 128);
+  EXPECT_DOUBLE_EQ(s.state_bytes_per_sequence, 7'872);
+  EXPECT_DOUBLE_EQ(s.kv_bytes_per_sequence, 128.0 * 4096 + 7'872);
+  EXPECT_DOUBLE_EQ(s.kv_bytes_per_sequence_paged, 128.0 * 4096 + 7'872);
+  EXPECT_DOUBLE_EQ(s.kv_bytes_per_sequence_contiguous, 128.0 * 8192 + 7'872);
+  EXPECT_EQ(f.max_sequences_paged, static_cast<int64_t>(s.kv_pool_bytes / (128.0 * 4096 + 7'872)));
+  // The token pool leaves room for the states of the sequences that run at once (the engine's
+  // 256 here).
+  ASSERT_GT(f.max_concurrent_sequences, 256);
+  EXPECT_EQ(f.kv_tokens, static_cast<int64_t>((s.kv_pool_bytes - 256 * 7'872.0) / 128));
+  // Short sequences: the state outweighs the cache. 16 tokens hold 2,048 B of KV and 7,872 B of
+  // state; without the state 4.8 times as many would seem to fit.
+  r.context_tokens = 16;
+  const FitResult small = Fit(r);
+  EXPECT_EQ(small.max_sequences_paged,
+            static_cast<int64_t>(small.stages[0].kv_pool_bytes / (2'048 + 7'872)));
+  r.layout = {.tp = 2};
+  EXPECT_DOUBLE_EQ(Fit(r).stages[0].state_bytes_per_sequence, 3'936);
+}
+
+// Qwen3-Next on 2 × H200: its 12 full-attention layers cache 12 × 2 × 1 × 256 × 2 = 12,288 B per
+// token per accelerator; the same model with full attention in all 48 layers caches four times
+// as much and holds far fewer long sequences, even with the hybrid's 36 layers of state.
+TEST_F(MemoryTest, HybridHoldsMoreContextThanItsFullAttentionTwin) {
+  const catalog::Model hybrid = testing::Qwen3Next();
+  catalog::Model twin = hybrid;
+  twin.linear_attention.reset();
+  FitRequest r = RequestFor(hybrid, "h200-sxm", 2);
+  r.context_tokens = 32768;
+  const FitResult h = Fit(r);
+  r.model = &twin;
+  const FitResult t = Fit(r);
+  ASSERT_TRUE(h.fits) << h.reason;
+  ASSERT_TRUE(t.fits) << t.reason;
+  EXPECT_DOUBLE_EQ(h.stages[0].kv_bytes_per_token, 12'288);
+  EXPECT_DOUBLE_EQ(t.stages[0].kv_bytes_per_token, 4 * 12'288);
+  EXPECT_GT(h.kv_tokens, 3 * t.kv_tokens);
+  EXPECT_GT(h.max_concurrent_sequences, 3 * t.max_concurrent_sequences);
+}
+
+// BF16 weights are 2 B per parameter, whatever the layer kinds; the MTP layer stays out.
+TEST_F(MemoryTest, WeightsOfMixedLayerKinds) {
+  const catalog::Model models[] = {testing::Llama4Maverick(), testing::Qwen3Next(),
+                                   testing::Qwen35(), testing::MiniMaxM1()};
+  for (const auto& m : models) {
+    FitRequest r = RequestFor(m, "h200-sxm", 8);
+    const FitResult f = Fit(r);
+    const ParamCount c = CountParams(m);
+    EXPECT_NEAR(f.weight_bytes, 2.0 * c.total, 1) << m.id;
+    EXPECT_NEAR(f.active_weight_bytes, 2.0 * c.active, 1) << m.id;
+  }
+  // Pipeline stages split the interleaved layers: the stages sum to the whole.
+  const catalog::Model mav = testing::Llama4Maverick();
+  FitRequest r = RequestFor(mav, "h200-sxm");
+  r.layout.pp = 3;
+  const FitResult f = Fit(r);
+  double sum = 0;
+  for (const auto& s : f.stages) sum += s.weight_bytes;
+  EXPECT_NEAR(sum, f.weight_bytes, 1);
+}
+
+// Llama 4's chunked layers keep at most one 8,192-token chunk: at TP=8 (one KV head of 128 per
+// accelerator, 512 B per token per layer) a 32,768-token sequence holds 12 full layers × 32,768 +
+// 36 chunked layers × 8,192 tokens.
+TEST_F(MemoryTest, ChunkedLayersKeepOneChunk) {
+  const catalog::Model m = testing::Llama4Maverick();
+  FitRequest r = RequestFor(m, "h200-sxm", 8);
+  r.context_tokens = 32768;
+  EXPECT_DOUBLE_EQ(Fit(r).stages[0].kv_bytes_per_sequence, 512.0 * (12 * 32768 + 36 * 8192));
+}
+
+TEST_F(MemoryTest, TensorParallelMustDivideTheLinearAttentionHeads) {
+  const catalog::Model m = testing::Qwen3Next();  // 16 key heads, 32 value heads
+  const auto& h100 = **cat_.FindAccelerator("h100-sxm");
+  EXPECT_TRUE(CheckLayout(m, h100, {.tp = 2}).ok());
+  catalog::Model odd = m;
+  odd.linear_attention->key_heads = 6;
+  odd.linear_attention->value_heads = 12;
+  EXPECT_THAT(
+      CheckLayout(odd, h100, {.tp = 4}).message(),
+      HasSubstr("TP=4 does not divide the 6 key and 12 value heads of the linear attention"));
 }
 
 }  // namespace

@@ -165,6 +165,43 @@ TEST_F(PlanTest, StaticBatchingIsSearchedBesidesContinuous) {
 }
 
 // The frontier: sorted by cost, each plan faster than every cheaper one, all meeting targets.
+// Disaggregated serving is searched besides unified replicas: each of its plans pairs a prefill
+// pool whose TTFT and a decode pool whose TPOT (KV transfer included) meet the targets, sized for
+// the peak's requests, priced as the sum of both pools; and a wider search never costs more.
+TEST_F(PlanTest, DisaggregatedPoolsEachMeetTheirTarget) {
+  PlanQuery q = Query(cat_);
+  q.input_tokens = 2000;
+  q.output_tokens = 200;
+  const std::vector<Plan> unified = Screen(cat_, q, nullptr);
+  q.disaggregated = true;
+  const std::vector<Plan> both = Screen(cat_, q, nullptr);
+  ASSERT_FALSE(unified.empty());
+  ASSERT_TRUE(unified.front().meets_slo);
+  EXPECT_LE(both.front().usd_per_million_output_tokens,
+            unified.front().usd_per_million_output_tokens);
+  const double peak_requests = 2e8 / 86400 * 1.5 / 200;
+  int disaggregated = 0;
+  for (const Plan& p : both) {
+    if (!p.prefill) continue;
+    ++disaggregated;
+    EXPECT_TRUE(p.meets_slo);
+    EXPECT_LE(p.ttft_s, q.slo_ttft_s);
+    EXPECT_LE(p.tpot_s, q.slo_tpot_s);
+    // Each pool serves the peak: replicas × capacity >= requests/s (decode: batch / (199 steps
+    // of the decode step, the TPOT less the transfer's share)).
+    EXPECT_GE(p.prefill->replicas * p.prefill->requests_per_s, peak_requests * (1 - 1e-9));
+    const double step_s = p.tpot_s - p.kv_transfer_s / 199;
+    EXPECT_GE(p.replicas * p.concurrency / (199 * step_s), peak_requests * (1 - 1e-6));
+    // One fewer replica in either pool would not.
+    EXPECT_LT((p.prefill->replicas - 1) * p.prefill->requests_per_s, peak_requests);
+    const double fleet =
+        p.prefill->replicas * p.prefill->count * p.prefill->usd_per_accelerator_hour +
+        p.replicas * p.count * p.usd_per_accelerator_hour;
+    EXPECT_NEAR(p.usd_per_hour, fleet, 1e-9 * fleet);
+  }
+  EXPECT_GT(disaggregated, 0);
+}
+
 TEST_F(PlanTest, TheParetoFrontTradesCostForLatency) {
   const auto plans = Screen(cat_, Query(cat_), nullptr);
   const auto front = ParetoFront(plans, 100);
@@ -246,6 +283,76 @@ TEST_F(PlanCommandTest, AVerifiedPlanMeetsItsTargetsInSimulate) {
   s.workload.seed = 7;
   s.slo_ttft_s = 1;
   s.slo_tpot_s = 0.03;
+  s.json = true;
+  std::ostringstream sim_out, sim_err;
+  ASSERT_EQ(RunSimulate(cat_, s, sim_out, sim_err), kExitOk) << sim_err.str();
+  const auto sim = nlohmann::json::parse(sim_out.str());
+  EXPECT_LE(sim["ttft_p99_s"].get<double>(), 1.1 * 1);
+  EXPECT_LE(sim["tpot_p99_s"].get<double>(), 1.1 * 0.03);
+  // The plan's utilisation over its replay (ten one-minute intervals of the peak): requests in
+  // flight per slot, which by Little's law is what simulate's mean in system gives on its own
+  // random stream of the same traffic, over the replicas' slots.
+  const auto occupancy = v["occupancy"].get<std::vector<double>>();
+  ASSERT_GE(occupancy.size(), 10u);
+  EXPECT_DOUBLE_EQ(v["occupancy_interval_s"].get<double>(), 60);
+  double sum = 0;
+  for (double b : occupancy) {
+    EXPECT_GE(b, 0);
+    EXPECT_LE(b, 1 + 1e-9);  // admission never passes the slots
+    sum += b;
+  }
+  const double simulated = sim["mean_requests_in_system"].get<double>() /
+                           (v["replicas"].get<double>() * p["concurrency"].get<double>());
+  EXPECT_NEAR(sum / static_cast<double>(occupancy.size()), simulated, 0.15 * simulated);
+}
+
+// A disaggregated plan the simulator verified meets its p99 targets when `pertoken simulate`
+// replays its two pools with another random stream of the same traffic.
+TEST_F(PlanCommandTest, AVerifiedDisaggregatedPlanMeetsItsTargetsInSimulate) {
+  PlanOptions o{.model = "llama-2-7b",
+                .input_tokens = 2000,
+                .output_tokens = 200,
+                .slo_ttft_s = 1,
+                .slo_tpot_s = 0.03,
+                .output_tokens_per_day = 2e8,
+                .peak_to_mean = 1.5,
+                .disaggregate = true,
+                .verify = 20,
+                .json = true};
+  std::ostringstream out, err;
+  ASSERT_EQ(RunPlan(cat_, o, out, err), kExitOk) << err.str();
+  const auto j = nlohmann::json::parse(out.str());
+  const nlohmann::json* found = nullptr;
+  for (const auto& v : j["verified"]) {
+    if (v["ok"].get<bool>() && !j["plans"][v["plan"].get<size_t>()]["prefill"].is_null()) {
+      found = &v;
+      break;
+    }
+  }
+  ASSERT_NE(found, nullptr) << "no disaggregated plan among the verified ones";
+  const auto& v = *found;
+  const auto& p = j["plans"][v["plan"].get<size_t>()];
+  const auto& f = p["prefill"];
+  SimulateOptions s;
+  ReplicaGroupOptions prefill, decode;
+  prefill.deployment.model = decode.deployment.model = "llama-2-7b";
+  prefill.deployment.weights = decode.deployment.weights = p["weights"];
+  prefill.deployment.kv = decode.deployment.kv = p["kv"];
+  prefill.deployment.accelerator = f["accelerator"];
+  prefill.deployment.tp = f["tp"].get<int>();
+  prefill.replicas = v["prefill_replicas"].get<int>();
+  prefill.role = "prefill";
+  decode.deployment.accelerator = p["accelerator"];
+  decode.deployment.tp = p["tp"].get<int>();
+  decode.replicas = v["replicas"].get<int>();
+  decode.max_num_seqs = static_cast<int64_t>(p["concurrency"].get<double>());
+  decode.role = "decode";
+  s.fleet = {prefill, decode};
+  const double rate = 2e8 / 200 / 86400 * 1.5;
+  s.workload.arrivals = fmt::format("poisson:rate={}", rate);
+  s.workload.lengths = "fixed:in=2000,out=200";
+  s.workload.duration_s = 600;
+  s.workload.seed = 7;
   s.json = true;
   std::ostringstream sim_out, sim_err;
   ASSERT_EQ(RunSimulate(cat_, s, sim_out, sim_err), kExitOk) << sim_err.str();

@@ -231,6 +231,86 @@ TEST_F(SimTest, PreemptionRecomputesAndCompletes) {
   EXPECT_LE(r->replicas[0].peak_kv_blocks, r->replicas[0].kv_blocks);
 }
 
+// With prefix caching a preempted request's full blocks stay cached as it leaves (vLLM frees them
+// to the evictable end of its free queue): on its return only what was evicted meanwhile, and the
+// partly filled last entry, are computed again. Without caching the whole prompt and output so far
+// is. The same burst as above, with and without caching.
+TEST_F(SimTest, PreemptedRequestsResumeFromTheirCachedBlocks) {
+  std::vector<workload::Request> burst;
+  for (int i = 0; i < 400; ++i) {
+    burst.push_back({.arrival_s = 0, .input_tokens = 200, .output_tokens = 3000});
+  }
+  FleetSpec on{.replicas = {Replica("llama-2-70b", "h100-sxm", 2)}};
+  on.replicas[0].max_num_seqs = 1024;
+  on.replicas[0].kv_watermark = 0;
+  FleetSpec off = on;
+  on.replicas[0].prefix_caching = 1;
+  off.replicas[0].prefix_caching = 0;
+  auto with = Simulate(on, burst);
+  auto without = Simulate(off, burst);
+  ASSERT_TRUE(with.ok()) << with.status().message();
+  ASSERT_TRUE(without.ok()) << without.status().message();
+  const ReplicaStats& w = with->replicas[0];
+  const ReplicaStats& wo = without->replicas[0];
+  ASSERT_GT(w.preemptions, 0);
+  ASSERT_GT(wo.preemptions, 0);
+  const double input = 400.0 * 200;
+  EXPECT_EQ(wo.cached_prompt_tokens, 0);
+  // Every token computed is either new input or recomputed; the cache supplies the rest.
+  EXPECT_GT(w.cached_prompt_tokens, 0);
+  const double recomputed_with = w.prefill_tokens - input;
+  const double recomputed_without = wo.prefill_tokens - input;
+  EXPECT_GT(recomputed_without, 0);
+  // Per preemption: without caching a victim recomputes all it held (at least its 200-token
+  // prompt); with caching at most its last, partly filled entry of 512 tokens unless evicted.
+  EXPECT_GE(recomputed_without / static_cast<double>(wo.preemptions), 200);
+  EXPECT_LT(recomputed_with / static_cast<double>(w.preemptions),
+            recomputed_without / static_cast<double>(wo.preemptions));
+  EXPECT_LT(with->duration_s(), without->duration_s());
+}
+
+// Prefill-first scheduling (SGLang): a step computes prompts or decodes, never both, so a burst
+// that fits at once has every prompt computed (every first token out) before the first decode
+// step; decode-first scheduling (vLLM) starts decoding the first prompts while later ones wait.
+TEST_F(SimTest, PrefillFirstStepsNeverMixPromptsAndDecodes) {
+  std::vector<workload::Request> burst;
+  for (int i = 0; i < 64; ++i) {
+    burst.push_back({.arrival_s = 0, .input_tokens = 1000, .output_tokens = 50});
+  }
+  catalog::Engine prefill_first = **cat_.FindEngine("vllm");
+  prefill_first.prefill_first = true;
+  FleetSpec decode{.replicas = {Replica("llama-2-7b", "h100-sxm")}};
+  FleetSpec prefill = decode;
+  prefill.replicas[0].deployment.engine = &prefill_first;
+  for (const FleetSpec* fleet : {&prefill, &decode}) {
+    const bool first = fleet == &prefill;
+    int64_t mixed = 0;
+    double first_decode_s = -1, last_first_token_s = 0;
+    auto r = Simulate(*fleet, burst,
+                      {.on_request =
+                           [&](const RequestRecord& rec) {
+                             last_first_token_s = std::max(last_first_token_s, rec.first_token_s);
+                           },
+                       .on_step =
+                           [&](const StepSample& s) {
+                             if (s.prefill_tokens > 0 && s.decode_sequences > 0) ++mixed;
+                             if (s.decode_sequences > 0 && first_decode_s < 0) {
+                               first_decode_s = s.start_s;
+                             }
+                           }});
+    ASSERT_TRUE(r.ok()) << r.status().message();
+    ASSERT_EQ(r->replicas[0].preemptions, 0);
+    ASSERT_GE(first_decode_s, 0);
+    if (first) {
+      EXPECT_EQ(mixed, 0);
+      EXPECT_LE(last_first_token_s, first_decode_s + 1e-12);
+    } else {
+      EXPECT_GT(mixed, 0);
+      EXPECT_GT(last_first_token_s, first_decode_s);
+    }
+  }
+}
+
 // The first 1,500 requests of the shipped Mooncake conversation trace with prompts up to 32K
 // tokens, outputs capped at 64 tokens (keeps the tests quick); empty if the file cannot be read.
 std::vector<workload::Request> MooncakeConversations() {

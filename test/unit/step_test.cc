@@ -5,6 +5,7 @@
 #include <cmath>
 #include <string_view>
 
+#include "arch_models.h"
 #include "perf/params.h"
 #include "perf/serving.h"
 #include "test_util.h"
@@ -195,6 +196,109 @@ TEST_F(StepTest, ExpertParallelImbalanceShrinksWithTheBatch) {
   EXPECT_GE(small, large);
   EXPECT_GE(large, 1.0);
   EXPECT_LT(large, 1.1);
+}
+
+// --- Recent architectures.
+
+// The ops of a step named `name`, summed.
+OpTime OpNamed(const StepTime& t, std::string_view name) {
+  OpTime sum;
+  for (const auto& op : t.ops) {
+    if (name == op.name) {
+      sum.flops += op.flops;
+      sum.bytes += op.bytes;
+      sum.time_s += op.time_s;
+    }
+  }
+  return sum;
+}
+
+// The toy Gated DeltaNet hybrid (3 linear layers: key width 16, value width 64, 4 value heads of
+// state 8 × 16 in FP32, 2,624 B of state with the convolution inputs) by hand. Prefill of 1,000
+// tokens: the recurrence costs 8 × 1,000 × 4 × 8 × 16 FLOPs per layer; the projections
+// 2 × 1,000 × (64 × (16 + 16 + 64 + 2 × 4) + 64 × 64) per layer. Decode of 8 sequences: each
+// reads and writes its state once per layer and streams q, k, v and the output, 2 × (16 + 64) × 2
+// B per token.
+TEST_F(StepTest, LinearAttentionByHand) {
+  const catalog::Model m = testing::ToyGatedDeltaNet();
+  Deployment d = Make("llama-2-7b", "h100-sxm");
+  d.model = &m;
+  const StepTime prefill = PredictStep(d, {.prefill_sequences = 1, .prefill_tokens = 1000});
+  EXPECT_DOUBLE_EQ(OpNamed(prefill, "linear_attn_prefill").flops, 3 * 8.0 * 1000 * 4 * 8 * 16);
+  EXPECT_DOUBLE_EQ(OpNamed(prefill, "linear_attn_proj").flops,
+                   3 * 2.0 * 1000 * (64 * 104 + 64 * 64));
+  EXPECT_DOUBLE_EQ(OpNamed(prefill, "linear_attn_proj").flops,
+                   3 * 2.0 * 1000 * LinearAttentionParams(m).matrix);
+  // Only the full-attention layer projects q, k, v: (4 + 2 × 2) heads × 16 × 64 and o.
+  EXPECT_DOUBLE_EQ(OpNamed(prefill, "qkv_proj").flops, 2.0 * 1000 * 8 * 16 * 64);
+  const StepTime decode = PredictStep(d, Decode(8, 100));
+  const OpTime rec = OpNamed(decode, "linear_attn_decode");
+  EXPECT_DOUBLE_EQ(rec.flops, 3 * 8.0 * 8 * 4 * 8 * 16);
+  EXPECT_DOUBLE_EQ(rec.bytes, 3 * (2.0 * 8 * 2'624 + 8 * 2.0 * (16 + 64) * 2));
+  EXPECT_EQ(OpNamed(decode, "linear_attn_prefill").flops, 0);
+}
+
+// A hybrid's decode step grows with context only through its full-attention layers (12 of 48 in
+// Qwen3-Next); its twin with full attention everywhere reads four times as much KV per token.
+TEST_F(StepTest, HybridDecodeGrowsSlowerWithContext) {
+  const catalog::Model hybrid = testing::Qwen3Next();
+  catalog::Model twin = hybrid;
+  twin.linear_attention.reset();
+  Deployment d = Make("llama-2-7b", "h200-sxm", 2);
+  d.model = &hybrid;
+  const double h_short = PredictStep(d, Decode(32, 1024)).total_s;
+  const double h_long = PredictStep(d, Decode(32, 65536)).total_s;
+  d.model = &twin;
+  const double t_short = PredictStep(d, Decode(32, 1024)).total_s;
+  const double t_long = PredictStep(d, Decode(32, 65536)).total_s;
+  EXPECT_GT(h_long, h_short);
+  EXPECT_LT(h_long - h_short, 0.3 * (t_long - t_short));
+  EXPECT_LT(h_long, t_long);
+}
+
+// Llama 4 Maverick at batch 1 (TP=8) reads about its active weights per step: the attention,
+// the dense MLPs of 24 layers, one routed and the shared expert of the other 24, the LM head; not
+// the embedding table, of which it reads one row.
+TEST_F(StepTest, MaverickBatchOneReadsTheActiveWeights) {
+  const catalog::Model m = testing::Llama4Maverick();
+  Deployment d = Make("llama-2-7b", "h200-sxm", 8);
+  d.model = &m;
+  const StepTime t = PredictStep(d, Decode(1, 1024));
+  const ParamCount c = CountParams(m);
+  const double active_bytes = 2.0 * static_cast<double>(c.active - c.embedding);
+  EXPECT_NEAR(t.bytes * 8, active_bytes, 0.03 * active_bytes);
+  EXPECT_LT(t.bytes * 8, 0.1 * 2.0 * static_cast<double>(c.total));
+  EXPECT_EQ(t.bottleneck, Bottleneck::kMemory);
+  // The dense MLP runs on the 24 dense layers, gate-and-up and down: 3 × 5120 × 16384 / 8.
+  EXPECT_DOUBLE_EQ(OpNamed(t, "mlp").flops, 24 * 2.0 * 3 * 5120 * 16384 / 8);
+}
+
+// Chunked layers (36 of Maverick's 48, chunks of 8,192) attend within their chunk. Prefill of
+// 16,384 tokens: 2 chunks × 8,192²/2 query-key pairs against 16,384²/2 in a full layer; decode
+// beyond the first chunk: half a chunk on average. TP=8: 5 heads, one KV head (512 B per token).
+TEST_F(StepTest, ChunkedAttentionStaysWithinItsChunk) {
+  const catalog::Model m = testing::Llama4Maverick();
+  Deployment d = Make("llama-2-7b", "h200-sxm", 8);
+  d.model = &m;
+  const StepTime prefill = PredictStep(d, {.prefill_sequences = 1, .prefill_tokens = 16384});
+  const double per_pair = 2.0 * 5 * (128 + 128);
+  EXPECT_DOUBLE_EQ(OpNamed(prefill, "attention_prefill").flops,
+                   per_pair * (12 * 16384.0 * 16384 / 2 + 36 * 2 * 8192.0 * 8192 / 2));
+  const StepTime decode = PredictStep(d, Decode(4, 20000));
+  EXPECT_DOUBLE_EQ(OpNamed(decode, "attention_decode").bytes, 4 * 512.0 * (12 * 20001 + 36 * 4096));
+  // Within the first chunk the chunked layers see the whole context.
+  const StepTime early = PredictStep(d, Decode(4, 5000));
+  EXPECT_DOUBLE_EQ(OpNamed(early, "attention_decode").bytes, 4 * 512.0 * 48 * 5001);
+}
+
+// The output gate widens the query projection: Qwen3-Next's 12 full-attention layers at TP=2
+// project 100 tokens to (8 heads × 2 + 1 KV head × 2) × 256 outputs.
+TEST_F(StepTest, OutputGateWidensTheQueryProjection) {
+  const catalog::Model m = testing::Qwen3Next();
+  Deployment d = Make("llama-2-7b", "h200-sxm", 2);
+  d.model = &m;
+  const StepTime t = PredictStep(d, {.prefill_sequences = 1, .prefill_tokens = 100});
+  EXPECT_DOUBLE_EQ(OpNamed(t, "qkv_proj").flops, 12 * 2.0 * 100 * (8 * 2 + 2) * 256 * 2048);
 }
 
 TEST(SpecDecode, ExpectedTokensPerStep) {

@@ -44,7 +44,9 @@ TEST_F(ValidateCommandTest, JsonNamesTheDocumentedKeys) {
   for (const auto& g : j["groups"]) keys.push_back(g["key"]);
   EXPECT_EQ(keys, (std::vector<std::string>{"FX", "GPS", "LCPP", "LMD", "MLP", "TRT17S"}));
   EXPECT_EQ(j["skipped"]["unknown model 'Falcon-180B'"], 1);
-  EXPECT_EQ(j["skipped"]["does not fit"], 1);
+  EXPECT_EQ(j["skipped"]["cannot know the accelerators: llama-2-70b (fp16 weights) cannot run on 1 "
+                         "× h100-sxm as stated"],
+            1);
   ASSERT_EQ(j["rows"].size(), 15u);
   EXPECT_EQ(j["rows"][1]["id"], "FX-0002");
   EXPECT_EQ(j["rows"][1]["skip_reason"], "unknown model 'Falcon-180B'");
@@ -76,7 +78,9 @@ TEST_F(ValidateCommandTest, TextSummaryAndRows) {
   EXPECT_THAT(text, HasSubstr("unknown model 'Falcon-180B'"));
   EXPECT_THAT(text, HasSubstr("By metric:"));
   EXPECT_THAT(text, HasSubstr("FX-0011"));
-  EXPECT_THAT(text, HasSubstr("skipped: does not fit (TP=1 PP=1:"));
+  EXPECT_THAT(text,
+              HasSubstr("skipped: cannot know the accelerators: llama-2-70b (fp16 weights) cannot "
+                        "run on 1 × h100-sxm as stated (TP=1 PP=1, even with all of the memory:"));
   EXPECT_THAT(text, HasSubstr("linear interpolation"));
 }
 

@@ -242,7 +242,9 @@ TEST_F(ValidateMappingTest, SkipReasons) {
       {"FX-0006", "accelerator without a memory figure"},
       {"FX-0007", "unsupported metric 'e2e_ms_mean'"},
       {"MLP-0010", "no workload lengths"},
-      {"FX-0011", "does not fit"},
+      {"FX-0011",
+       "cannot know the accelerators: llama-2-70b (fp16 weights) cannot run on 1 × h100-sxm as "
+       "stated"},
       {"LMD-0014", "unknown engine 'lmdeploy'"},
       {"FX-0015", "unsupported scenario 'disaggregated'"},
   };
@@ -259,6 +261,102 @@ TEST_F(ValidateMappingTest, MlperfRowsWithoutTheWorkloadsFileAreSkipped) {
   EXPECT_FALSE(p.ok);
   EXPECT_EQ(p.skip.reason, "no workload lengths");
   EXPECT_THAT(p.skip.detail, HasSubstr("was not read"));
+}
+
+// A row that its accelerators could not hold even with all of their memory did not run as the row
+// states; one that only the engine's memory fraction keeps out does not fit.
+TEST_F(ValidateMappingTest, DoesNotFitOrCannotKnowTheAccelerators) {
+  const RowPlan impossible = Map("FX-0011");  // llama-2-70b, FP16 weights (138 GB), on 1 × H100
+  EXPECT_FALSE(impossible.ok);
+  EXPECT_THAT(impossible.skip.reason, HasSubstr("cannot know the accelerators: llama-2-70b"));
+  Measurement tight = rows_["FX-0011"];
+  tight.precision_weights = "fp8";  // 69.5 GB: a 20k-token sequence fits only in all of the memory
+  tight.input_len = "20000";
+  NameResolver names(cat_);
+  const RowPlan p = MapRow(names, workloads_, tight);
+  EXPECT_FALSE(p.ok);
+  EXPECT_EQ(p.skip.reason, "does not fit") << p.skip.detail;
+}
+
+// A static batch larger than memory holds ran (it was measured): predicted as that many clients,
+// memory's worth at a time.
+TEST_F(ValidateMappingTest, StaticBatchBeyondMemoryRunsAsClients) {
+  Measurement m = rows_["FX-0001"];  // static batch of 64 x (128 + 128) tokens
+  m.concurrency_or_batch = "5000";
+  NameResolver names(cat_);
+  const RowPlan p = MapRow(names, workloads_, m);
+  ASSERT_TRUE(p.ok) << p.skip.reason << " " << p.skip.detail;
+  EXPECT_EQ(p.query.regime, perf::Regime::kFixedConcurrency);
+  EXPECT_DOUBLE_EQ(p.query.concurrency, 5000);
+  EXPECT_THAT(p.assumptions, Contains(HasSubstr("a batch of 5000 is more than the")));
+  const RowPlan fits = Map("FX-0001");
+  ASSERT_TRUE(fits.ok);
+  EXPECT_EQ(fits.query.regime, perf::Regime::kStaticBatch);
+}
+
+// The model that the notes' serving command serves wins over a model column naming another.
+TEST_F(ValidateMappingTest, ServingCommandNamesTheModel) {
+  Measurement m = rows_["GPS-0004"];  // mistral-7b in the model column
+  m.notes = "serving cmd: `vllm serve meta-llama/llama-2-7b --max-num-seqs 64`; vllm bench serve";
+  NameResolver names(cat_);
+  const RowPlan p = MapRow(names, workloads_, m);
+  ASSERT_TRUE(p.ok) << p.skip.reason << " " << p.skip.detail;
+  EXPECT_EQ(p.model_key, "llama-2-7b");
+  EXPECT_THAT(p.assumptions, Contains(HasSubstr("which the serving command serves")));
+  for (const char* command : {"vllm serve mistral-7b", "vllm serve org/unknown-model",
+                              "# a comment that never says: mindie se"}) {
+    m.notes = std::string("serving cmd: `") + command + "`";
+    const RowPlan kept = MapRow(names, workloads_, m);
+    EXPECT_EQ(kept.model_key, "mistral-7b") << command;
+  }
+}
+
+// LMDeploy's request-throughput rows give no lengths: their scripts sample ShareGPT from
+// `max batch` client threads.
+TEST_F(ValidateMappingTest, LmdeployRequestThroughputIsShareGptFromClients) {
+  const Measurement m{
+      .id = "LMD-0001",
+      .source = "InternLM/lmdeploy@f148d47:docs/en/benchmark/a100_fp16.md",
+      .model = "Llama-2-7B",
+      .accelerator = "h100",
+      .num_accel = "1",
+      .precision_weights = "fp16",
+      .precision_kv = "fp16",
+      .engine = "vllm",
+      .tp = "1",
+      .concurrency_or_batch = "max batch 256",
+      .scenario = "offline (request throughput)",
+      .metric = "output_tok_per_s_total",
+      .value = "3387.419",
+      .notes =
+          "Request throughput benchmark, 3000 prompts (dataset not named on this page), max "
+          "batch 256; RPS=14.556."};
+  NameResolver names(cat_);
+  const RowPlan p = MapRow(names, WorkloadsFromCatalog(cat_), m);
+  ASSERT_TRUE(p.ok) << p.skip.reason << " " << p.skip.detail;
+  EXPECT_EQ(p.query.input_tokens, 230);  // the fixture ShareGPT means, 229.71 and 203.07
+  EXPECT_EQ(p.query.output_tokens, 203);
+  EXPECT_TRUE(p.query.variable_output_lengths);
+  EXPECT_EQ(p.query.regime, perf::Regime::kFixedConcurrency);
+  EXPECT_DOUBLE_EQ(p.query.concurrency, 256);
+  // Without the workload the row has no lengths.
+  const RowPlan none = MapRow(names, {}, m);
+  EXPECT_EQ(none.skip.reason, "no workload lengths");
+}
+
+// Rows a page copied from another experiment say which, and are not predicted.
+TEST_F(ValidateMappingTest, CopiedResultsCannotBeKnown) {
+  Measurement m = rows_["GPS-0004"];
+  m.source = "gpustack/gpustack@47277d7:docs/performance-lab/qwen3-8b/910b.md";
+  m.notes =
+      "GPUStack Performance Lab, section \"Other Benchmark Cases\", case \"random 2K "
+      "input\"; serving cmd: `# This is a simplified vLLM-like command. GPUStack maps "
+      "arguments to the # corresponding MindIE JSON configuration and runs with "
+      "mindieservice_daemon. mindie se`";
+  NameResolver names(cat_);
+  const RowPlan p = MapRow(names, workloads_, m);
+  EXPECT_FALSE(p.ok);
+  EXPECT_THAT(p.skip.reason, HasSubstr("cannot know the accelerators: qwen3-30b-a3b"));
 }
 
 }  // namespace

@@ -9,9 +9,11 @@
 #include <filesystem>
 #include <iostream>
 #include <string>
+#include <tuple>
 
 #include "catalog/catalog.h"
 #include "cli/calibrate_command.h"
+#include "cli/catalog_import_command.h"
 #include "cli/commands.h"
 #include "cli/compare_command.h"
 #include "cli/cost_command.h"
@@ -41,12 +43,20 @@ std::string ResolveTracesDir() {
   return "/usr/local/share/pertoken/traces";
 }
 
-// The flags that name a deployment, shared by fit, estimate and simulate. --model and
-// --accelerator are required unless the subcommand has another way to name the deployment
-// (simulate --fleet), which then checks them itself.
-void AddDeploymentFlags(CLI::App* cmd, pertoken::cli::FitOptions* o, bool required = true) {
-  cmd->add_option("--model,-m", o->model, "model id or alias (see `catalog list models`)")
-      ->required(required);
+// --model-config FILE: a Hugging Face config.json to plan for instead of a catalog model. main
+// checks after parsing that one of --model and --model-config names the model.
+void AddModelConfigFlag(CLI::App* cmd, std::string* model_config) {
+  cmd->add_option("--model-config", *model_config,
+                  "a Hugging Face config.json to use as the model instead of --model");
+}
+
+// The flags that name a deployment, shared by fit, estimate and simulate. --model (or
+// --model-config) and --accelerator are required unless the subcommand has another way to name
+// the deployment (simulate --fleet), which then checks them itself.
+void AddDeploymentFlags(CLI::App* cmd, pertoken::cli::FitOptions* o, std::string* model_config,
+                        bool required = true) {
+  cmd->add_option("--model,-m", o->model, "model id or alias (see `catalog list models`)");
+  AddModelConfigFlag(cmd, model_config);
   cmd->add_option("--accelerator,-a", o->accelerator, "accelerator id or alias")
       ->required(required);
   cmd->add_option("--count,-n", o->count,
@@ -78,13 +88,14 @@ int main(int argc, char** argv) {
   std::string data_dir_flag;
   app.add_option("--data-dir", data_dir_flag,
                  "catalog directory (default: $PERTOKEN_DATA_DIR, else the shipped catalog)");
+  std::string model_config;  // --model-config of the one subcommand parsed
 
   // fit
   pertoken::cli::FitOptions fit;
   auto* fit_cmd = app.add_subcommand(
       "fit",
       "Does a model fit on an accelerator, on how many, and how many sequences fit beside it");
-  AddDeploymentFlags(fit_cmd, &fit);
+  AddDeploymentFlags(fit_cmd, &fit, &model_config);
   fit_cmd->add_option("--context", fit.context_tokens,
                       "tokens per sequence, prompt and output (default 4096)");
   fit_cmd->add_option(
@@ -96,10 +107,12 @@ int main(int argc, char** argv) {
   pertoken::cli::EstimateOptions est;
   auto* est_cmd = app.add_subcommand(
       "estimate", "Throughput, TTFT, TPOT and cost of a deployment under a load");
-  AddDeploymentFlags(est_cmd, &est.deployment);
-  est_cmd->add_option("--input-len", est.input_tokens, "prompt tokens per request")->required();
-  est_cmd->add_option("--output-len", est.output_tokens, "generated tokens per request")
-      ->required();
+  AddDeploymentFlags(est_cmd, &est.deployment, &model_config);
+  est_cmd->add_option("--input-len", est.input_tokens, "prompt tokens per request");
+  est_cmd->add_option("--output-len", est.output_tokens, "generated tokens per request");
+  est_cmd->add_option("--workload", est.workload,
+                      "benchmark workload whose mean lengths to use instead of --input-len and "
+                      "--output-len (`pertoken catalog list workloads`)");
   est_cmd->add_option("--concurrency,-c", est.concurrency,
                       "requests in flight, or 'max' (default: max)");
   est_cmd->add_option("--request-rate", est.request_rate, "Poisson arrivals, requests per second");
@@ -117,7 +130,7 @@ int main(int argc, char** argv) {
   std::string cost_from;
   auto* cost_cmd = app.add_subcommand(
       "cost", "What a traffic volume costs under every way to pay: cloud, owned, hosted APIs");
-  AddDeploymentFlags(cost_cmd, &cost.deployment, /*required=*/false);
+  AddDeploymentFlags(cost_cmd, &cost.deployment, &model_config, /*required=*/false);
   cost_cmd->add_option("--input-len", cost.input_tokens, "prompt tokens per request");
   cost_cmd->add_option("--output-len", cost.output_tokens, "generated tokens per request");
   cost_cmd->add_option("--concurrency,-c", cost.concurrency,
@@ -219,13 +232,19 @@ int main(int argc, char** argv) {
       "plan",
       "The cheapest deployment that meets latency targets for a traffic (a screen of "
       "every accelerator, count, layout, precision and engine)");
-  plan_cmd->add_option("--model,-m", plan.model, "model id or alias")->required();
+  plan_cmd->add_option("--model,-m", plan.model, "model id or alias");
+  AddModelConfigFlag(plan_cmd, &model_config);
   plan_cmd->add_option("--input-len", plan.input_tokens,
                        "prompt tokens per request (default with --trace: its mean)");
   plan_cmd->add_option("--output-len", plan.output_tokens,
                        "generated tokens per request (default with --trace: its mean)");
-  plan_cmd->add_option("--slo-ttft", plan.slo_ttft_s, "TTFT target in seconds")->required();
-  plan_cmd->add_option("--slo-tpot", plan.slo_tpot_s, "TPOT target in seconds")->required();
+  plan_cmd->add_option("--slo-ttft", plan.slo_ttft_s,
+                       "TTFT target in seconds (default with --workload: its Server p99 limit)");
+  plan_cmd->add_option("--slo-tpot", plan.slo_tpot_s,
+                       "TPOT target in seconds (default with --workload: its Server p99 limit)");
+  plan_cmd->add_option("--workload", plan.workload,
+                       "benchmark workload: its mean lengths instead of --input-len and "
+                       "--output-len, its Server p99 limits as the targets when none is given");
   plan_cmd->add_option("--trace", plan.trace,
                        "the traffic as a request trace (built-in name or CSV): its rates and mean "
                        "lengths for the screen, replayed as it is to verify plans");
@@ -245,6 +264,9 @@ int main(int argc, char** argv) {
   plan_cmd->add_option("--provider", plan.providers, "only these cloud providers (repeatable)");
   plan_cmd->add_flag("--static-batching", plan.static_batching,
                      "also screen static batching (whole batches to completion)");
+  plan_cmd->add_flag("--disaggregate", plan.disaggregate,
+                     "also screen disaggregated serving: a prefill pool handing KV caches to a "
+                     "decode pool, on the same or different accelerators");
   plan_cmd->add_option("--spec-decode", plan.spec_decode,
                        "speculative decoding to try besides none: draft=ID,k=4,accept=0.7 or "
                        "k=..,accept=.. for heads");
@@ -267,7 +289,7 @@ int main(int argc, char** argv) {
   pertoken::cli::ReplicaGroupOptions group;
   auto* sim_cmd = app.add_subcommand(
       "simulate", "Replay a trace or a synthetic load through a fleet of replicas, step by step");
-  AddDeploymentFlags(sim_cmd, &group.deployment, /*required=*/false);
+  AddDeploymentFlags(sim_cmd, &group.deployment, &model_config, /*required=*/false);
   sim_cmd->add_option("--fleet", sim.fleet_file,
                       "a fleet file of replica groups, tiers and roles instead of the deployment "
                       "flags (doc/formats/fleet.md)");
@@ -305,6 +327,9 @@ int main(int argc, char** argv) {
       "synthetic arrivals: poisson:rate=R or gamma:rate=R,cv=C (doc/formats/trace.md)");
   sim_cmd->add_option("--lengths", w.lengths,
                       "synthetic lengths: fixed:in=N,out=M, file:PATH, lognormal:..., ...");
+  sim_cmd->add_option("--workload", w.benchmark_workload,
+                      "benchmark workload whose lengths to use instead of --lengths: its length "
+                      "table, else its mean lengths");
   sim_cmd->add_option("--requests", w.requests, "synthetic requests to generate");
   sim_cmd->add_option("--duration", w.duration_s, "seconds of synthetic arrivals");
   sim_cmd->add_option("--seed", w.seed,
@@ -337,8 +362,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   val_cmd->add_option("--by", val.by, "group by: source, accelerator, engine, metric, model");
   val_cmd->add_option("--workloads", val.workloads,
-                      "benchmark workloads CSV for MLPerf rows without lengths (default: "
-                      "shared/reference/benchmark_workloads.csv beside the measurements)");
+                      "benchmark workloads CSV (layout of shared/reference/"
+                      "benchmark_workloads.csv) instead of the catalog's workloads/");
   val_cmd->add_flag("--rows", val.rows, "print every row");
   val_cmd->add_flag("--json", val.json, "print JSON (doc/formats/validate-json.md)");
 
@@ -359,7 +384,8 @@ int main(int argc, char** argv) {
       "engines", "Fit each engine's overheads and kernel speed to the measured rows it served");
   engines_cmd->add_option("--measurements", engines_fit.measurements, "measurements CSV")
       ->capture_default_str();
-  engines_cmd->add_option("--workloads", engines_fit.workloads, "benchmark workloads CSV");
+  engines_cmd->add_option("--workloads", engines_fit.workloads,
+                          "benchmark workloads CSV instead of the catalog's workloads/");
   engines_cmd->add_option("--exclude-source", engines_fit.exclude_source,
                           "leave the rows of one source out (id prefix, e.g. GPS)");
   engines_cmd->add_option("--rounds", engines_fit.rounds, "coordinate-descent rounds")
@@ -386,9 +412,20 @@ int main(int argc, char** argv) {
   auto* check_cmd =
       cat_cmd->add_subcommand("check", "Validate every catalog file; report every problem");
   check_cmd->add_flag("--json", check_json, "print JSON");
+  pertoken::cli::CatalogImportOptions import_hf;
+  auto* import_cmd = cat_cmd->add_subcommand(
+      "import-hf", "Write a model file from a Hugging Face config.json, its size checked");
+  import_cmd->add_option("config", import_hf.config, "the config.json")->required();
+  import_cmd->add_option("--id", import_hf.id,
+                         "model id (default: the --out name, else the model's)");
+  import_cmd->add_option("--out", import_hf.out, "model file to write (default: print it)");
+  import_cmd->add_option("--params-published", import_hf.params_published,
+                         "the published total parameter count (8.03e9, 8.03B): checked to 1%");
+  import_cmd->add_option("--params-active-published", import_hf.params_active_published,
+                         "the published active parameter count of a MoE model");
   // Accept --data-dir after the subcommand too: `pertoken catalog check --data-dir D`.
   for (auto* sub : {fit_cmd, est_cmd, cost_cmd, plan_cmd, compare_cmd, sim_cmd, val_cmd, ops_cmd,
-                    engines_cmd, list_cmd, show_cmd, check_cmd}) {
+                    engines_cmd, list_cmd, show_cmd, check_cmd, import_cmd}) {
     sub->add_option("--data-dir", data_dir_flag, "catalog directory");
   }
 
@@ -405,6 +442,30 @@ int main(int argc, char** argv) {
     return kExitUsage;
   }
 
+  // --model is required unless --model-config names the model (CLI11 cannot say "unless").
+  for (auto [cmd, model] :
+       {std::pair{fit_cmd, &fit.model}, std::pair{est_cmd, &est.deployment.model},
+        std::pair{plan_cmd, &plan.model}}) {
+    if (cmd->parsed() && model->empty() && model_config.empty()) {
+      std::cerr << "--model is required (or --model-config FILE)\nRun with --help for more "
+                   "information.\n";
+      return kExitUsage;
+    }
+  }
+
+  // Flags that are required unless --workload stands for them.
+  for (const auto& [cmd, workload, flag, given] :
+       {std::tuple{est_cmd, &est.workload, "--input-len", est.input_tokens.has_value()},
+        std::tuple{est_cmd, &est.workload, "--output-len", est.output_tokens.has_value()},
+        std::tuple{plan_cmd, &plan.workload, "--slo-ttft", plan.slo_ttft_s.has_value()},
+        std::tuple{plan_cmd, &plan.workload, "--slo-tpot", plan.slo_tpot_s.has_value()}}) {
+    if (cmd->parsed() && workload->empty() && !given) {
+      std::cerr << flag << " is required (or --workload ID)\n"
+                << "Run with --help for more information.\n";
+      return kExitUsage;
+    }
+  }
+
   const std::string data_dir = ResolveDataDir(data_dir_flag);
   if (check_cmd->parsed())
     return pertoken::cli::RunCatalogCheck(data_dir, check_json, std::cout, std::cerr);
@@ -415,6 +476,25 @@ int main(int argc, char** argv) {
               << "error: the catalog in " << data_dir
               << " does not load; `pertoken catalog check` lists every problem\n";
     return kExitFailure;
+  }
+  if (import_cmd->parsed()) {
+    return pertoken::cli::RunCatalogImport(catalog.value(), import_hf, std::cout, std::cerr);
+  }
+  // --model-config: import the config into the catalog and use it as the command's model.
+  if (!model_config.empty()) {
+    std::string* model = fit_cmd->parsed()    ? &fit.model
+                         : est_cmd->parsed()  ? &est.deployment.model
+                         : cost_cmd->parsed() ? &cost.deployment.model
+                         : plan_cmd->parsed() ? &plan.model
+                                              : &group.deployment.model;
+    if (!model->empty()) {
+      return pertoken::cli::Fail(std::cerr, "contradictory flags: --model " + *model +
+                                                " and --model-config " + model_config +
+                                                " both name the model; give one");
+    }
+    auto id = pertoken::cli::AddModelConfig(catalog.value(), model_config);
+    if (!id.ok()) return pertoken::cli::Fail(std::cerr, id.status().message());
+    *model = *id;
   }
   if (fit_cmd->parsed()) return pertoken::cli::RunFit(*catalog, fit, std::cout, std::cerr);
   if (est_cmd->parsed()) return pertoken::cli::RunEstimate(*catalog, est, std::cout, std::cerr);
@@ -433,6 +513,7 @@ int main(int argc, char** argv) {
   if (sim_cmd->parsed()) {
     // The flags that describe the fleet, which a fleet file replaces.
     for (const char* flag : {"--model",
+                             "--model-config",
                              "--accelerator",
                              "--count",
                              "--tp",
