@@ -389,13 +389,6 @@ ServingResult PredictServing(const ServingQuery& q, const FitResult& fit) {
       if (q.concurrency > c_max) {
         r.reason = fmt::format("{} clients but memory holds {} sequences: the rest queue",
                                q.concurrency, c_max);
-        // Closed loop (Little's law): C clients cycle through the server at the rate c_max in
-        // service give, so each waits (C - c_max) / rate before its prompt is admitted.
-        if (r.requests_per_s > 0) {
-          const double wait_s = (q.concurrency - c) / r.requests_per_s;
-          r.ttft_s += wait_s;
-          r.e2e_s += wait_s;
-        }
       }
       break;
     }

@@ -144,7 +144,11 @@ std::string KvFormula(const catalog::Model& m, const catalog::QuantFormat& kv) {
     return fmt::format("{} layers × ({} latent + {} RoPE) × {}", m.layers, a.kv_lora_rank,
                        a.qk_rope_head_dim, elem);
   }
-  return fmt::format("{} layers × 2 (K and V) × {} KV heads × {} dims × {}", m.layers, a.kv_heads,
+  const int64_t full = perf::FullAttentionLayerCount(m);
+  const std::string layers = full == m.layers
+                                 ? fmt::format("{} layers", m.layers)
+                                 : fmt::format("{} full-attention layers (of {})", full, m.layers);
+  return fmt::format("{} × 2 (K and V) × {} KV heads × {} dims × {}", layers, a.kv_heads,
                      a.head_dim, elem);
 }
 
@@ -186,6 +190,13 @@ std::string FitText(const FitReport& r) {
       "             {} B per token on each accelerator; {} per sequence of {} tokens\n\n",
       FormatCount(static_cast<int64_t>(s.kv_bytes_per_token)), FormatGb(s.kv_bytes_per_sequence),
       FormatCount(r.context_tokens));
+  if (m.linear_attention && f.state_bytes_per_sequence > 0) {
+    out.insert(out.size() - 1,
+               fmt::format("             of which {} is linear-attention state per sequence ({} "
+                           "layers, whatever the context; {} in all)\n",
+                           FormatGb(s.state_bytes_per_sequence), m.linear_attention->layers,
+                           FormatGb(f.state_bytes_per_sequence)));
+  }
 
   out += fmt::format("Memory of one accelerator (stage {} of {}, {} layers):\n",
                      f.binding_stage + 1, f.layout.pp, s.layers);
