@@ -72,6 +72,26 @@ void BM_ScreenLlama70B(benchmark::State& state) {
 }
 BENCHMARK(BM_ScreenLlama70B)->Unit(benchmark::kMillisecond);
 
+// The same screen with disaggregated serving: every configuration also as a prefill and as a
+// decode replica, and the cheapest pools paired.
+void BM_ScreenLlama70BDisaggregated(benchmark::State& state) {
+  const auto& cat = Cat();
+  search::PlanQuery q{.model = *cat.FindModel("llama-3.1-70b"),
+                      .input_tokens = 1000,
+                      .output_tokens = 200,
+                      .slo_ttft_s = 2,
+                      .slo_tpot_s = 0.1,
+                      .traffic = {.output_tokens_per_day = 2e8, .peak_to_mean = 2},
+                      .engines = {*cat.FindEngine("vllm")},
+                      .disaggregated = true};
+  search::ScreenStats stats;
+  for (auto _ : state) benchmark::DoNotOptimize(search::Screen(cat, q, &stats));
+  state.counters["configurations"] = static_cast<double>(stats.configurations);
+  state.counters["configs_per_s"] = benchmark::Counter(
+      static_cast<double>(stats.configurations), benchmark::Counter::kIsIterationInvariantRate);
+}
+BENCHMARK(BM_ScreenLlama70BDisaggregated)->Unit(benchmark::kMillisecond);
+
 // A MoE decode step (DeepSeek-V3 on 8 × H200, FP8).
 void BM_MoeDecodeStep(benchmark::State& state) {
   const perf::Deployment d = Deploy("deepseek-v3", "h200-sxm", "fp8-block", 8);

@@ -284,6 +284,11 @@ int RunPlanOn(const catalog::Catalog& cat, const PlanOptions& o, std::ostream& o
   if (o.max_count < 1 || o.max_count > 1024) {
     return Fail(err, fmt::format("--max-count must be from 1 to 1024, got {}", o.max_count));
   }
+  if (o.disaggregate && *o.output_tokens < 2) {
+    return Fail(err,
+                "--disaggregate needs outputs of at least 2 tokens: with one, the prefill "
+                "replica emits it and a decode pool has nothing to do");
+  }
   auto model = cat.FindModel(o.model);
   if (!model.ok()) return Fail(err, "--model: " + model.status().message());
   if (*o.input_tokens + *o.output_tokens > (*model)->max_context_tokens) {

@@ -98,7 +98,7 @@ std::string PlanText(const PlanReport& r) {
             v.plan + 1, p.count, p.accelerator->id, LayoutText(p.layout), p.weights->id, p.kv->id,
             p.prefill
                 ? fmt::format("{} prefill + {} decode replicas", v.prefill_replicas, v.replicas)
-                : fmt::format("{} replicas", v.replicas),
+                : fmt::format("{} replica{}", v.replicas, v.replicas == 1 ? "" : "s"),
             v.usd_per_hour, v.usd_per_million_output_tokens, 1e3 * v.ttft_p99_s,
             100 * v.ttft_p99_s / r.query.slo_ttft_s, 1e3 * v.tpot_p99_s,
             100 * v.tpot_p99_s / r.query.slo_tpot_s);

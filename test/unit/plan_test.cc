@@ -524,6 +524,11 @@ TEST_F(PlanCommandTest, JsonNamesTheDocumentedKeysAndBadInputIsOneMessage) {
        "llama-2-70b fits on none of the 1 accelerator searched with up to 1 of them"},
       {[](PlanOptions* p) { p->accelerators = {"a100-sxm-80gb"}; },  // the fixture prices no A100
        "no accelerator searched has a price under on_demand"},
+      {[](PlanOptions* p) {
+         p->disaggregate = true;
+         p->output_tokens = 1;
+       },
+       "--disaggregate needs outputs of at least 2 tokens"},
   };
   for (const auto& c : cases) {
     PlanOptions p = o;
