@@ -441,6 +441,15 @@ void ReadEngine(FieldReader& root, Engine* out) {
       sc->Error("policy", fmt::format("'{}' is not decode-first or prefill-first", policy));
     }
     out->prefill_first = policy == "prefill-first";
+    out->reserve_ratio_start =
+        sc->OptNumber("reserve_ratio_start", Bound::kNonNegative).value_or(0);
+    out->reserve_ratio_min =
+        sc->OptNumber("reserve_ratio_min", Bound::kNonNegative).value_or(out->reserve_ratio_start);
+    out->reserve_ratio_decay_steps =
+        sc->OptInt("reserve_ratio_decay_steps", Bound::kPositive).value_or(1);
+    if (out->reserve_ratio_start > 1 || out->reserve_ratio_min > out->reserve_ratio_start) {
+      sc->Error("reserve_ratio_min", "the reservation ratios need 0 <= min <= start <= 1");
+    }
     sc->CheckUnknownKeys();
   }
   if (auto st = root.Table("startup", false)) {

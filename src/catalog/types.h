@@ -222,6 +222,14 @@ struct Engine : Entity {
   // be admitted) or the running decodes, never both (SGLang without --enable-mixed-chunk).
   // Otherwise "decode-first": running decodes, then prompt chunks in the rest of the budget.
   bool prefill_first = false;
+  // [scheduler] output reservation (SGLang's new_token_ratio): a new request is admitted only
+  // when the pool holds its prompt and its whole remaining output besides `ratio` × the remaining
+  // output of every running request; the ratio starts at reserve_ratio_start, falls linearly to
+  // reserve_ratio_min over reserve_ratio_decay_steps decode steps and starts again after a
+  // preemption. 0: no reservation (vLLM, TensorRT-LLM admit on the prompt's blocks alone).
+  double reserve_ratio_start = 0;
+  double reserve_ratio_min = 0;
+  int64_t reserve_ratio_decay_steps = 1;
   // The engine's kernels relative to the op tables its accelerator's efficiency profile was
   // fitted to: multiply the achieved compute rate and bandwidth ([kernels], default 1).
   double compute_scale = 1;

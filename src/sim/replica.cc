@@ -33,6 +33,7 @@ Replica::Replica(const ReplicaSpec& spec, int id, const perf::FitResult& fit, ui
                                   : d.engine->MaxBatchedTokens(*d.accelerator);
   chunked_ = spec.chunked_prefill < 0 ? d.engine->chunked_prefill : spec.chunked_prefill == 1;
   free_blocks_ = stats_.kv_blocks;
+  reserve_ratio_ = d.engine->reserve_ratio_start;
   watermark_blocks_ =
       static_cast<int64_t>(std::floor(spec.kv_watermark * static_cast<double>(stats_.kv_blocks)));
 }
@@ -198,6 +199,13 @@ void Replica::FinishStep(double now, std::vector<RequestRecord>* done,
     s->step_decode = false;
   }
   if (one_step > 0) itl_->Add(step_first_s_, one_step);
+  if (decoding > 0 && reserve_ratio_ > 0) {
+    const catalog::Engine& e = *spec_.deployment.engine;
+    const double per_step = (e.reserve_ratio_start - e.reserve_ratio_min) /
+                            static_cast<double>(e.reserve_ratio_decay_steps);
+    reserve_ratio_ =
+        std::max(e.reserve_ratio_min, reserve_ratio_ - per_step * static_cast<double>(repeat_));
+  }
   for (int64_t j = 1; j < repeat_ && decoding > 0; ++j) {
     itl_->Add(step_first_s_ + step_slope_s_ * static_cast<double>(j), decoding);
   }
@@ -355,6 +363,7 @@ void Replica::Preempt() {
   victim.step_decode = false;
   ++victim.preemptions;
   ++stats_.preemptions;
+  reserve_ratio_ = spec_.deployment.engine->reserve_ratio_start;
   preempted_.push_front(victim);
 }
 
@@ -407,6 +416,16 @@ void Replica::ScheduleDecodes(int64_t* budget_out, bool* any_out) {
 void Replica::SchedulePrompts(double now, int64_t* budget_out, bool* any_out) {
   int64_t& budget = *budget_out;
   bool& any = *any_out;
+  // Blocks held back for the outputs of the running requests (SGLang's admission).
+  int64_t reserved_blocks = 0;
+  if (reserve_ratio_ > 0) {
+    for (const Running& s : running_) {
+      const auto more = static_cast<int64_t>(
+          std::ceil(reserve_ratio_ * static_cast<double>(s.target - s.generated)));
+      reserved_blocks +=
+          std::max<int64_t>(0, OwnBlocksFor(s, s.prompt + s.decoded + more) - s.blocks);
+    }
+  }
   for (Running& s : running_) {
     if (s.prefill_done() || budget <= 0) continue;
     const int64_t chunk = Chunk(s, budget, !any);
@@ -461,6 +480,14 @@ void Replica::SchedulePrompts(double now, int64_t* budget_out, bool* any_out) {
     const int64_t pinned_now =
         entries > 0 ? cache_.Unpinned(*candidate.prefix, entries) * cache_.blocks_per_entry() : 0;
     if (need > Available() - pinned_now - (alone ? 0 : watermark_blocks_)) break;
+    if (reserve_ratio_ > 0) {
+      // Its whole prompt and output besides what the running requests keep (a request alone
+      // is admitted whatever its output needs).
+      const int64_t own =
+          OwnBlocksFor(candidate, candidate.prompt + candidate.target - candidate.generated);
+      if (!alone && own + reserved_blocks > Available() - pinned_now) break;
+      reserved_blocks += own - need;  // `need` of them are taken now
+    }
     if (from) {
       from->pop_front();
     } else {

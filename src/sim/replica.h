@@ -188,6 +188,7 @@ class Replica {
   bool busy_ = false;
   int64_t free_blocks_ = 0;
   int64_t watermark_blocks_ = 0;
+  double reserve_ratio_ = 0;  // the engine's output reservation now (Engine::reserve_ratio_*)
   int64_t outstanding_ = 0;
   std::deque<Seq> waiting_;
   std::deque<Running> preempted_;

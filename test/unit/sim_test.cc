@@ -269,6 +269,32 @@ TEST_F(SimTest, PreemptedRequestsResumeFromTheirCachedBlocks) {
   EXPECT_LT(with->duration_s(), without->duration_s());
 }
 
+// SGLang's admission holds back `ratio` × every running request's remaining output: at a ratio of
+// 1 the pool always has room for every admitted request to finish, so nothing is ever preempted,
+// where the same burst admitted on prompts alone preempts.
+TEST_F(SimTest, ReservingTheOutputsAvoidsPreemption) {
+  std::vector<workload::Request> burst;
+  for (int i = 0; i < 400; ++i) {
+    burst.push_back({.arrival_s = 0, .input_tokens = 200, .output_tokens = 3000});
+  }
+  catalog::Engine reserving = **cat_.FindEngine("vllm");
+  reserving.reserve_ratio_start = reserving.reserve_ratio_min = 1;
+  FleetSpec plain{.replicas = {Replica("llama-2-70b", "h100-sxm", 2)}};
+  plain.replicas[0].max_num_seqs = 1024;
+  plain.replicas[0].kv_watermark = 0;
+  FleetSpec reserved = plain;
+  reserved.replicas[0].deployment.engine = &reserving;
+  int64_t out = 0;
+  auto r = Simulate(reserved, burst,
+                    {.on_request = [&](const RequestRecord& rec) { out += rec.output_tokens; }});
+  auto p = Simulate(plain, burst);
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  ASSERT_TRUE(p.ok()) << p.status().message();
+  EXPECT_GT(p->replicas[0].preemptions, 0);
+  EXPECT_EQ(r->replicas[0].preemptions, 0);
+  EXPECT_EQ(out, 400 * 3000);
+}
+
 // Prefill-first scheduling (SGLang): a step computes prompts or decodes, never both, so a burst
 // that fits at once has every prompt computed (every first token out) before the first decode
 // step; decode-first scheduling (vLLM) starts decoding the first prompts while later ones wait.
