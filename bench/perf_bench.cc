@@ -54,6 +54,8 @@ BENCHMARK(BM_DecodeStep);
 // The planner's screen: Llama-3.1-70B on every catalog accelerator with an on-demand price, 1 to 8
 // of them in every layout, every weight and KV format within 2% quality loss, vLLM; 1,000 + 200
 // tokens at TTFT 2 s and TPOT 100 ms. Reported as configurations screened per second.
+// Argument 1: with disaggregated serving too (every configuration also as a prefill and as a
+// decode replica, the cheapest pools paired).
 void BM_ScreenLlama70B(benchmark::State& state) {
   const auto& cat = Cat();
   search::PlanQuery q{.model = *cat.FindModel("llama-3.1-70b"),
@@ -62,7 +64,8 @@ void BM_ScreenLlama70B(benchmark::State& state) {
                       .slo_ttft_s = 2,
                       .slo_tpot_s = 0.1,
                       .traffic = {.output_tokens_per_day = 2e8, .peak_to_mean = 2},
-                      .engines = {*cat.FindEngine("vllm")}};
+                      .engines = {*cat.FindEngine("vllm")},
+                      .disaggregated = state.range(0) == 1};
   search::ScreenStats stats;
   for (auto _ : state) benchmark::DoNotOptimize(search::Screen(cat, q, &stats));
   state.counters["configurations"] = static_cast<double>(stats.configurations);
@@ -70,27 +73,7 @@ void BM_ScreenLlama70B(benchmark::State& state) {
   state.counters["configs_per_s"] = benchmark::Counter(
       static_cast<double>(stats.configurations), benchmark::Counter::kIsIterationInvariantRate);
 }
-BENCHMARK(BM_ScreenLlama70B)->Unit(benchmark::kMillisecond);
-
-// The same screen with disaggregated serving: every configuration also as a prefill and as a
-// decode replica, and the cheapest pools paired.
-void BM_ScreenLlama70BDisaggregated(benchmark::State& state) {
-  const auto& cat = Cat();
-  search::PlanQuery q{.model = *cat.FindModel("llama-3.1-70b"),
-                      .input_tokens = 1000,
-                      .output_tokens = 200,
-                      .slo_ttft_s = 2,
-                      .slo_tpot_s = 0.1,
-                      .traffic = {.output_tokens_per_day = 2e8, .peak_to_mean = 2},
-                      .engines = {*cat.FindEngine("vllm")},
-                      .disaggregated = true};
-  search::ScreenStats stats;
-  for (auto _ : state) benchmark::DoNotOptimize(search::Screen(cat, q, &stats));
-  state.counters["configurations"] = static_cast<double>(stats.configurations);
-  state.counters["configs_per_s"] = benchmark::Counter(
-      static_cast<double>(stats.configurations), benchmark::Counter::kIsIterationInvariantRate);
-}
-BENCHMARK(BM_ScreenLlama70BDisaggregated)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ScreenLlama70B)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
 
 // A MoE decode step (DeepSeek-V3 on 8 × H200, FP8).
 void BM_MoeDecodeStep(benchmark::State& state) {

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "catalog/hf_config.h"
+#include "catalog/model_names.h"
 
 namespace pertoken::catalog {
 
@@ -64,35 +65,9 @@ class Writer {
   std::string text_;
 };
 
-const char* AttentionTypeName(AttentionType t) {
-  switch (t) {
-    case AttentionType::kMha:
-      return "mha";
-    case AttentionType::kGqa:
-      return "gqa";
-    case AttentionType::kMqa:
-      return "mqa";
-    case AttentionType::kMla:
-      return "mla";
-  }
-  return "mha";
-}
-
-const char* PositionName(PositionEmbedding p) {
-  switch (p) {
-    case PositionEmbedding::kRope:
-      return "rope";
-    case PositionEmbedding::kLearned:
-      return "learned";
-    case PositionEmbedding::kSinusoidal:
-      return "sinusoidal";
-  }
-  return "rope";
-}
-
 void WriteAttention(const Attention& a, Writer* w) {
   w->Table("attention");
-  w->Str("type", AttentionTypeName(a.type));
+  w->Str("type", NameOf(kAttentionTypeNames, a.type));
   w->Int("heads", a.heads);
   w->Int("kv_heads", a.kv_heads);
   w->Int("head_dim", a.head_dim);
@@ -163,13 +138,13 @@ std::string WriteModelToml(const Model& m) {
   w.Int("hidden_size", m.hidden_size);
   w.Int("vocab_size", m.vocab_size);
   w.Flag("tied_embeddings", m.tied_embeddings);
-  w.Str("position_embedding", PositionName(m.position_embedding));
-  w.Str("norm", m.norm == NormType::kLayerNorm ? "layernorm" : "rmsnorm");
+  w.Str("position_embedding", NameOf(kPositionEmbeddingNames, m.position_embedding));
+  w.Str("norm", NameOf(kNormNames, m.norm));
   w.Int("norms_per_layer", m.norms_per_layer);
   w.IntIf("mtp_layers", m.mtp_layers);
   WriteAttention(m.attention, &w);
   w.Table("mlp");
-  w.Str("type", m.mlp.type == MlpType::kPlain ? "plain" : "gated");
+  w.Str("type", NameOf(kMlpTypeNames, m.mlp.type));
   w.Int("intermediate_size", m.mlp.intermediate_size);
   w.FlagIf("bias", m.mlp.bias);
   if (m.moe) WriteMoe(*m.moe, &w);

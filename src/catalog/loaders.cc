@@ -9,6 +9,7 @@
 #include <regex>
 
 #include "catalog/engine_settings.h"
+#include "catalog/model_names.h"
 
 namespace pertoken::catalog {
 
@@ -117,15 +118,8 @@ void ReadAccelerator(FieldReader& root, Accelerator* out) {
 
 namespace {
 
-AttentionType ParseAttentionType(const std::string& s) {
-  if (s == "gqa") return AttentionType::kGqa;
-  if (s == "mqa") return AttentionType::kMqa;
-  if (s == "mla") return AttentionType::kMla;
-  return AttentionType::kMha;
-}
-
 void ReadAttention(FieldReader& a, Attention* out) {
-  out->type = ParseAttentionType(a.ReqEnum("type", {"mha", "gqa", "mqa", "mla"}));
+  out->type = ValueOf(kAttentionTypeNames, a.ReqEnum("type", NamesOf(kAttentionTypeNames)));
   out->heads = a.ReqInt("heads", Bound::kPositive);
   out->kv_heads = a.ReqInt("kv_heads", Bound::kPositive);
   out->head_dim = a.ReqInt("head_dim", Bound::kPositive);
@@ -181,7 +175,7 @@ void ReadAttention(FieldReader& a, Attention* out) {
 }
 
 void ReadMlp(FieldReader& m, Mlp* out) {
-  out->type = m.ReqEnum("type", {"gated", "plain"}) == "plain" ? MlpType::kPlain : MlpType::kGated;
+  out->type = ValueOf(kMlpTypeNames, m.ReqEnum("type", NamesOf(kMlpTypeNames)));
   out->intermediate_size = m.ReqInt("intermediate_size", Bound::kPositive);
   out->bias = m.OptBool("bias", false);
   m.CheckUnknownKeys();
@@ -253,12 +247,10 @@ void ReadModel(FieldReader& root, Model* out) {
   out->hidden_size = root.ReqInt("hidden_size", Bound::kPositive);
   out->vocab_size = root.ReqInt("vocab_size", Bound::kPositive);
   out->tied_embeddings = root.ReqBool("tied_embeddings");
-  const std::string pos = root.ReqEnum("position_embedding", {"rope", "learned", "sinusoidal"});
-  out->position_embedding = pos == "learned"      ? PositionEmbedding::kLearned
-                            : pos == "sinusoidal" ? PositionEmbedding::kSinusoidal
-                                                  : PositionEmbedding::kRope;
-  out->norm = root.ReqEnum("norm", {"rmsnorm", "layernorm"}) == "layernorm" ? NormType::kLayerNorm
-                                                                            : NormType::kRmsNorm;
+  out->position_embedding =
+      ValueOf(kPositionEmbeddingNames,
+              root.ReqEnum("position_embedding", NamesOf(kPositionEmbeddingNames)));
+  out->norm = ValueOf(kNormNames, root.ReqEnum("norm", NamesOf(kNormNames)));
   out->norms_per_layer = root.ReqInt("norms_per_layer", Bound::kNonNegative);
   if (out->layers > 10'000)
     root.Error("layers", fmt::format("{} layers is not plausible", out->layers));

@@ -356,10 +356,9 @@ CostOptions PoolOptions(const CostOptions& o, bool central) {
   return p;
 }
 
-// The busiest hour replayed through `replicas` replicas of a pool: Poisson arrivals at the peak
-// rate for kPeakWindowS seconds, every request of the given lengths, each replica admitting at
-// most `slots` requests at once (the capacity point), under the fleet's routing.
-constexpr double kPeakWindowS = 600;
+// The busiest hour replayed through `replicas` replicas of a pool: PeakStream (or the trace),
+// each replica admitting at most `slots` requests at once (the capacity point), under the fleet's
+// routing.
 
 struct PeakRun {
   bool ok = false;
@@ -394,20 +393,9 @@ PeakRun SimulatePeak(const Replica& r, const CostOptions& o, int64_t slots, int 
       .max_num_seqs = slots,
       .spec = r.spec};
   fleet.replicas.assign(static_cast<size_t>(replicas), spec);
-  // The trace as it arrived, or Poisson arrivals at the peak rate for kPeakWindowS.
+  // The trace as it arrived, or Poisson arrivals at the peak rate.
   std::vector<workload::Request> synthetic;
-  if (!replay) {
-    workload::Rng rng(1);
-    for (double t = rng.Exponential(1 / requests_per_s); t < kPeakWindowS;
-         t += rng.Exponential(1 / requests_per_s)) {
-      synthetic.push_back(
-          {.arrival_s = t, .input_tokens = *o.input_tokens, .output_tokens = *o.output_tokens});
-    }
-    if (synthetic.empty()) {
-      synthetic.push_back(
-          {.arrival_s = 0, .input_tokens = *o.input_tokens, .output_tokens = *o.output_tokens});
-    }
-  }
+  if (!replay) synthetic = PeakStream(requests_per_s, *o.input_tokens, *o.output_tokens);
   const std::vector<workload::Request>& requests = replay ? *replay : synthetic;
   const double span_s = requests.empty() ? 0 : requests.back().arrival_s;
   const double interval_s =
@@ -461,6 +449,22 @@ econ::Traffic TrafficOf(const CostOptions& o, const econ::ReplicaCapacity& c, st
 }
 
 }  // namespace
+
+std::vector<workload::Request> PeakStream(double requests_per_s, int64_t input_tokens,
+                                          int64_t output_tokens) {
+  std::vector<workload::Request> requests;
+  workload::Rng rng(1);
+  for (double t = rng.Exponential(1 / requests_per_s); t < kPeakWindowS;
+       t += rng.Exponential(1 / requests_per_s)) {
+    requests.push_back(
+        {.arrival_s = t, .input_tokens = input_tokens, .output_tokens = output_tokens});
+  }
+  if (requests.empty()) {
+    requests.push_back(
+        {.arrival_s = 0, .input_tokens = input_tokens, .output_tokens = output_tokens});
+  }
+  return requests;
+}
 
 Result<report::CostReport> EvaluateCost(const catalog::Catalog& cat, const CostOptions& given) {
   // A trace sets the traffic and, where not given, the lengths.
@@ -871,15 +875,12 @@ Result<report::CostReport> EvaluateCost(const catalog::Catalog& cat, const CostO
     std::vector<std::string> offers, sources;
     std::optional<econ::OwnedHour> main_hour;
     std::string missing;
-    econ::OwnershipTerms terms{
-        .server_capex_fraction = own->server_capex_fraction,
-        .amortization_years = o.amortization_years.value_or(own->amortization_years),
-        .cost_of_capital = o.cost_of_capital.value_or(own->cost_of_capital),
-        .maintenance_fraction_per_year = own->maintenance_fraction_per_year,
-        .server_power_factor = own->server_power_factor,
-        .pue = rep.pue,
-        .usd_per_kwh = kwh.value_or(0),
-        .usd_per_kw_month = dc->usd_per_kw_month.value_or(0)};
+    // The profiles' terms, with what the flags change.
+    econ::OwnershipTerms terms = econ::TermsOf(*own, *dc, 0);
+    terms.amortization_years = o.amortization_years.value_or(own->amortization_years);
+    terms.cost_of_capital = o.cost_of_capital.value_or(own->cost_of_capital);
+    terms.pue = rep.pue;
+    terms.usd_per_kwh = kwh.value_or(0);
     for (const PoolPlan& p : pools) {
       const econ::PurchasePrice purchase = econ::PurchasePriceOf(cat, *p.acc, o.as_of);
       const metrics::AcceleratorPower power = metrics::PowerOf(cat, *p.acc);

@@ -103,6 +103,13 @@ struct TraceTraffic {
 // InvalidArgument naming --trace for an unknown name, an unreadable file or an empty trace.
 Result<TraceTraffic> LoadTraceTraffic(const std::string& trace, const std::string& traces_dir);
 
+// How long a pool's peak is replayed in the simulator when no trace is given.
+inline constexpr double kPeakWindowS = 600;
+// The synthetic peak: Poisson arrivals at `requests_per_s` for kPeakWindowS seconds (seed 1), every
+// request of the given lengths; one request at 0 when none arrives in the window.
+std::vector<workload::Request> PeakStream(double requests_per_s, int64_t input_tokens,
+                                          int64_t output_tokens);
+
 // Fills `options` from a `pertoken estimate --json` or `pertoken simulate --json` result (the
 // --from flag). An estimate gives the deployment, its lengths and its throughput as one replica's
 // capacity. A simulation of one replica group gives the deployment, its replicas and the traffic

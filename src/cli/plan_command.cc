@@ -15,7 +15,6 @@
 #include "report/plan_report.h"
 #include "search/plan.h"
 #include "sim/simulator.h"
-#include "workload/random.h"
 
 namespace pertoken::cli {
 
@@ -46,17 +45,7 @@ Result<std::vector<workload::Request>> ReplayStream(const search::PlanQuery& q,
   }
   const double rate = q.traffic.output_tokens_per_day / econ::kSecondsPerDay *
                       q.traffic.peak_to_mean / static_cast<double>(q.output_tokens);
-  std::vector<workload::Request> requests;
-  workload::Rng rng(1);
-  for (double t = rng.Exponential(1 / rate); t < 600; t += rng.Exponential(1 / rate)) {
-    requests.push_back(
-        {.arrival_s = t, .input_tokens = q.input_tokens, .output_tokens = q.output_tokens});
-  }
-  if (requests.empty()) {
-    requests.push_back(
-        {.arrival_s = 0, .input_tokens = q.input_tokens, .output_tokens = q.output_tokens});
-  }
-  return requests;
+  return PeakStream(rate, q.input_tokens, q.output_tokens);
 }
 
 // A disaggregated plan replayed in the simulator: its prefill and decode pools as the screen
@@ -84,7 +73,7 @@ report::VerifiedPlan VerifyDisaggregated(const catalog::Catalog& cat, const sear
   const sim::ReplicaSpec decode{.deployment = deployment(p.accelerator, p.engine, p.layout),
                                 .role = sim::Role::kDecode,
                                 .max_num_seqs = static_cast<int64_t>(p.concurrency)};
-  sim::FleetSpec fleet{.kv_transfer_bytes_per_s = search::KvTransferBytesPerSecond(
+  sim::FleetSpec fleet{.kv_transfer_bytes_per_s = perf::KvTransferBytesPerSecond(
                            *f.accelerator, f.count, *p.accelerator, p.count)};
   int n_prefill = f.replicas, n_decode = p.replicas;
   constexpr int kMaxRounds = 40;

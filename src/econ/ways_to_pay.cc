@@ -85,4 +85,17 @@ PurchasePrice PurchasePriceOf(const catalog::Catalog& cat, const catalog::Accele
   return p;
 }
 
+OwnershipTerms TermsOf(const catalog::Ownership& own, const catalog::Datacenter& dc,
+                       double capex_usd) {
+  return {.capex_usd = capex_usd,
+          .server_capex_fraction = own.server_capex_fraction,
+          .amortization_years = own.amortization_years,
+          .cost_of_capital = own.cost_of_capital,
+          .maintenance_fraction_per_year = own.maintenance_fraction_per_year,
+          .server_power_factor = own.server_power_factor,
+          .pue = dc.pue,
+          .usd_per_kwh = dc.usd_per_kwh.value_or(0),
+          .usd_per_kw_month = dc.usd_per_kw_month.value_or(0)};
+}
+
 }  // namespace pertoken::econ

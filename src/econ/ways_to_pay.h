@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "catalog/catalog.h"
+#include "econ/ownership.h"
 
 namespace pertoken::econ {
 
@@ -46,5 +47,10 @@ struct PurchasePrice {
 // offer is for cards alone).
 PurchasePrice PurchasePriceOf(const catalog::Catalog& catalog,
                               const catalog::Accelerator& accelerator, const std::string& as_of);
+
+// The terms of owning one accelerator bought at `capex_usd` under an ownership profile and a
+// data centre's (PUE, electricity, colocation; electricity 0 where the profile has no price).
+OwnershipTerms TermsOf(const catalog::Ownership& ownership, const catalog::Datacenter& datacenter,
+                       double capex_usd);
 
 }  // namespace pertoken::econ

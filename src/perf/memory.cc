@@ -168,15 +168,25 @@ double ActivationBytes(const catalog::Model& m, const catalog::Engine& e,
 // out: engines load them only when they speculate with them.
 double StageWeightBytes(const catalog::Model& m, const Precision& p, const ParamCount& params,
                         int tp, int pp, int first, int count, bool first_stage, bool last_stage) {
-  int kinds[2][2] = {{0, 0}, {0, 0}};  // [linear][moe]
-  for (int i = first; i < first + count; ++i) {
-    ++kinds[IsLinearAttentionLayer(m, i) ? 1 : 0][IsMoeLayer(m, i) ? 1 : 0];
+  int64_t kinds[2][2] = {{0, 0}, {0, 0}};  // [linear][moe]
+  const int end = first + count;
+  if (!m.linear_attention) {  // counted, not walked: the fit runs this for every layout tried
+    kinds[0][1] = MoeLayersBefore(m, end) - MoeLayersBefore(m, first);
+    kinds[0][0] = count - kinds[0][1];
+  } else if (!m.moe) {
+    kinds[0][0] = FullAttentionLayersBefore(m, end) - FullAttentionLayersBefore(m, first);
+    kinds[1][0] = count - kinds[0][0];
+  } else {
+    for (int i = first; i < end; ++i) {
+      ++kinds[IsLinearAttentionLayer(m, i) ? 1 : 0][IsMoeLayer(m, i) ? 1 : 0];
+    }
   }
   double bytes = 0;
   for (int linear = 0; linear < 2; ++linear) {
     for (int moe = 0; moe < 2; ++moe) {
       if (kinds[linear][moe] > 0) {
-        bytes += kinds[linear][moe] * LayerWeightBytes(m, p, linear == 1, moe == 1, tp);
+        bytes += static_cast<double>(kinds[linear][moe]) *
+                 LayerWeightBytes(m, p, linear == 1, moe == 1, tp);
       }
     }
   }

@@ -54,29 +54,6 @@ int64_t MtpLayerParams(const catalog::Model& m, const BlockParams& attn, const B
 
 }  // namespace
 
-bool IsMoeLayer(const catalog::Model& m, int64_t layer) {
-  if (!m.moe || layer < m.moe->dense_layers) return false;
-  const int64_t step = m.moe->layer_step > 0 ? m.moe->layer_step : 1;
-  return (layer - m.moe->dense_layers + 1) % step == 0;
-}
-
-int64_t MoeLayerCount(const catalog::Model& m) {
-  if (!m.moe) return 0;
-  const int64_t step = m.moe->layer_step > 0 ? m.moe->layer_step : 1;
-  return (m.layers - m.moe->dense_layers) / step;
-}
-
-int64_t FullAttentionLayerCount(const catalog::Model& m) {
-  return m.linear_attention ? m.layers - m.linear_attention->layers : m.layers;
-}
-
-bool IsLinearAttentionLayer(const catalog::Model& m, int64_t layer) {
-  if (!m.linear_attention || m.layers <= 0) return false;
-  // Layer i is full when the count floor((i + 1) F / L) of full layers up to it rises there.
-  const int64_t full = FullAttentionLayerCount(m);
-  return (layer + 1) * full / m.layers == layer * full / m.layers;
-}
-
 BlockParams AttentionParams(const catalog::Model& m) {
   const auto& a = m.attention;
   const int64_t h = m.hidden_size;

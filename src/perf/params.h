@@ -3,6 +3,7 @@
 // mixture of experts). Pure functions of a catalog::Model; thread-safe.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 
 #include "catalog/types.h"
@@ -51,16 +52,30 @@ BlockParams MlpParams(const catalog::Model& model, int64_t intermediate, bool bi
 // One linear-attention block ([linear_attention]); zero when the model has none.
 BlockParams LinearAttentionParams(const catalog::Model& model);
 
-// Whether decoder layer `layer` (0-based) runs a mixture of experts: after the `dense_layers`
-// leading ones, every `layer_step`-th layer, the last of each group (Llama 4 Maverick, step 2: the
-// odd layers, as Hugging Face's Llama4TextConfig.moe_layers = range(step - 1, layers, step)).
-bool IsMoeLayer(const catalog::Model& model, int64_t layer);
-int64_t MoeLayerCount(const catalog::Model& model);
+// Which decoder layers run a mixture of experts: after the `dense_layers` leading ones, every
+// `layer_step`-th layer, the last of each group (Llama 4 Maverick, step 2: the odd layers, as
+// Hugging Face's Llama4TextConfig.moe_layers = range(step - 1, layers, step)). Inline: the memory
+// fit and the step time ask per layer.
+inline int64_t MoeLayersBefore(const catalog::Model& m, int64_t n) {  // among layers [0, n)
+  if (!m.moe || n <= m.moe->dense_layers) return 0;
+  return (n - m.moe->dense_layers) / std::max<int64_t>(1, m.moe->layer_step);
+}
+inline bool IsMoeLayer(const catalog::Model& m, int64_t layer) {
+  return MoeLayersBefore(m, layer + 1) > MoeLayersBefore(m, layer);
+}
+inline int64_t MoeLayerCount(const catalog::Model& m) { return MoeLayersBefore(m, m.layers); }
 
-// Whether decoder layer `layer` uses linear attention. The full-attention layers are spread
-// evenly, each closing its group (Qwen3-Next, one in 4: layers 3, 7, 11, ...; MiniMax-M1, one in
-// 8: layers 7, 15, ...).
-bool IsLinearAttentionLayer(const catalog::Model& model, int64_t layer);
-int64_t FullAttentionLayerCount(const catalog::Model& model);  // layers with a KV cache
+// Which decoder layers keep full attention (the others linear): spread evenly, each closing its
+// group (Qwen3-Next, one in 4: layers 3, 7, 11, ...; MiniMax-M1, one in 8: layers 7, 15, ...).
+inline int64_t FullAttentionLayerCount(const catalog::Model& m) {  // layers with a KV cache
+  return m.linear_attention ? m.layers - m.linear_attention->layers : m.layers;
+}
+inline int64_t FullAttentionLayersBefore(const catalog::Model& m, int64_t n) {  // among [0, n)
+  if (!m.linear_attention || m.layers <= 0) return n;
+  return n * FullAttentionLayerCount(m) / m.layers;
+}
+inline bool IsLinearAttentionLayer(const catalog::Model& m, int64_t layer) {
+  return FullAttentionLayersBefore(m, layer + 1) == FullAttentionLayersBefore(m, layer);
+}
 
 }  // namespace pertoken::perf

@@ -454,6 +454,21 @@ double LinkBytesPerSecond(const catalog::Accelerator& acc) {
   return HasScaleUpLink(acc) ? *acc.scaleup_bw_bytes_per_s / 2 : HostLinkBytesPerSecond(acc);
 }
 
+double KvTransferLinkBytesPerSecond(const catalog::Accelerator& prefill, int prefill_count,
+                                    const catalog::Accelerator& decode, int decode_count) {
+  if (&prefill == &decode && HasScaleUpLink(prefill) &&
+      prefill_count + decode_count <= prefill.scaleup_domain_size) {
+    return LinkBytesPerSecond(prefill);
+  }
+  return std::min(HostLinkBytesPerSecond(prefill), HostLinkBytesPerSecond(decode));
+}
+
+double KvTransferBytesPerSecond(const catalog::Accelerator& prefill, int prefill_count,
+                                const catalog::Accelerator& decode, int decode_count) {
+  return KvTransferLinkBytesPerSecond(prefill, prefill_count, decode, decode_count) *
+         std::min(prefill_count, decode_count);
+}
+
 double AllReduceTime(const catalog::Accelerator& acc, const catalog::Efficiency& eff, int ranks,
                      double bytes) {
   if (const catalog::AllReduceCurve* measured = eff.AllReduceMeasured(ranks)) {

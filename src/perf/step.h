@@ -74,6 +74,17 @@ double HostLinkBytesPerSecond(const catalog::Accelerator& acc);
 // where it has one, else PCIe of its generation.
 double LinkBytesPerSecond(const catalog::Accelerator& acc);
 
+// The per-accelerator link a request's KV cache moves over from a prefill replica to a decode
+// replica: the scale-up link when both replicas are one accelerator type that has one and fit in
+// one scale-up domain together, else the network, taken as the slower side's PCIe link (where its
+// network card attaches).
+double KvTransferLinkBytesPerSecond(const catalog::Accelerator& prefill, int prefill_count,
+                                    const catalog::Accelerator& decode, int decode_count);
+// The whole transfer: that link times the smaller replica's accelerators, shards moving in
+// parallel.
+double KvTransferBytesPerSecond(const catalog::Accelerator& prefill, int prefill_count,
+                                const catalog::Accelerator& decode, int decode_count);
+
 // The time of an all-reduce of `bytes` over `ranks` accelerators on the scale-up link (or PCIe
 // where the accelerator has none); also used for point-to-point sends as a 2-rank exchange.
 double AllReduceTime(const catalog::Accelerator& acc, const catalog::Efficiency& eff, int ranks,

@@ -199,16 +199,15 @@ void FleetText(const SimulateReport& r, const SimulateSummary& m, std::string* o
                         FormatCount(s.kv_blocks), s.block_tokens,
                         FormatCount(s.kv_blocks * s.block_tokens));
     if (g.spec.role == sim::Role::kPrefill) {
-      const double link = perf::LinkBytesPerSecond(*g.spec.deployment.accelerator);
       const double bw = KvLinkBytesPerSecond(r, g);
-      *out +=
-          fmt::format("          hands each prompt's KV cache to a decode replica over {} ({})\n",
-                      BandwidthText(bw),
-                      r.kv_transfer_bytes_per_s > 0
-                          ? "given"
-                          : fmt::format("by default {} per {} link × {}", BandwidthText(link),
-                                        g.spec.deployment.accelerator->id,
-                                        Plural(std::llround(bw / link), "accelerator")));
+      *out += fmt::format(
+          "          hands each prompt's KV cache to a decode replica over {} ({})\n",
+          BandwidthText(bw),
+          r.kv_transfer_bytes_per_s > 0
+              ? "given"
+              : "by default: the smaller replica's accelerators, each over its scale-up link when "
+                "both replicas fit in one scale-up domain of one accelerator type, else over the "
+                "network at its PCIe link's speed");
     }
   }
   if (m.replicas > 1) *out += fmt::format("          routing {}\n", RoutingName(r.routing));
@@ -533,13 +532,14 @@ std::vector<int> ReplicaGroups(const SimulateReport& r) {
 double KvLinkBytesPerSecond(const SimulateReport& r, const ReplicaGroupReport& g) {
   if (g.spec.role != sim::Role::kPrefill) return 0;
   if (r.kv_transfer_bytes_per_s > 0) return r.kv_transfer_bytes_per_s;
-  // As the simulator: the prefill accelerator's link × the smaller replica's accelerators.
+  // As the simulator, to the slowest decode group.
   const perf::Deployment& from = g.spec.deployment;
   double slowest = 0;
   for (const ReplicaGroupReport& to : r.groups) {
     if (to.spec.role != sim::Role::kDecode || to.spec.tier != g.spec.tier) continue;
-    const double bw = perf::LinkBytesPerSecond(*from.accelerator) *
-                      std::min(from.layout.count(), to.spec.deployment.layout.count());
+    const double bw = perf::KvTransferBytesPerSecond(*from.accelerator, from.layout.count(),
+                                                     *to.spec.deployment.accelerator,
+                                                     to.spec.deployment.layout.count());
     slowest = slowest > 0 ? std::min(slowest, bw) : bw;
   }
   return slowest;

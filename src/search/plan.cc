@@ -239,7 +239,7 @@ void PairRoles(const RolePair& roles, const catalog::QuantFormat* w, const catal
     const RoleCandidate& pc = *p.candidate;
     const double transfer_s =
         static_cast<double>(q.input_tokens) * dc.kv_bytes_per_token /
-        KvTransferBytesPerSecond(*pc.accelerator, pc.count, *dc.accelerator, dc.count);
+        perf::KvTransferBytesPerSecond(*pc.accelerator, pc.count, *dc.accelerator, dc.count);
     const double tpot_s = dc.latency_s + transfer_s / steps;
     if (tpot_s > q.slo_tpot_s) continue;  // a slower network than the decode side assumed
     Plan plan{.accelerator = dc.accelerator,
@@ -293,17 +293,6 @@ void PairRoles(const RolePair& roles, const catalog::QuantFormat* w, const catal
 }
 
 }  // namespace
-
-double KvTransferBytesPerSecond(const catalog::Accelerator& prefill, int prefill_count,
-                                const catalog::Accelerator& decode, int decode_count) {
-  const int smaller = std::min(prefill_count, decode_count);
-  if (&prefill == &decode && prefill_count + decode_count <= prefill.scaleup_domain_size &&
-      prefill.scaleup_bw_bytes_per_s) {
-    return perf::LinkBytesPerSecond(prefill) * smaller;
-  }
-  return std::min(perf::HostLinkBytesPerSecond(prefill), perf::HostLinkBytesPerSecond(decode)) *
-         smaller;
-}
 
 CapacityPoint FindCapacityPoint(perf::ServingQuery q, const perf::FitResult& fit,
                                 double ttft_target_s, double tpot_target_s) {
@@ -406,16 +395,7 @@ std::vector<Plan> Screen(const catalog::Catalog& cat, const PlanQuery& q, Screen
       const catalog::Ownership& own = cat.DefaultOwnership();
       const catalog::Datacenter& dc = cat.DefaultDatacenter();
       if (purchase.known && power.known && dc.usd_per_kwh) {
-        owned =
-            econ::OwnershipTerms{.capex_usd = purchase.capex_usd,
-                                 .server_capex_fraction = own.server_capex_fraction,
-                                 .amortization_years = own.amortization_years,
-                                 .cost_of_capital = own.cost_of_capital,
-                                 .maintenance_fraction_per_year = own.maintenance_fraction_per_year,
-                                 .server_power_factor = own.server_power_factor,
-                                 .pue = dc.pue,
-                                 .usd_per_kwh = *dc.usd_per_kwh,
-                                 .usd_per_kw_month = dc.usd_per_kw_month.value_or(0)};
+        owned = econ::TermsOf(own, dc, purchase.capex_usd);
         pays.push_back(
             {.pricing = "owned",
              .provider = "",
@@ -515,6 +495,7 @@ std::vector<Plan> Screen(const catalog::Catalog& cat, const PlanQuery& q, Screen
                       pay.pricing == "owned"
                           ? econ::OwnedCostPerHour(*owned, power, p.utilization).total()
                           : pay.usd_per_accelerator_hour;
+                  p.usd_per_accelerator_hour = per_accelerator_hour;
                   p.usd_per_hour = per_accelerator_hour * count * p.replicas;
                   const econ::Spend s = econ::SpendOf(p.usd_per_hour, q.traffic);
                   p.usd_per_million_output_tokens = s.usd_per_million_output_tokens;

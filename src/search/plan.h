@@ -109,17 +109,10 @@ struct Plan {
   double usd_per_million_output_tokens = 0;
   double monthly_usd = 0;
   // Disaggregated serving: the prefill pool, and the time a request's KV cache takes to reach the
-  // decode pool (counted in TPOT: its first decode step waits for it).
+  // decode pool (perf::KvTransferBytesPerSecond; counted in TPOT: its first decode step waits).
   std::optional<PrefillPool> prefill;
   double kv_transfer_s = 0;
 };
-
-// The bandwidth a request's KV cache moves at from a prefill replica to a decode replica: the
-// scale-up link (times the smaller replica's accelerators, shards moving in parallel) when both
-// are the same accelerator type in one scale-up domain, else over the network, taken as each
-// accelerator's PCIe link (where its network card attaches) on the smaller side.
-double KvTransferBytesPerSecond(const catalog::Accelerator& prefill, int prefill_count,
-                                const catalog::Accelerator& decode, int decode_count);
 
 struct ScreenStats {
   int64_t configurations = 0;  // accelerator × count × layout × precisions × engine × pricing

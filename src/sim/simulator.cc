@@ -251,11 +251,12 @@ Result<SimResult> Simulate(const FleetSpec& fleet, const std::vector<workload::R
         for (const RequestRecord& h : handoffs) {
           const ReplicaSpec& from = fleet.replicas[e.replica];
           const int to = route(from.tier, Role::kDecode, requests[h.index]);
+          const perf::Deployment& dest = fleet.replicas[to].deployment;
           const double bw = fleet.kv_transfer_bytes_per_s > 0
                                 ? fleet.kv_transfer_bytes_per_s
-                                : perf::LinkBytesPerSecond(*from.deployment.accelerator) *
-                                      std::min(from.deployment.layout.count(),
-                                               fleet.replicas[to].deployment.layout.count());
+                                : perf::KvTransferBytesPerSecond(
+                                      *from.deployment.accelerator, from.deployment.layout.count(),
+                                      *dest.accelerator, dest.layout.count());
           const double at = e.time_s + replicas[e.replica].kv_bytes_per_token() *
                                            static_cast<double>(h.input_tokens) / bw;
           replicas[to].EnqueueDecode(requests[h.index], h, at);

@@ -74,10 +74,9 @@ struct FleetSpec {
   // Model-tier routing: the share of requests each tier gets (drawn per request with
   // SimOptions::seed), e.g. {0.7, 0.3} sends 30% to the replicas of tier 1. Empty: one tier.
   std::vector<double> tier_shares;
-  // Bandwidth of a prefill-to-decode KV transfer. 0: each accelerator's link
-  // (perf::LinkBytesPerSecond) times the smaller replica's accelerator count, the shards moving
-  // in parallel: right when both sides share a scale-up domain; give the network's figure when
-  // they do not.
+  // Bandwidth of a prefill-to-decode KV transfer. 0: perf::KvTransferBytesPerSecond of the two
+  // replicas (their scale-up link when they share a scale-up domain, else the network's PCIe
+  // bound); give the network's own figure where it is known.
   double kv_transfer_bytes_per_s = 0;
 };
 

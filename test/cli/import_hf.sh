@@ -6,23 +6,9 @@ set -u
 bin="$1"
 fixture="$2/catalog_small"
 configs="$2/hf_configs"
-failures=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 
-# expect CODE "OUTPUT SUBSTRING" ARGS...
-expect() {
-  local code="$1" needle="$2"
-  shift 2
-  "$bin" "$@" >"$tmp/out" 2>"$tmp/err"
-  local got=$?
-  if [ "$got" != "$code" ]; then
-    echo "FAIL: pertoken $* exited $got, expected $code"; cat "$tmp/err"; failures=$((failures + 1)); return
-  fi
-  if [ -n "$needle" ] && ! grep -qF -- "$needle" "$tmp/err" "$tmp/out"; then
-    echo "FAIL: pertoken $*: output lacks '$needle'"; cat "$tmp/out" "$tmp/err"; failures=$((failures + 1))
-  fi
-}
+# shellcheck source=lib/expect.bash
+source "$(dirname "$0")/lib/expect.bash"
 
 gemma="$configs/google__gemma-3-1b-it.json"
 whisper="$configs/openai__whisper-large-v3.json"

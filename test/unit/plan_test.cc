@@ -182,7 +182,14 @@ TEST_F(PlanTest, DisaggregatedPoolsEachMeetTheirTarget) {
   const double peak_requests = 2e8 / 86400 * 1.5 / 200;
   int disaggregated = 0;
   for (const Plan& p : both) {
-    if (!p.prefill) continue;
+    if (!p.prefill) {
+      // A unified fleet: replicas × accelerators × the accelerator-hour.
+      if (p.meets_slo) {
+        EXPECT_NEAR(p.usd_per_hour, p.replicas * p.count * p.usd_per_accelerator_hour,
+                    1e-9 * p.usd_per_hour);
+      }
+      continue;
+    }
     ++disaggregated;
     EXPECT_TRUE(p.meets_slo);
     EXPECT_LE(p.ttft_s, q.slo_ttft_s);
@@ -246,6 +253,32 @@ namespace {
 using ::testing::HasSubstr;
 using PlanCommandTest = testing::FixtureCatalogTest;
 
+// The --json answer of `pertoken plan` for `o`.
+nlohmann::json PlanJsonOf(const catalog::Catalog& cat, PlanOptions o) {
+  o.json = true;
+  std::ostringstream out, err;
+  EXPECT_EQ(RunPlan(cat, o, out, err), kExitOk) << err.str();
+  return nlohmann::json::parse(out.str());
+}
+
+// `fleet` replayed by `pertoken simulate --json` at the peak of `o`'s traffic: ten minutes of
+// Poisson arrivals with a random stream of its own (seed 7; the planner's is 1).
+nlohmann::json SimulatePeakJson(const catalog::Catalog& cat, const PlanOptions& o,
+                                std::vector<ReplicaGroupOptions> fleet) {
+  SimulateOptions s;
+  s.fleet = std::move(fleet);
+  const double rate =
+      *o.output_tokens_per_day / static_cast<double>(*o.output_tokens) / 86400 * o.peak_to_mean;
+  s.workload.arrivals = fmt::format("poisson:rate={}", rate);
+  s.workload.lengths = fmt::format("fixed:in={},out={}", *o.input_tokens, *o.output_tokens);
+  s.workload.duration_s = 600;
+  s.workload.seed = 7;
+  s.json = true;
+  std::ostringstream out, err;
+  EXPECT_EQ(RunSimulate(cat, s, out, err), kExitOk) << err.str();
+  return nlohmann::json::parse(out.str());
+}
+
 // A plan the simulator verified meets its p99 targets when `pertoken simulate` replays the same
 // fleet under the same peak with its own random stream (within 10%: another sample of arrivals).
 TEST_F(PlanCommandTest, AVerifiedPlanMeetsItsTargetsInSimulate) {
@@ -256,16 +289,12 @@ TEST_F(PlanCommandTest, AVerifiedPlanMeetsItsTargetsInSimulate) {
                 .slo_tpot_s = 0.03,
                 .output_tokens_per_day = 2e8,
                 .peak_to_mean = 1.5,
-                .verify = 2,
-                .json = true};
-  std::ostringstream out, err;
-  ASSERT_EQ(RunPlan(cat_, o, out, err), kExitOk) << err.str();
-  const auto j = nlohmann::json::parse(out.str());
+                .verify = 2};
+  const auto j = PlanJsonOf(cat_, o);
   ASSERT_FALSE(j["verified"].empty());
   const auto& v = j["verified"][0];
   ASSERT_TRUE(v["ok"].get<bool>()) << v["error"];
   const auto& p = j["plans"][v["plan"].get<size_t>()];
-  SimulateOptions s;
   ReplicaGroupOptions g;
   g.deployment.model = "llama-2-7b";
   g.deployment.accelerator = p["accelerator"];
@@ -275,18 +304,7 @@ TEST_F(PlanCommandTest, AVerifiedPlanMeetsItsTargetsInSimulate) {
   g.deployment.kv = p["kv"];
   g.replicas = v["replicas"].get<int>();
   g.max_num_seqs = static_cast<int64_t>(p["concurrency"].get<double>());
-  s.fleet = {g};
-  const double rate = 2e8 / 100 / 86400 * 1.5;
-  s.workload.arrivals = fmt::format("poisson:rate={}", rate);
-  s.workload.lengths = "fixed:in=500,out=100";
-  s.workload.duration_s = 600;
-  s.workload.seed = 7;
-  s.slo_ttft_s = 1;
-  s.slo_tpot_s = 0.03;
-  s.json = true;
-  std::ostringstream sim_out, sim_err;
-  ASSERT_EQ(RunSimulate(cat_, s, sim_out, sim_err), kExitOk) << sim_err.str();
-  const auto sim = nlohmann::json::parse(sim_out.str());
+  const auto sim = SimulatePeakJson(cat_, o, {g});
   EXPECT_LE(sim["ttft_p99_s"].get<double>(), 1.1 * 1);
   EXPECT_LE(sim["tpot_p99_s"].get<double>(), 1.1 * 0.03);
   // The plan's utilisation over its replay (ten one-minute intervals of the peak): requests in
@@ -317,11 +335,8 @@ TEST_F(PlanCommandTest, AVerifiedDisaggregatedPlanMeetsItsTargetsInSimulate) {
                 .output_tokens_per_day = 2e8,
                 .peak_to_mean = 1.5,
                 .disaggregate = true,
-                .verify = 20,
-                .json = true};
-  std::ostringstream out, err;
-  ASSERT_EQ(RunPlan(cat_, o, out, err), kExitOk) << err.str();
-  const auto j = nlohmann::json::parse(out.str());
+                .verify = 20};
+  const auto j = PlanJsonOf(cat_, o);
   const nlohmann::json* found = nullptr;
   for (const auto& v : j["verified"]) {
     if (v["ok"].get<bool>() && !j["plans"][v["plan"].get<size_t>()]["prefill"].is_null()) {
@@ -333,7 +348,6 @@ TEST_F(PlanCommandTest, AVerifiedDisaggregatedPlanMeetsItsTargetsInSimulate) {
   const auto& v = *found;
   const auto& p = j["plans"][v["plan"].get<size_t>()];
   const auto& f = p["prefill"];
-  SimulateOptions s;
   ReplicaGroupOptions prefill, decode;
   prefill.deployment.model = decode.deployment.model = "llama-2-7b";
   prefill.deployment.weights = decode.deployment.weights = p["weights"];
@@ -347,16 +361,7 @@ TEST_F(PlanCommandTest, AVerifiedDisaggregatedPlanMeetsItsTargetsInSimulate) {
   decode.replicas = v["replicas"].get<int>();
   decode.max_num_seqs = static_cast<int64_t>(p["concurrency"].get<double>());
   decode.role = "decode";
-  s.fleet = {prefill, decode};
-  const double rate = 2e8 / 200 / 86400 * 1.5;
-  s.workload.arrivals = fmt::format("poisson:rate={}", rate);
-  s.workload.lengths = "fixed:in=2000,out=200";
-  s.workload.duration_s = 600;
-  s.workload.seed = 7;
-  s.json = true;
-  std::ostringstream sim_out, sim_err;
-  ASSERT_EQ(RunSimulate(cat_, s, sim_out, sim_err), kExitOk) << sim_err.str();
-  const auto sim = nlohmann::json::parse(sim_out.str());
+  const auto sim = SimulatePeakJson(cat_, o, {prefill, decode});
   EXPECT_LE(sim["ttft_p99_s"].get<double>(), 1.1 * 1);
   EXPECT_LE(sim["tpot_p99_s"].get<double>(), 1.1 * 0.03);
 }
@@ -481,9 +486,7 @@ TEST_F(PlanCommandTest, JsonNamesTheDocumentedKeysAndBadInputIsOneMessage) {
                 .slo_tpot_s = 0.03,
                 .output_tokens_per_day = 2e8,
                 .json = true};
-  std::ostringstream out, err;
-  ASSERT_EQ(RunPlan(cat_, o, out, err), kExitOk) << err.str();
-  const auto j = nlohmann::json::parse(out.str());
+  const auto j = PlanJsonOf(cat_, o);
   for (const char* key : {"usd_per_million_output_tokens", "monthly_usd", "accelerator", "count",
                           "replicas", "meets_slo"}) {
     EXPECT_TRUE(j["plans"][0].contains(key)) << key;
