@@ -3,7 +3,10 @@
 
 #include <map>
 
+#include "perf/serving.h"
+#include "perf/step.h"
 #include "test_util.h"
+#include "validate/predict.h"
 #include "validate/regime.h"
 #include "validate/resolve.h"
 #include "validate/row_mapping.h"
@@ -278,20 +281,33 @@ TEST_F(ValidateMappingTest, DoesNotFitOrCannotKnowTheAccelerators) {
   EXPECT_EQ(p.skip.reason, "does not fit") << p.skip.detail;
 }
 
-// A static batch larger than memory holds ran (it was measured): predicted as that many clients,
-// memory's worth at a time.
-TEST_F(ValidateMappingTest, StaticBatchBeyondMemoryRunsAsClients) {
+// A static batch larger than memory holds ran (it was measured): predicted as a burst of that
+// many requests, memory's worth at a time, the rest waiting for a slot.
+TEST_F(ValidateMappingTest, StaticBatchBeyondMemoryRunsAsABurst) {
   Measurement m = rows_["FX-0001"];  // static batch of 64 x (128 + 128) tokens
   m.concurrency_or_batch = "5000";
+  m.metric = "ttft_ms_mean";
   NameResolver names(cat_);
   const RowPlan p = MapRow(names, workloads_, m);
   ASSERT_TRUE(p.ok) << p.skip.reason << " " << p.skip.detail;
-  EXPECT_EQ(p.query.regime, perf::Regime::kFixedConcurrency);
-  EXPECT_DOUBLE_EQ(p.query.concurrency, 5000);
+  EXPECT_EQ(p.query.regime, perf::Regime::kMaxLoad);
+  EXPECT_EQ(p.query.max_requests, 5000);
   EXPECT_THAT(p.assumptions, Contains(HasSubstr("a batch of 5000 is more than the")));
   const RowPlan fits = Map("FX-0001");
   ASSERT_TRUE(fits.ok);
   EXPECT_EQ(fits.query.regime, perf::Regime::kStaticBatch);
+
+  // A request beyond what memory holds starts only when one that runs has finished: after at
+  // least 128 decode steps, each no faster than a decode step of one sequence. So the mean time
+  // to first token is at least (waiting / all) x 128 such steps.
+  const perf::Deployment& d = p.query.deployment;
+  const double held = perf::MaxConcurrency(d, 128, 128);
+  ASSERT_LT(held, 5000);
+  const double step_s =
+      perf::PredictStep(d, {.decode_sequences = 1, .decode_context = 128}).total_s;
+  const Prediction ttft = PredictRow(p, {});
+  ASSERT_TRUE(ttft.ok) << ttft.skip.reason << " " << ttft.skip.detail;
+  EXPECT_GE(ttft.value, (5000 - held) / 5000 * 128 * step_s * 1e3);
 }
 
 // The model that the notes' serving command serves wins over a model column naming another.
