@@ -248,6 +248,24 @@ void CrossCheck(const Catalog& cat, ErrorList* errors) {
     if (!w.model.empty() && !Lookup(cat.models(), w.model)) {
       errors->push_back(fmt::format("{}: unknown model '{}'", At(w, "model"), w.model));
     }
+    for (const ReferencePrecision& p : w.reference_precisions) {
+      const std::string where = At(w, "reference_precision");
+      if (const Engine* e = Lookup(cat.engines(), p.engine); !e || e->id != p.engine) {
+        errors->push_back(fmt::format("{}: '{}' is not an engine id", where, p.engine));
+      }
+      for (const std::string& a : p.accelerators) {
+        const Accelerator* found = Lookup(cat.accelerators(), a);
+        if (!found || found->id != a) {
+          errors->push_back(fmt::format("{}: '{}' is not an accelerator id", where, a));
+        }
+      }
+      if (!cat.FindPrecision(p.weights, false).ok()) {
+        errors->push_back(fmt::format("{}: unknown weight precision '{}'", where, p.weights));
+      }
+      if (!cat.FindPrecision(p.kv, true).ok()) {
+        errors->push_back(fmt::format("{}: unknown KV precision '{}'", where, p.kv));
+      }
+    }
   }
   for (Kind kind : AllKinds()) {
     for (const Entity* e : cat.Entities(kind)) CheckProvenancePaths(*e, errors);

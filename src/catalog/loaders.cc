@@ -690,6 +690,16 @@ void ReadWorkload(FieldReader& root, Workload* out) {
       }
     }
   }
+  for (FieldReader& r : root.TableArray("reference_precision", false)) {
+    ReferencePrecision p{.engine = r.ReqString("engine"),
+                         .accelerators = r.StringArray("accelerators", true),
+                         .weights = r.ReqString("weights"),
+                         .kv = r.ReqString("kv"),
+                         .source = r.ReqString("source")};
+    if (p.accelerators.empty()) r.Error("accelerators", "names no accelerator");
+    r.CheckUnknownKeys();
+    out->reference_precisions.push_back(std::move(p));
+  }
 }
 
 }  // namespace pertoken::catalog

@@ -351,6 +351,16 @@ struct Ownership : Entity {
 // A named benchmark workload (doc/formats/workload.md): the request lengths of a benchmark's
 // dataset and the latency limits its scenarios set. `--workload ID` uses them; `validate` gives
 // them to measurement rows that name a benchmark but no lengths.
+// How the reference implementation of a benchmark runs it on some hardware, where submissions
+// self-report another precision (MLPerf v4.1's NVIDIA TensorRT results say fp16 but ran FP8).
+struct ReferencePrecision {
+  std::string engine;                     // catalog engine id
+  std::vector<std::string> accelerators;  // catalog accelerator ids
+  std::string weights;                    // precision or format ids, as --weights and --kv take
+  std::string kv;
+  std::string source;
+};
+
 struct Workload : Entity {
   std::string suite;      // "mlperf-inference" or "serving-benchmark"
   std::string benchmark;  // the suite's own name for it ("llama2-70b")
@@ -366,6 +376,7 @@ struct Workload : Entity {
   std::optional<double> server_tpot_p99_s;
   std::optional<double> interactive_ttft_p99_s;
   std::optional<double> interactive_tpot_p99_s;
+  std::vector<ReferencePrecision> reference_precisions;
 };
 
 struct PriceOffer {

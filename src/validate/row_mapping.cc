@@ -290,12 +290,42 @@ bool NotesStateFp8(const std::string& notes, const std::string& benchmark,
          ContainsNoCase(notes, "Hopper TensorRT submissions") && IsNvidiaHopper(acc);
 }
 
-// The formats of the precision columns, or FP8 weights and KV where the notes state them.
+// The precision the benchmark's reference implementation runs on this engine and accelerator
+// (the workload's [[reference_precision]]), when the row's weight column self-reports the
+// unquantized default that MLPerf submissions leave there; nullptr otherwise.
+const catalog::ReferencePrecision* ReferenceFor(const Measurement& m,
+                                                const BenchmarkWorkload& workload,
+                                                const catalog::Engine& engine,
+                                                const catalog::Accelerator& acc) {
+  const std::string stated = Lower(StripParenthetical(m.precision_weights));
+  if (!stated.empty() && stated != "fp16" && stated != "bf16") return nullptr;
+  for (const catalog::ReferencePrecision& p : workload.reference_precisions) {
+    if (p.engine == engine.id &&
+        std::find(p.accelerators.begin(), p.accelerators.end(), acc.id) != p.accelerators.end()) {
+      return &p;
+    }
+  }
+  return nullptr;
+}
+
+// The formats of the precision columns, or FP8 weights and KV where the notes state them, or the
+// benchmark's reference precision on this hardware.
 Result<PrecisionChoice> RowPrecision(const catalog::Catalog& cat, const Measurement& m,
                                      const BenchmarkWorkload* workload, const catalog::Model& model,
+                                     const catalog::Engine& engine,
                                      const catalog::Accelerator& acc) {
-  if (!workload || !NotesStateFp8(m.notes, workload->benchmark, acc)) {
-    return ResolvePrecision(cat, model, m.precision_weights, m.precision_kv);
+  if (!workload) return ResolvePrecision(cat, model, m.precision_weights, m.precision_kv);
+  if (!NotesStateFp8(m.notes, workload->benchmark, acc)) {
+    const catalog::ReferencePrecision* ref = ReferenceFor(m, *workload, engine, acc);
+    if (!ref) return ResolvePrecision(cat, model, m.precision_weights, m.precision_kv);
+    auto p = ResolvePrecision(cat, model, ref->weights, ref->kv);
+    if (!p.ok()) return p.status();
+    p.value().assumptions.push_back(fmt::format(
+        "precision: {} weights and {} KV cache, as the reference implementation of {} runs on "
+        "{} with {} ({}); precision_weights '{}' is self-reported",
+        ref->weights, ref->kv, workload->benchmark, acc.id, engine.id, workload->where,
+        Trim(m.precision_weights)));
+    return p;
   }
   auto fp8 = ResolvePrecision(cat, model, "fp8", "fp8");
   if (!fp8.ok()) return fp8.status();
@@ -356,7 +386,7 @@ bool ResolveDeployment(NameResolver& names, const std::vector<BenchmarkWorkload>
   }
   const BenchmarkWorkload* workload =
       plan->regime.mlperf ? FindWorkload(names, workloads, **model) : nullptr;
-  auto precision = RowPrecision(names.catalog(), m, workload, **model, **acc);
+  auto precision = RowPrecision(names.catalog(), m, workload, **model, **engine, **acc);
   if (!precision.ok()) return SkipRow(plan, "unknown precision", precision.status().message());
   plan->assumptions.insert(plan->assumptions.end(), precision->assumptions.begin(),
                            precision->assumptions.end());

@@ -78,7 +78,8 @@ std::vector<BenchmarkWorkload> WorkloadsFromCatalog(const catalog::Catalog& cata
                    .server_ttft_p99_limit_s = w.server_ttft_p99_s,
                    .server_tpot_p99_limit_s = w.server_tpot_p99_s,
                    .interactive_ttft_p99_limit_s = w.interactive_ttft_p99_s,
-                   .interactive_tpot_p99_limit_s = w.interactive_tpot_p99_s});
+                   .interactive_tpot_p99_limit_s = w.interactive_tpot_p99_s,
+                   .reference_precisions = w.reference_precisions});
   }
   return out;
 }

@@ -27,6 +27,8 @@ struct BenchmarkWorkload {
   std::optional<double> server_tpot_p99_limit_s;
   std::optional<double> interactive_ttft_p99_limit_s;
   std::optional<double> interactive_tpot_p99_limit_s;
+  // How the benchmark's reference implementation runs on some hardware (catalog workloads only).
+  std::vector<catalog::ReferencePrecision> reference_precisions;
 };
 
 // The columns ReadWorkloads needs.

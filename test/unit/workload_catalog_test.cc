@@ -148,6 +148,22 @@ TEST(WorkloadLoaderTest, BadFilesNameFileAndKey) {
       {"missing-table", "lengths = \"../nowhere.csv\"\n",
        "lengths: '../nowhere.csv' is not a file"},
       {"typo", "input_mean_token = 5\n", "input_mean_token: unknown key"},
+      {"bad-engine",
+       "input_mean_tokens = 5\n[[reference_precision]]\nengine = \"tensorrt\"\n"
+       "accelerators = [\"h100-sxm\"]\nweights = \"fp8\"\nkv = \"fp8\"\nsource = \"s\"\n",
+       "reference_precision: 'tensorrt' is not an engine id"},
+      {"alias-accelerator",
+       "input_mean_tokens = 5\n[[reference_precision]]\nengine = \"trtllm\"\n"
+       "accelerators = [\"h100\"]\nweights = \"fp8\"\nkv = \"fp8\"\nsource = \"s\"\n",
+       "reference_precision: 'h100' is not an accelerator id"},
+      {"bad-weights",
+       "input_mean_tokens = 5\n[[reference_precision]]\nengine = \"trtllm\"\n"
+       "accelerators = [\"h100-sxm\"]\nweights = \"fp3\"\nkv = \"fp8\"\nsource = \"s\"\n",
+       "reference_precision: unknown weight precision 'fp3'"},
+      {"no-source",
+       "input_mean_tokens = 5\n[[reference_precision]]\nengine = \"trtllm\"\n"
+       "accelerators = [\"h100-sxm\"]\nweights = \"fp8\"\nkv = \"fp8\"\n",
+       "source: required key is missing"},
   };
   testing::ScratchCatalog scratch("workloads-bad");
   std::vector<std::string> paths;
@@ -345,6 +361,44 @@ TEST_F(WorkloadValidateTest, MlperfRowWithoutLengthsIsPredictedAtTheWorkloadMean
   EXPECT_THAT(plan.assumptions,
               Contains(HasSubstr("mean input 222.33 and output 294.45 tokens of benchmark "
                                  "llama2-70b (workloads/mlperf-llama2-70b.toml)")));
+}
+
+// An MLPerf row whose weight column self-reports fp16 runs at its benchmark's reference precision
+// on the engine and accelerators the workload lists, and says so; a row that states a quantized
+// format, or that ran elsewhere, keeps its own.
+TEST_F(WorkloadValidateTest, ReferencePrecisionReplacesASelfReportedFp16) {
+  auto rows = validate::ReadMeasurements(MeasurementsDir() + "/fixture.csv");
+  ASSERT_TRUE(rows.ok()) << rows.status().message();
+  validate::Measurement row;
+  for (const auto& m : *rows) {
+    if (m.id == "MLP-0003") row = m;  // llama2-70b, 16 x h100, trtllm, Server
+  }
+  ASSERT_EQ(row.id, "MLP-0003");
+  const auto workloads = validate::WorkloadsFromCatalog(cat_);
+  validate::NameResolver names(cat_);
+  auto map = [&](const std::string& weights, const std::string& accelerator) {
+    validate::Measurement m = row;
+    m.precision_weights = weights;
+    m.accelerator = accelerator;
+    return validate::MapRow(names, workloads, m);
+  };
+  const validate::RowPlan fp16 = map("fp16", "h100");
+  ASSERT_TRUE(fp16.ok) << fp16.skip.reason << " " << fp16.skip.detail;
+  EXPECT_EQ(fp16.query.deployment.precision.weights->id, "fp8");
+  EXPECT_EQ(fp16.query.deployment.precision.kv->id, "kv-fp8");
+  EXPECT_THAT(fp16.assumptions,
+              Contains(HasSubstr("as the reference implementation of llama2-70b runs on h100-sxm "
+                                 "with trtllm (workloads/mlperf-llama2-70b.toml); "
+                                 "precision_weights 'fp16' is self-reported")));
+
+  const validate::RowPlan stated = map("int4-awq", "h100");
+  ASSERT_TRUE(stated.ok) << stated.skip.reason << " " << stated.skip.detail;
+  EXPECT_EQ(stated.query.deployment.precision.weights->id, "int4-awq");
+
+  const validate::RowPlan elsewhere = map("fp16", "a100-sxm-80gb");
+  ASSERT_TRUE(elsewhere.ok) << elsewhere.skip.reason << " " << elsewhere.skip.detail;
+  EXPECT_EQ(elsewhere.query.deployment.precision.weights->id, "fp16");
+  EXPECT_THAT(elsewhere.assumptions, Not(Contains(HasSubstr("reference implementation"))));
 }
 
 // Without --workloads, validate reads the catalog's workloads and says so.
