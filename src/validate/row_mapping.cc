@@ -83,6 +83,14 @@ const SourceScript* FindSourceScript(const Measurement& m) {
   return nullptr;
 }
 
+// Whether the row's prompts come from a benchmark's random dataset (`vllm bench serve
+// --dataset-name random`, GPUStack's cases "random 2K input"): random tokens of one length, each
+// request asking for the same number of output tokens.
+bool RandomPrompts(const std::string& notes) {
+  return ContainsNoCase(notes, "case \"random ") || ContainsNoCase(notes, "dataset-name random") ||
+         ContainsNoCase(notes, "random dataset");
+}
+
 // The workload a source script samples; nullptr when there is none or it is not in `workloads`.
 const BenchmarkWorkload* ScriptWorkload(const std::vector<BenchmarkWorkload>& workloads,
                                         const SourceScript* script) {
@@ -426,10 +434,17 @@ bool ReadLengths(NameResolver& names, const std::vector<BenchmarkWorkload>& work
                     "({})",
                     *clients, script->clients_why));
   }
-  // Lengths that are a dataset's means vary from request to request (outputs end at EOS).
+  // Lengths that are a dataset's means vary from request to request (outputs end at EOS), unless
+  // the prompts are random tokens: a benchmark's random dataset asks every request for the same
+  // number of output tokens, and nearly all of them produce that many (GPUStack's "random 2K
+  // input" runs average 100.0 output tokens of 100 asked for), so their mean is the length.
   const bool script_means =
       script && workload && Trim(m.input_len).empty() && Trim(m.output_len).empty();
-  if (m.notes.find("per-request means") != std::string::npos || script_means) {
+  if (RandomPrompts(m.notes)) {
+    plan->assumptions.push_back(
+        "output lengths: every request the mean (a random-prompt dataset asks each for the same "
+        "number of tokens)");
+  } else if (m.notes.find("per-request means") != std::string::npos || script_means) {
     plan->query.variable_output_lengths = true;
     plan->assumptions.push_back(
         "output lengths vary around the mean (exponential distribution; the row gives means)");

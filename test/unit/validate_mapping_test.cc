@@ -310,6 +310,27 @@ TEST_F(ValidateMappingTest, StaticBatchBeyondMemoryRunsAsABurst) {
   EXPECT_GE(ttft.value, (5000 - held) / 5000 * 128 * step_s * 1e3);
 }
 
+// Per-request means of a dataset spread the outputs (they end at EOS); a random-prompt dataset asks
+// every request for the same number of tokens, so its mean is every request's length.
+TEST_F(ValidateMappingTest, RandomPromptsHaveFixedOutputLengths) {
+  Measurement m = rows_["GPS-0004"];  // a burst of 500, per-request means from totals
+  NameResolver names(cat_);
+  const RowPlan means = MapRow(names, workloads_, m);
+  ASSERT_TRUE(means.ok) << means.skip.reason << " " << means.skip.detail;
+  EXPECT_TRUE(means.query.variable_output_lengths);
+
+  for (const char* notes : {"GPUStack Performance Lab, case \"random 2K input\"; ",
+                            "vllm bench serve --dataset-name random --random-input-len 2000; "}) {
+    m.notes = std::string(notes) + rows_["GPS-0004"].notes;
+    const RowPlan random = MapRow(names, workloads_, m);
+    ASSERT_TRUE(random.ok) << random.skip.reason << " " << random.skip.detail;
+    EXPECT_FALSE(random.query.variable_output_lengths) << notes;
+    EXPECT_EQ(random.query.output_tokens, 201) << notes;  // 100400 / 500 = 200.8
+    EXPECT_THAT(random.assumptions, Contains(HasSubstr("output lengths: every request the mean")))
+        << notes;
+  }
+}
+
 // The model that the notes' serving command serves wins over a model column naming another.
 TEST_F(ValidateMappingTest, ServingCommandNamesTheModel) {
   Measurement m = rows_["GPS-0004"];  // mistral-7b in the model column
