@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "validate/predict.h"
+#include "validate/repeated.h"
 #include "validate/resolve.h"
 #include "validate/row_mapping.h"
 #include "validate/stats.h"
@@ -148,9 +149,10 @@ std::vector<EngineFit> FitEngines(const catalog::Catalog& cat,
   std::vector<validate::RowPlan> plans;
   plans.reserve(measurements.size());  // RowPlan* below point into it: no reallocation
   std::map<std::string, std::vector<validate::RowPlan*>> by_engine;
+  const auto repeated = validate::RepeatedResults(measurements);
   for (const auto& m : measurements) {
     validate::RowPlan plan = validate::MapRow(names, workloads, m, validate::PredictOptions{});
-    if (!plan.ok) continue;
+    if (!plan.ok || repeated.count(m.id)) continue;
     by_engine[plan.query.deployment.engine->id];  // every engine that served a row gets an entry
     if (!options.exclude_source.empty() && m.SourcePrefix() == options.exclude_source) continue;
     plans.push_back(std::move(plan));

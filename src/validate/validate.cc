@@ -7,6 +7,7 @@
 #include <cmath>
 #include <map>
 
+#include "validate/repeated.h"
 #include "validate/row_mapping.h"
 
 namespace pertoken::validate {
@@ -19,8 +20,12 @@ constexpr std::array kGroupNames = {
     std::pair{GroupBy::kModel, "model"}};
 
 RowResult Evaluate(NameResolver& names, const std::vector<BenchmarkWorkload>& workloads,
-                   const Measurement& m, const PredictOptions& options) {
-  const RowPlan plan = MapRow(names, workloads, m, options);
+                   const Measurement& m, const PredictOptions& options, const Skip* repeated) {
+  RowPlan plan = MapRow(names, workloads, m, options);
+  if (repeated && plan.ok) {
+    plan.ok = false;
+    plan.skip = *repeated;
+  }
   RowResult r{.id = m.id,
               .line = m.line,
               .metric = m.metric,
@@ -148,8 +153,11 @@ ValidationReport Validate(const catalog::Catalog& catalog,
   ValidationReport report{.group_by = options.group_by};
   NameResolver names(catalog);
   report.rows.reserve(measurements.size());
+  const std::map<std::string, Skip> repeated = RepeatedResults(measurements);
   for (const Measurement& m : measurements) {
-    report.rows.push_back(Evaluate(names, workloads, m, options.predict));
+    const auto it = repeated.find(m.id);
+    report.rows.push_back(Evaluate(names, workloads, m, options.predict,
+                                   it == repeated.end() ? nullptr : &it->second));
   }
 
   // Placeholder intervals from the residuals themselves (see IntervalBand).
