@@ -57,11 +57,11 @@ std::map<std::string, Skip> RepeatedResults(const std::vector<Measurement>& rows
                                        Trim(o->num_accel), Trim(o->accelerator), Trim(o->engine)));
         }
       }
-      out[m->id] = Skip{
-          .reason = "results repeated on other hardware or another model: which row was "
-                    "measured is unknown",
-          .detail = fmt::format("{} = {} here and in {}", Trim(m->metric), Trim(m->value),
-                                fmt::join(others, ", "))};
+      out[m->id] = Skip{.reason =
+                            "results repeated on other hardware or another model: which row was "
+                            "measured is unknown",
+                        .detail = fmt::format("{} = {} here and in {}", Trim(m->metric),
+                                              Trim(m->value), fmt::join(others, ", "))};
     }
   }
   return out;

@@ -35,12 +35,6 @@ Result<const T*> Cached(std::map<std::string, Result<const T*>>* cache, const st
   return found;
 }
 
-// A precision column the source left open.
-bool Unstated(const std::string& p) {
-  return p.empty() || p.rfind("not stated", 0) == 0 || p == "default" || p == "native" ||
-         p == "checkpoint default";
-}
-
 struct ReleasedFormats {
   const catalog::QuantFormat* weights = nullptr;
   const catalog::QuantFormat* experts = nullptr;
@@ -62,7 +56,7 @@ Status ResolveWeights(const catalog::Catalog& cat, const catalog::Model& m, cons
   const std::string p = Lower(StripParenthetical(raw));
   out->precision.weights = released->weights;
   out->precision.expert_weights = released->experts;
-  if (Unstated(p)) {
+  if (UnstatedPrecision(p)) {
     out->assumptions.push_back(fmt::format("weight precision '{}': the released format ({})",
                                            Trim(raw), released->weights->id));
     return Status();
@@ -90,6 +84,11 @@ std::string SixteenBitOf(const catalog::QuantFormat& weights,
 }
 
 }  // namespace
+
+bool UnstatedPrecision(const std::string& p) {
+  return p.empty() || p.rfind("not stated", 0) == 0 || p == "default" || p == "native" ||
+         p == "checkpoint default";
+}
 
 Result<const catalog::Model*> NameResolver::Model(const std::string& name) {
   return Cached<catalog::Model>(&models_, name,
@@ -121,7 +120,7 @@ Result<PrecisionChoice> ResolvePrecision(const catalog::Catalog& cat, const cata
         fmt::format("precision_weights '{}': {}", Trim(weights), s.message()));
   }
   std::string p = Lower(StripParenthetical(kv));
-  if (Unstated(p)) {
+  if (UnstatedPrecision(p)) {
     auto released = Released(cat, model);
     if (!released.ok()) return released.status();
     p = SixteenBitOf(*out.precision.weights, *released->weights);

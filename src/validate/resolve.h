@@ -44,6 +44,10 @@ struct PrecisionChoice {
   std::vector<std::string> assumptions;  // one sentence each, for the per-row report
 };
 
+// Whether a precision column (lower case, remark stripped) leaves the precision open: "", "not
+// stated ...", "default", "native", "checkpoint default".
+bool UnstatedPrecision(const std::string& p);
+
 // Weights: "" / "not stated" / "default" / "native" -> the model's released formats
 // (default_weights, default_expert_weights); a precision the released format already has (fp8
 // for DeepSeek's block-scaled FP8, mxfp4 for gpt-oss's experts) -> the released formats too;

@@ -1,6 +1,7 @@
 #include "validate/row_mapping.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cctype>
@@ -299,14 +300,10 @@ bool NotesStateFp8(const std::string& notes, const std::string& benchmark,
 }
 
 // The precision the benchmark's reference implementation runs on this engine and accelerator
-// (the workload's [[reference_precision]]), when the row's weight column self-reports the
-// unquantized default that MLPerf submissions leave there; nullptr otherwise.
-const catalog::ReferencePrecision* ReferenceFor(const Measurement& m,
-                                                const BenchmarkWorkload& workload,
+// (the workload's [[reference_precision]]); nullptr when it records none.
+const catalog::ReferencePrecision* ReferenceFor(const BenchmarkWorkload& workload,
                                                 const catalog::Engine& engine,
                                                 const catalog::Accelerator& acc) {
-  const std::string stated = Lower(StripParenthetical(m.precision_weights));
-  if (!stated.empty() && stated != "fp16" && stated != "bf16") return nullptr;
   for (const catalog::ReferencePrecision& p : workload.reference_precisions) {
     if (p.engine == engine.id &&
         std::find(p.accelerators.begin(), p.accelerators.end(), acc.id) != p.accelerators.end()) {
@@ -316,23 +313,37 @@ const catalog::ReferencePrecision* ReferenceFor(const Measurement& m,
   return nullptr;
 }
 
-// The formats of the precision columns, or FP8 weights and KV where the notes state them, or the
-// benchmark's reference precision on this hardware.
+// The formats of the precision columns, with what the benchmark's reference implementation runs
+// on this hardware filling in what the row self-reports (the unquantized fp16 or bf16 that MLPerf
+// results leave in weight_data_types) or leaves open (an unstated KV cache beside the reference's
+// own weight precision); FP8 weights and KV where the notes state them.
 Result<PrecisionChoice> RowPrecision(const catalog::Catalog& cat, const Measurement& m,
                                      const BenchmarkWorkload* workload, const catalog::Model& model,
                                      const catalog::Engine& engine,
                                      const catalog::Accelerator& acc) {
   if (!workload) return ResolvePrecision(cat, model, m.precision_weights, m.precision_kv);
   if (!NotesStateFp8(m.notes, workload->benchmark, acc)) {
-    const catalog::ReferencePrecision* ref = ReferenceFor(m, *workload, engine, acc);
-    if (!ref) return ResolvePrecision(cat, model, m.precision_weights, m.precision_kv);
-    auto p = ResolvePrecision(cat, model, ref->weights, ref->kv);
+    const catalog::ReferencePrecision* ref = ReferenceFor(*workload, engine, acc);
+    const std::string weights = Lower(StripParenthetical(m.precision_weights));
+    const std::string kv = Lower(StripParenthetical(m.precision_kv));
+    const bool self_reported = weights.empty() || weights == "fp16" || weights == "bf16";
+    if (!ref || !(self_reported || weights == Lower(ref->weights))) {
+      return ResolvePrecision(cat, model, m.precision_weights, m.precision_kv);
+    }
+    const bool kv_open = UnstatedPrecision(kv);
+    if (!self_reported && !kv_open) {
+      return ResolvePrecision(cat, model, m.precision_weights, m.precision_kv);
+    }
+    auto p = ResolvePrecision(cat, model, ref->weights, kv_open ? ref->kv : m.precision_kv);
     if (!p.ok()) return p.status();
+    std::vector<std::string> taken;
+    if (self_reported) taken.push_back(fmt::format("{} weights", ref->weights));
+    if (kv_open) taken.push_back(fmt::format("{} KV cache", ref->kv));
     p.value().assumptions.push_back(fmt::format(
-        "precision: {} weights and {} KV cache, as the reference implementation of {} runs on "
-        "{} with {} ({}); precision_weights '{}' is self-reported",
-        ref->weights, ref->kv, workload->benchmark, acc.id, engine.id, workload->where,
-        Trim(m.precision_weights)));
+        "precision: {}, as the reference implementation of {} runs on {} with {} ({}); the row "
+        "says weights '{}', KV '{}'",
+        fmt::join(taken, " and "), workload->benchmark, acc.id, engine.id, workload->where,
+        Trim(m.precision_weights), Trim(m.precision_kv)));
     return p;
   }
   auto fp8 = ResolvePrecision(cat, model, "fp8", "fp8");

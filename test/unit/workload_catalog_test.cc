@@ -364,8 +364,9 @@ TEST_F(WorkloadValidateTest, MlperfRowWithoutLengthsIsPredictedAtTheWorkloadMean
 }
 
 // An MLPerf row whose weight column self-reports fp16 runs at its benchmark's reference precision
-// on the engine and accelerators the workload lists, and says so; a row that states a quantized
-// format, or that ran elsewhere, keeps its own.
+// on the engine and accelerators the workload lists, and says so; a row stating the reference's own
+// weight precision takes the reference's KV cache where it leaves the KV open; a row that states
+// another quantized format, or that ran elsewhere, keeps its own.
 TEST_F(WorkloadValidateTest, ReferencePrecisionReplacesASelfReportedFp16) {
   auto rows = validate::ReadMeasurements(MeasurementsDir() + "/fixture.csv");
   ASSERT_TRUE(rows.ok()) << rows.status().message();
@@ -376,9 +377,11 @@ TEST_F(WorkloadValidateTest, ReferencePrecisionReplacesASelfReportedFp16) {
   ASSERT_EQ(row.id, "MLP-0003");
   const auto workloads = validate::WorkloadsFromCatalog(cat_);
   validate::NameResolver names(cat_);
-  auto map = [&](const std::string& weights, const std::string& accelerator) {
+  auto map = [&](const std::string& weights, const std::string& accelerator,
+                 const std::string& kv = "not stated in summary") {
     validate::Measurement m = row;
     m.precision_weights = weights;
+    m.precision_kv = kv;
     m.accelerator = accelerator;
     return validate::MapRow(names, workloads, m);
   };
@@ -387,9 +390,18 @@ TEST_F(WorkloadValidateTest, ReferencePrecisionReplacesASelfReportedFp16) {
   EXPECT_EQ(fp16.query.deployment.precision.weights->id, "fp8");
   EXPECT_EQ(fp16.query.deployment.precision.kv->id, "kv-fp8");
   EXPECT_THAT(fp16.assumptions,
-              Contains(HasSubstr("as the reference implementation of llama2-70b runs on h100-sxm "
-                                 "with trtllm (workloads/mlperf-llama2-70b.toml); "
-                                 "precision_weights 'fp16' is self-reported")));
+              Contains(HasSubstr("precision: fp8 weights and fp8 KV cache, as the reference "
+                                 "implementation of llama2-70b runs on h100-sxm with trtllm "
+                                 "(workloads/mlperf-llama2-70b.toml); the row says weights 'fp16', "
+                                 "KV 'not stated in summary'")));
+
+  const validate::RowPlan fp8 = map("fp8", "h100");
+  ASSERT_TRUE(fp8.ok) << fp8.skip.reason << " " << fp8.skip.detail;
+  EXPECT_EQ(fp8.query.deployment.precision.kv->id, "kv-fp8");
+  EXPECT_THAT(fp8.assumptions, Contains(HasSubstr("precision: fp8 KV cache, as the reference")));
+  const validate::RowPlan kv_stated = map("fp8", "h100", "bf16");
+  ASSERT_TRUE(kv_stated.ok) << kv_stated.skip.reason << " " << kv_stated.skip.detail;
+  EXPECT_EQ(kv_stated.query.deployment.precision.kv->id, "bf16");
 
   const validate::RowPlan stated = map("int4-awq", "h100");
   ASSERT_TRUE(stated.ok) << stated.skip.reason << " " << stated.skip.detail;
