@@ -86,6 +86,17 @@ TEST_F(CalibrateEnginesTest, AnEngineWithNoRowsLeftIsNotFitted) {
   EXPECT_DOUBLE_EQ(fits[0].before.step_s, 0);  // the vLLM fixture's own value
 }
 
+// Two rows with the same result to every digit on different hardware are not both measurements
+// (validate/repeated.h): the fit leaves both out, as validate does.
+TEST_F(CalibrateEnginesTest, RowsRepeatedOnOtherHardwareAreLeftOut) {
+  validate::Measurement copy = Row(1, "128", "9.1234");
+  copy.accelerator = "h200-sxm";
+  std::vector<validate::Measurement> rows = {Row(0, "128", "9.1234"), copy, Row(2, "256", "9.5")};
+  const auto fits = FitEngines(cat_, rows, {}, {.rounds = 1});
+  ASSERT_EQ(fits.size(), 1u);
+  EXPECT_EQ(fits[0].rows, 1);
+}
+
 TEST(WriteEngineParams, RewritesTheFittedKeysAndKeepsTheRest) {
   const std::string path = ::testing::TempDir() + "/engine.toml";
   std::ofstream(path)
