@@ -152,8 +152,9 @@ std::vector<EngineFit> FitEngines(const catalog::Catalog& cat,
   std::map<std::string, std::vector<validate::RowPlan*>> by_engine;
   const auto repeated = validate::RepeatedResults(measurements);
   for (const auto& m : measurements) {
+    if (repeated.count(m.id)) continue;
     validate::RowPlan plan = validate::MapRow(names, workloads, m, validate::PredictOptions{});
-    if (!plan.ok || repeated.count(m.id)) continue;
+    if (!plan.ok) continue;
     by_engine[plan.query.deployment.engine->id];  // every engine that served a row gets an entry
     if (!options.exclude_source.empty() && m.SourcePrefix() == options.exclude_source) continue;
     plans.push_back(std::move(plan));

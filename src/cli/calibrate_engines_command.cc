@@ -14,12 +14,9 @@ int RunCalibrateEngines(const catalog::Catalog& cat, const CalibrateEnginesOptio
   auto rows = validate::ReadMeasurements(o.measurements);
   if (!rows.ok()) return Fail(err, rows.status().message());
   // The catalog's benchmark workloads, unless a --workloads file replaces them.
-  std::vector<validate::BenchmarkWorkload> workloads = validate::WorkloadsFromCatalog(cat);
-  if (!o.workloads.empty()) {
-    auto w = validate::ReadWorkloads(o.workloads);
-    if (!w.ok()) return Fail(err, w.status().message());
-    workloads = std::move(w).value();
-  }
+  auto loaded = validate::LoadWorkloads(cat, o.workloads);
+  if (!loaded.ok()) return Fail(err, loaded.status().message());
+  const std::vector<validate::BenchmarkWorkload>& workloads = *loaded;
   const auto fits = calibrate::FitEngines(cat, *rows, workloads,
                                           {.exclude_source = o.exclude_source, .rounds = o.rounds});
   out << fmt::format("{:<14} {:>5}  {:>10} {:>12} {:>11} {:>8} {:>8}   mean |ln error|\n", "engine",

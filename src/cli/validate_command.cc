@@ -114,16 +114,10 @@ int RunValidate(const catalog::Catalog& catalog, const ValidateOptions& options,
   if (!measurements.ok()) return Fail(err, measurements.status().message());
 
   // A file given with --workloads replaces the catalog's workloads.
-  WorkloadsSource source{.path = "catalog"};
-  std::vector<validate::BenchmarkWorkload> workloads;
-  if (!options.workloads.empty()) {
-    auto read = validate::ReadWorkloads(options.workloads);
-    if (!read.ok()) return Fail(err, read.status().message());
-    workloads = std::move(read).value();
-    source.path = options.workloads;
-  } else {
-    workloads = validate::WorkloadsFromCatalog(catalog);
-  }
+  const WorkloadsSource source{.path = options.workloads.empty() ? "catalog" : options.workloads};
+  auto loaded = validate::LoadWorkloads(catalog, options.workloads);
+  if (!loaded.ok()) return Fail(err, loaded.status().message());
+  const std::vector<validate::BenchmarkWorkload>& workloads = *loaded;
   if (workloads.empty()) {
     err << "note: no benchmark workloads (the catalog has no workloads/ and no --workloads file "
            "was given); MLPerf rows without lengths are skipped\n";

@@ -4,7 +4,6 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 #include <optional>
 #include <string_view>
@@ -278,27 +277,6 @@ Result<LayoutChoice> ChooseLayout(const Measurement& m, const perf::FitRequest& 
   return LayoutChoice{*l, accelerators / l->count()};
 }
 
-// NVIDIA Hopper parts. The catalog records no architecture; NVIDIA names its Hopper parts H<n>
-// (GH<n> with a Grace CPU), and catalog ids follow the names (h100-sxm, h20, gh200-144gb).
-bool IsNvidiaHopper(const catalog::Accelerator& acc) {
-  std::string_view id = acc.id;
-  if (id.starts_with("gh")) id.remove_prefix(1);
-  return Lower(acc.vendor) == "nvidia" && id.size() > 1 && id[0] == 'h' &&
-         std::isdigit(static_cast<unsigned char>(id[1]));
-}
-
-// Whether the notes state that this row ran FP8 weights and an FP8 KV cache. One statement is
-// recognised, that of the MLPerf v4.1 NVIDIA rows (shared/data/measurements/README.md, section
-// 3): NVIDIA's "<benchmark> code" quantizes with TensorRT-LLM's "--qformat fp8 --kv_cache_dtype
-// fp8", so its "Hopper TensorRT submissions" ran FP8. It covers that benchmark on Hopper parts
-// only: the note leaves Ada and Blackwell parts (B200: "unverified") and other benchmarks open.
-bool NotesStateFp8(const std::string& notes, const std::string& benchmark,
-                   const catalog::Accelerator& acc) {
-  return ContainsNoCase(notes, "--qformat fp8") && ContainsNoCase(notes, "--kv_cache_dtype fp8") &&
-         ContainsNoCase(notes, benchmark + " code") &&
-         ContainsNoCase(notes, "Hopper TensorRT submissions") && IsNvidiaHopper(acc);
-}
-
 // The precision the benchmark's reference implementation runs on this engine and accelerator
 // (the workload's [[reference_precision]]); nullptr when it records none.
 const catalog::ReferencePrecision* ReferenceFor(const BenchmarkWorkload& workload,
@@ -313,46 +291,33 @@ const catalog::ReferencePrecision* ReferenceFor(const BenchmarkWorkload& workloa
   return nullptr;
 }
 
-// The formats of the precision columns, with what the benchmark's reference implementation runs
-// on this hardware filling in what the row self-reports (the unquantized fp16 or bf16 that MLPerf
-// results leave in weight_data_types) or leaves open (an unstated KV cache beside the reference's
-// own weight precision); FP8 weights and KV where the notes state them.
+// The formats of the precision columns, except where the benchmark's reference implementation
+// runs on this engine and accelerator: its precision fills in what the row self-reports (the
+// unquantized fp16 or bf16 that MLPerf results leave in weight_data_types) or leaves open (an
+// unstated KV cache beside the reference's own weight precision).
 Result<PrecisionChoice> RowPrecision(const catalog::Catalog& cat, const Measurement& m,
                                      const BenchmarkWorkload* workload, const catalog::Model& model,
                                      const catalog::Engine& engine,
                                      const catalog::Accelerator& acc) {
-  if (!workload) return ResolvePrecision(cat, model, m.precision_weights, m.precision_kv);
-  if (!NotesStateFp8(m.notes, workload->benchmark, acc)) {
-    const catalog::ReferencePrecision* ref = ReferenceFor(*workload, engine, acc);
-    const std::string weights = Lower(StripParenthetical(m.precision_weights));
-    const std::string kv = Lower(StripParenthetical(m.precision_kv));
-    const bool self_reported = weights.empty() || weights == "fp16" || weights == "bf16";
-    if (!ref || !(self_reported || weights == Lower(ref->weights))) {
-      return ResolvePrecision(cat, model, m.precision_weights, m.precision_kv);
-    }
-    const bool kv_open = UnstatedPrecision(kv);
-    if (!self_reported && !kv_open) {
-      return ResolvePrecision(cat, model, m.precision_weights, m.precision_kv);
-    }
-    auto p = ResolvePrecision(cat, model, ref->weights, kv_open ? ref->kv : m.precision_kv);
-    if (!p.ok()) return p.status();
-    std::vector<std::string> taken;
-    if (self_reported) taken.push_back(fmt::format("{} weights", ref->weights));
-    if (kv_open) taken.push_back(fmt::format("{} KV cache", ref->kv));
-    p.value().assumptions.push_back(fmt::format(
-        "precision: {}, as the reference implementation of {} runs on {} with {} ({}); the row "
-        "says weights '{}', KV '{}'",
-        fmt::join(taken, " and "), workload->benchmark, acc.id, engine.id, workload->where,
-        Trim(m.precision_weights), Trim(m.precision_kv)));
-    return p;
+  const catalog::ReferencePrecision* ref =
+      workload ? ReferenceFor(*workload, engine, acc) : nullptr;
+  const std::string weights = Lower(StripParenthetical(m.precision_weights));
+  const bool self_reported = weights.empty() || weights == "fp16" || weights == "bf16";
+  const bool kv_open = UnstatedPrecision(Lower(StripParenthetical(m.precision_kv)));
+  if (!ref || !(self_reported || (kv_open && weights == Lower(ref->weights)))) {
+    return ResolvePrecision(cat, model, m.precision_weights, m.precision_kv);
   }
-  auto fp8 = ResolvePrecision(cat, model, "fp8", "fp8");
-  if (!fp8.ok()) return fp8.status();
-  fp8.value().assumptions.push_back(
-      fmt::format("precision: FP8 weights and FP8 KV cache, as the notes state for {} on Hopper "
-                  "(--qformat fp8 --kv_cache_dtype fp8); precision_weights '{}' is self-reported",
-                  workload->benchmark, Trim(m.precision_weights)));
-  return fp8;
+  auto p = ResolvePrecision(cat, model, ref->weights, kv_open ? ref->kv : m.precision_kv);
+  if (!p.ok()) return p.status();
+  std::vector<std::string> taken;
+  if (self_reported) taken.push_back(fmt::format("{} weights", ref->weights));
+  if (kv_open) taken.push_back(fmt::format("{} KV cache", ref->kv));
+  p.value().assumptions.push_back(fmt::format(
+      "precision: {}, as the reference implementation of {} runs on {} with {} ({}); the row "
+      "says weights '{}', KV '{}'",
+      fmt::join(taken, " and "), workload->benchmark, acc.id, engine.id, workload->where,
+      Trim(m.precision_weights), Trim(m.precision_kv)));
+  return p;
 }
 
 // The steps of MapRow. Each fills its part of the plan, or records the skip and returns false.

@@ -72,12 +72,14 @@ struct RowPlan {
 // Memory: a row whose layout does not fit is skipped as "does not fit"; one that would not fit
 // even if the engine used all of the accelerators' memory did not run as stated, and is skipped
 // as "cannot know the accelerators: <model> (<weights>) cannot run on <n> × <accelerator> as
-// stated". A static batch larger than the memory model holds is predicted as that many clients,
-// the excess waiting (kFixedConcurrency), said in the assumptions.
+// stated". A static batch larger than the memory model holds is predicted as a burst of that
+// many requests (kMaxLoad with max_requests, simulated), the excess waiting for a free slot, said
+// in the assumptions.
 //
-// Precision: the precision columns (ResolvePrecision), except for MLPerf rows whose notes state
-// FP8 weights and an FP8 KV cache for the row's benchmark and accelerator (NVIDIA's v4.1 Hopper
-// submissions, which self-report fp16): FP8 for both, said in the assumptions.
+// Precision: the precision columns (ResolvePrecision), except for MLPerf rows on an engine and
+// accelerator for which the benchmark's workload records a [[reference_precision]] (NVIDIA's FP8
+// on Hopper, whose results self-report fp16): the reference's weights where the row self-reports
+// fp16, bf16 or nothing, its KV cache where the row leaves the KV open, said in the assumptions.
 RowPlan MapRow(NameResolver& names, const std::vector<BenchmarkWorkload>& workloads,
                const Measurement& m, const PredictOptions& options = PredictOptions{});
 

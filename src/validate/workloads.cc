@@ -84,4 +84,18 @@ std::vector<BenchmarkWorkload> WorkloadsFromCatalog(const catalog::Catalog& cata
   return out;
 }
 
+Result<std::vector<BenchmarkWorkload>> LoadWorkloads(const catalog::Catalog& catalog,
+                                                     const std::string& path) {
+  if (path.empty()) return WorkloadsFromCatalog(catalog);
+  auto read = ReadWorkloads(path);
+  if (!read.ok()) return read.status();
+  std::vector<BenchmarkWorkload> out = std::move(read).value();
+  for (BenchmarkWorkload& w : out) {
+    for (const catalog::Workload& c : catalog.workloads()) {
+      if (Lower(c.benchmark) == Lower(w.benchmark)) w.reference_precisions = c.reference_precisions;
+    }
+  }
+  return out;
+}
+
 }  // namespace pertoken::validate

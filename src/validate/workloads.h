@@ -45,4 +45,11 @@ Result<std::vector<BenchmarkWorkload>> ReadWorkloads(const std::string& path);
 // ("llama2-70b", "sharegpt"), `model` the catalog id ("" for any model).
 std::vector<BenchmarkWorkload> WorkloadsFromCatalog(const catalog::Catalog& catalog);
 
+// The workloads validate and the engine fit use: the catalog's, or with `path` those of that file
+// (ReadWorkloads), each given the reference precisions of the catalog workload of the same
+// benchmark (they describe the benchmark's reference code, which the file's columns do not).
+// Errors as ReadWorkloads.
+Result<std::vector<BenchmarkWorkload>> LoadWorkloads(const catalog::Catalog& catalog,
+                                                     const std::string& path);
+
 }  // namespace pertoken::validate

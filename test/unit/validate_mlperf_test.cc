@@ -1,6 +1,6 @@
-// MLPerf rows: the layout a submitter would run (the best predicted candidate) and the FP8 that
-// the notes of NVIDIA's v4.1 Hopper rows state. Every expectation is derived from predictions on
-// the fixture catalog, not from fixed numbers.
+// MLPerf rows: the layout a submitter would run (the best predicted candidate) and the precision
+// the benchmark's reference code runs where the results self-report fp16. Every expectation is
+// derived from predictions on the fixture catalog, not from fixed numbers.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -19,13 +19,6 @@ namespace {
 using ::testing::Contains;
 using ::testing::HasSubstr;
 using ::testing::Not;
-
-// The statement of calibration.csv's NVIDIA v4.1 rows (shared/data/measurements/README.md §3).
-constexpr char kNvidiaFp8Note[] =
-    "precision_weights is the self-reported weight_data_types of summary_results.json (fp16); "
-    "the NVIDIA v4.1 llama2-70b code README quantizes with --qformat fp8 --kv_cache_dtype fp8, "
-    "so the Hopper TensorRT submissions most likely ran FP8 weights/KV (B200 preview precision "
-    "unverified).";
 
 BenchmarkWorkload Workload(const std::string& benchmark) {
   return {.benchmark = benchmark,
@@ -149,43 +142,51 @@ TEST_F(ValidateMlperfTest, CandidatesFitOneScaleUpDomainWithoutPipelineStages) {
   EXPECT_NE(candidates.front().layout.tp, 1);  // 70B in fp16 does not fit one 80 GB accelerator
 }
 
-TEST_F(ValidateMlperfTest, ExplicitFp8NotesSetFp8WeightsAndKv) {
-  Measurement m = MlperfRow("llama2-70b", "h100-sxm", 8, "mlperf-offline");
-  m.notes = kNvidiaFp8Note;
-  const RowPlan plan = Map(m);
+// The benchmark's reference code runs FP8 weights and KV with TensorRT-LLM on the H100 (as the
+// shipped llama2-70b workload records for NVIDIA's v4.1 code): a self-reported fp16 row there is
+// predicted in FP8, and says so.
+TEST_F(ValidateMlperfTest, ReferencePrecisionSetsFp8WeightsAndKv) {
+  BenchmarkWorkload llama = Workload("llama2-70b");
+  llama.where = "workloads/x.toml";
+  llama.reference_precisions = {
+      {.engine = "trtllm", .accelerators = {"h100-sxm"}, .weights = "fp8", .kv = "fp8"}};
+  workloads_ = {Workload("llama-2-7b"), llama};
+  const RowPlan plan = Map(MlperfRow("llama2-70b", "h100-sxm", 8, "mlperf-offline"));
   ASSERT_TRUE(plan.ok) << plan.skip.reason << " " << plan.skip.detail;
   EXPECT_EQ(plan.query.deployment.precision.weights->id, "fp8");
   EXPECT_EQ(plan.query.deployment.precision.kv->id, "kv-fp8");
-  EXPECT_THAT(plan.assumptions, Contains(HasSubstr("FP8 weights and FP8 KV cache, as the notes "
-                                                   "state for llama2-70b on Hopper")));
+  EXPECT_THAT(plan.assumptions,
+              Contains(HasSubstr("precision: fp8 weights and fp8 KV cache, as the reference "
+                                 "implementation of llama2-70b runs on h100-sxm with trtllm")));
 }
 
-TEST_F(ValidateMlperfTest, Fp8RuleNeedsTheNotesToSayItForThisRow) {
+// Only the engine and accelerators the reference names, only MLPerf rows of that benchmark.
+TEST_F(ValidateMlperfTest, ReferencePrecisionAppliesWhereItRunsOnly) {
+  BenchmarkWorkload llama = Workload("llama2-70b");
+  llama.reference_precisions = {
+      {.engine = "trtllm", .accelerators = {"h100-sxm"}, .weights = "fp8", .kv = "fp8"}};
+  workloads_ = {Workload("llama-2-7b"), llama};
   const struct {
     const char* what;
     const char* model;
     const char* accelerator;
+    const char* engine;
     const char* scenario;
-    std::string notes;
   } cases[] = {
-      {"no notes", "llama2-70b", "h100-sxm", "mlperf-offline", ""},
-      {"FP8 only as a guess", "llama2-70b", "h100-sxm", "mlperf-offline",
-       "the Hopper TensorRT submissions most likely ran FP8 weights/KV"},
-      {"not a Hopper part", "llama2-70b", "a100-sxm-80gb", "mlperf-offline", kNvidiaFp8Note},
-      {"another benchmark's code", "llama-2-7b", "h100-sxm", "mlperf-offline", kNvidiaFp8Note},
-      {"not an MLPerf row", "llama2-70b", "h100-sxm", "offline", kNvidiaFp8Note},
-      {"TRT09's note", "llama2-70b", "h100-sxm", "mlperf-offline",
-       "engine FP8 weights+FP8 KV on Hopper/Ada (quant_algo/kv_cache_quant_algo FP8)"},
+      {"another accelerator", "llama2-70b", "a100-sxm-80gb", "trtllm", "mlperf-offline"},
+      {"another engine", "llama2-70b", "h100-sxm", "vllm", "mlperf-offline"},
+      {"another benchmark", "llama-2-7b", "h100-sxm", "trtllm", "mlperf-offline"},
+      {"not an MLPerf row", "llama2-70b", "h100-sxm", "trtllm", "offline"},
   };
   for (const auto& c : cases) {
     Measurement m = MlperfRow(c.model, c.accelerator, 8, c.scenario);
-    m.notes = c.notes;
+    m.engine = c.engine;
     if (std::string(c.scenario) == "offline") m.input_len = m.output_len = "128";
     const RowPlan plan = Map(m);
     ASSERT_TRUE(plan.ok) << c.what << ": " << plan.skip.reason << " " << plan.skip.detail;
     EXPECT_EQ(plan.query.deployment.precision.weights->id, "fp16") << c.what;
     EXPECT_EQ(plan.query.deployment.precision.kv->id, "fp16") << c.what;
-    EXPECT_THAT(plan.assumptions, Not(Contains(HasSubstr("as the notes state")))) << c.what;
+    EXPECT_THAT(plan.assumptions, Not(Contains(HasSubstr("reference implementation")))) << c.what;
   }
 }
 

@@ -413,6 +413,26 @@ TEST_F(WorkloadValidateTest, ReferencePrecisionReplacesASelfReportedFp16) {
   EXPECT_THAT(elsewhere.assumptions, Not(Contains(HasSubstr("reference implementation"))));
 }
 
+// A --workloads file replaces the catalog's lengths and limits, but the reference precisions are
+// facts about the benchmark's code: its llama2-70b takes the catalog's.
+TEST_F(WorkloadValidateTest, AWorkloadsFileKeepsTheCatalogsReferencePrecisions) {
+  auto file = validate::LoadWorkloads(cat_, MeasurementsDir() + "/benchmark_workloads.csv");
+  ASSERT_TRUE(file.ok()) << file.status().message();
+  int with_reference = 0;
+  for (const auto& w : *file) {
+    if (w.benchmark != "llama2-70b") {
+      EXPECT_TRUE(w.reference_precisions.empty()) << w.benchmark;
+      continue;
+    }
+    ASSERT_EQ(w.reference_precisions.size(), 1u);
+    EXPECT_EQ(w.reference_precisions[0].engine, "trtllm");
+    EXPECT_THAT(w.where, HasSubstr("benchmark_workloads.csv:"));  // the file's lengths
+    ++with_reference;
+  }
+  EXPECT_EQ(with_reference, 1);
+  EXPECT_FALSE(validate::LoadWorkloads(cat_, MeasurementsDir() + "/nowhere.csv").ok());
+}
+
 // Without --workloads, validate reads the catalog's workloads and says so.
 TEST_F(WorkloadValidateTest, CommandUsesTheCatalogWorkloads) {
   std::ostringstream out, err;
