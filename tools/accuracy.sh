@@ -53,8 +53,8 @@ section() { sed -n "/^$1/,/^\$/p" "$2"; }
   section "By accelerator" "$tmp/by_accelerator.txt"
   echo '```'
   echo
-  echo "Engine parameters fitted (\`pertoken calibrate engines\`; mean |ln(predicted/measured)| before"
-  echo "and after):"
+  echo "Engine parameters fitted (\`pertoken calibrate engines\`; the fit objective before and after,"
+  echo "doc/cli.md):"
   echo
   echo '```'
   grep -v "^wrote " "$tmp/fit.txt"  # the table, without the machine-specific paths written

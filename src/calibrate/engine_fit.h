@@ -17,6 +17,7 @@ struct EngineParams {
   double step_s = 0;
   double per_sequence_s = 0;
   double per_request_s = 0;
+  double frontend_per_token_s = 0;
   double compute_scale = 1;
   double memory_scale = 1;
 };
@@ -26,7 +27,9 @@ struct EngineFit {
   int rows = 0;        // rows predicted with this engine
   EngineParams before;
   EngineParams after;
-  double loss_before = 0;  // mean |ln(predicted / measured)| over the rows
+  // The objective: mean over the rows of min(|ln(predicted / measured)|, ln 2) (a row that cannot
+  // be predicted counts ln 2), plus 0.05 × (|ln compute_scale| + |ln memory_scale|).
+  double loss_before = 0;
   double loss_after = 0;
 };
 
@@ -34,10 +37,6 @@ struct EngineFitOptions {
   std::string exclude_source;  // leave this source out (id prefix, e.g. "GPS"); "" = none
   int rounds = 4;              // coordinate-descent rounds
 };
-
-// The loss of a row that cannot be predicted with some parameters (so that the fit cannot
-// improve by making rows unpredictable).
-inline constexpr double kUnpredictedLoss = 2.0;
 
 std::vector<EngineFit> FitEngines(const catalog::Catalog& catalog,
                                   const std::vector<validate::Measurement>& measurements,

@@ -422,6 +422,8 @@ void ReadEngine(FieldReader& root, Engine* out) {
     out->step_overhead_s = o->OptNumber("step_s", Bound::kNonNegative).value_or(0);
     out->per_sequence_overhead_s = o->OptNumber("per_sequence_s", Bound::kNonNegative).value_or(0);
     out->per_request_s = o->OptNumber("per_request_s", Bound::kNonNegative).value_or(0);
+    out->frontend_per_token_s =
+        o->OptNumber("frontend_per_token_s", Bound::kNonNegative).value_or(0);
     out->cuda_graph_max_batch = o->OptInt("cuda_graph_max_batch", Bound::kNonNegative).value_or(0);
     out->eager_launch_overhead_s = o->OptNumber("eager_launch_s", Bound::kNonNegative).value_or(0);
     out->chunked_prefill = o->OptBool("chunked_prefill", true);

@@ -211,6 +211,9 @@ struct Engine : Entity {
   double step_overhead_s = 0;          // scheduling, input preparation, sampling per step
   double per_sequence_overhead_s = 0;  // added per running sequence per step
   double per_request_s = 0;            // frontend work per request before the engine sees it
+  // Frontend work per streamed token (detokenising, writing the response) in a process beside
+  // the engine's loop: a step lasts at least its tokens times this.
+  double frontend_per_token_s = 0;
   // Seconds from a fresh process to serving ([startup] restart_s): loading weights, compiling,
   // capturing CUDA graphs. What a replica loses when its instance is replaced.
   std::optional<double> restart_s;

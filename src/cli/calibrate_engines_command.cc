@@ -19,14 +19,16 @@ int RunCalibrateEngines(const catalog::Catalog& cat, const CalibrateEnginesOptio
   const std::vector<validate::BenchmarkWorkload>& workloads = *loaded;
   const auto fits = calibrate::FitEngines(cat, *rows, workloads,
                                           {.exclude_source = o.exclude_source, .rounds = o.rounds});
-  out << fmt::format("{:<14} {:>5}  {:>10} {:>12} {:>11} {:>8} {:>8}   mean |ln error|\n", "engine",
-                     "rows", "step", "per seq", "per request", "compute", "memory");
+  out << fmt::format("{:<14} {:>5}  {:>10} {:>12} {:>11} {:>12} {:>8} {:>8}   objective\n",
+                     "engine", "rows", "step", "per seq", "per request", "per token", "compute",
+                     "memory");
   for (const auto& f : fits) {
     out << fmt::format(
-        "{:<14} {:>5}  {:>8.3f}ms {:>10.2f}µs {:>9.3f}ms {:>8.3f} {:>8.3f}   {:.3f} -> {:.3f}\n",
+        "{:<14} {:>5}  {:>8.3f}ms {:>10.2f}µs {:>9.3f}ms {:>10.2f}µs {:>8.3f} {:>8.3f}   {:.3f} -> "
+        "{:.3f}\n",
         f.engine, f.rows, f.after.step_s * 1e3, f.after.per_sequence_s * 1e6,
-        f.after.per_request_s * 1e3, f.after.compute_scale, f.after.memory_scale, f.loss_before,
-        f.loss_after);
+        f.after.per_request_s * 1e3, f.after.frontend_per_token_s * 1e6, f.after.compute_scale,
+        f.after.memory_scale, f.loss_before, f.loss_after);
   }
   if (!o.write) return kExitOk;
   for (const auto& f : fits) {
@@ -34,7 +36,9 @@ int RunCalibrateEngines(const catalog::Catalog& cat, const CalibrateEnginesOptio
         (std::filesystem::path(o.data_dir) / "engines" / (f.engine + ".toml")).string();
     const std::string provenance = fmt::format(
         "fitted by `pertoken calibrate engines --write` to the {} rows of {} this engine served{} "
-        "(mean |ln(predicted/measured)| {:.3f} -> {:.3f})",
+        "(objective {:.3f} -> {:.3f}: mean min(|ln(predicted/measured)|, ln 2) plus the "
+        "kernel-scale "
+        "prior, doc/cli.md)",
         f.rows, std::filesystem::path(o.measurements).filename().string(),
         o.exclude_source.empty() ? "" : fmt::format(" (without {})", o.exclude_source),
         f.loss_before, f.loss_after);

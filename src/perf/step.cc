@@ -547,6 +547,21 @@ StepTime PredictStep(const Deployment& d, const StepShape& s) {
     overhead.time_s += e.eager_launch_overhead_s * static_cast<double>(m.layers);
   b.Add(overhead, 1);
   Summarise(&st);
+  // The frontend streams each token the step emits (detokenising, writing the response) in a
+  // process of its own that runs beside the engine: it slows the stream only when it takes
+  // longer than the step.
+  const double streamed =
+      e.frontend_per_token_s * static_cast<double>(s.prefill_sequences + s.decode_sequences);
+  if (streamed > st.total_s) {
+    OpTime frontend;
+    frontend.name = "frontend_streaming";
+    frontend.bound = Bottleneck::kOverhead;
+    frontend.time_s = streamed - st.total_s;
+    st.ops.push_back(frontend);
+    st.total_s = streamed;
+    st.overhead_s += frontend.time_s;
+    st.bottleneck = Bottleneck::kOverhead;  // the frontend sets the pace
+  }
   return st;
 }
 

@@ -1,6 +1,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <fstream>
 #include <sstream>
 
@@ -68,6 +69,20 @@ TEST_F(CalibrateEnginesTest, ReproducesMeasurementsMadeWithAKnownOverhead) {
   EXPECT_EQ(fits[0].rows, 4);
   EXPECT_GT(fits[0].loss_before, 0.2);  // the fixture has no overhead: 5 ms is far off
   EXPECT_LT(fits[0].loss_after, 0.03);
+}
+
+// The objective counts a row missed by more than 2x as missed by 2x (a redescending loss), so a
+// row the model cannot explain weighs no more than one it misses by half: with the fixture's
+// kernel scales of 1 (no prior), a row measured at 1.5x the prediction and one at 10x give
+// (ln 1.5 + ln 2) / 2.
+TEST_F(CalibrateEnginesTest, ARowMissedByMoreThanTwiceCountsAsMissedByTwice) {
+  validate::Measurement near = Row(0, "256", "1");
+  validate::Measurement far = Row(1, "128", "1");
+  near.value = std::to_string(1.5 * PredictWith(near, 0));
+  far.value = std::to_string(10 * PredictWith(far, 0));
+  const auto fits = FitEngines(cat_, {near, far}, {}, {.rounds = 1});
+  ASSERT_EQ(fits.size(), 1u);
+  EXPECT_NEAR(fits[0].loss_before, (std::log(1.5) + std::log(2.0)) / 2, 1e-4);
 }
 
 // Leaving out every row of an engine gives it the generic profile's values (the fixture's

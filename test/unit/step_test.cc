@@ -57,6 +57,23 @@ TEST_F(StepTest, MoreBandwidthNeverSlowsDecode) {
   }
 }
 
+// The frontend streams tokens beside the engine: a step lasts max(engine step, tokens × cost), so
+// with 50 us per token a 1-sequence decode of Llama-2-7B on an H100 (about 4 ms of weights) is
+// unchanged, and a 512-sequence decode (25.6 ms of streaming) takes exactly the streaming time.
+TEST_F(StepTest, FrontendStreamingOnlyBoundsStepsLongerThanTheEngines) {
+  Deployment d = Make("llama-2-7b", "h100-sxm");
+  catalog::Engine streaming = *d.engine;
+  streaming.frontend_per_token_s = 50e-6;
+  Deployment s = d;
+  s.engine = &streaming;
+  EXPECT_DOUBLE_EQ(PredictStep(s, Decode(1, 256)).total_s, PredictStep(d, Decode(1, 256)).total_s);
+  const StepTime engine = PredictStep(d, Decode(512, 64));
+  ASSERT_LT(engine.total_s, 512 * 50e-6);
+  const StepTime streamed = PredictStep(s, Decode(512, 64));
+  EXPECT_DOUBLE_EQ(streamed.total_s, 512 * 50e-6);
+  EXPECT_EQ(streamed.bottleneck, Bottleneck::kOverhead);
+}
+
 TEST_F(StepTest, TensorParallelNeverMoreThanHalvesAStep) {
   for (int64_t batch : {1, 16, 256}) {
     const double one = PredictStep(Make("llama-2-7b", "h100-sxm", 1), Decode(batch, 512)).total_s;
