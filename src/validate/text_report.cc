@@ -73,10 +73,10 @@ void WriteNotes(const ValidationReport& r, const TextReportOptions& o, std::ostr
   out << "\nNotes:\n"
       << "  APE = |predicted - measured| / measured; median and p90 by linear interpolation\n"
       << "  between closest ranks (numpy's default). Throughput: the tokens/s metrics; latency:\n"
-      << "  TTFT, TPOT, ITL. Medians and p50s are predicted as means; p99 = mean × "
-      << fmt::format("{} (TTFT), × {} (TPOT):\n", o.predict.ttft_p99_over_mean,
-                     o.predict.tpot_p99_over_mean)
-      << "  placeholder factors until the serving model predicts percentiles.\n";
+      << "  TTFT, TPOT, ITL. Medians and p50s are predicted as means. p99s are the simulated\n"
+      << "  run's where a row is replayed (a burst, a request rate, a closed loop); otherwise\n"
+      << fmt::format("  mean × {} (TTFT), × {} (TPOT).\n", o.predict.ttft_p99_over_mean,
+                     o.predict.tpot_p99_over_mean);
   if (r.catalog_bands) {
     out << "  \"in interval\": the measured value lies in the prediction's band from the "
            "catalog's\n"
