@@ -37,8 +37,7 @@ int RunCalibrateEngines(const catalog::Catalog& cat, const CalibrateEnginesOptio
     const std::string provenance = fmt::format(
         "fitted by `pertoken calibrate engines --write` to the {} rows of {} this engine served{} "
         "(objective {:.3f} -> {:.3f}: mean min(|ln(predicted/measured)|, ln 2) plus the "
-        "kernel-scale "
-        "prior, doc/cli.md)",
+        "kernel-speed prior, doc/cli.md)",
         f.rows, std::filesystem::path(o.measurements).filename().string(),
         o.exclude_source.empty() ? "" : fmt::format(" (without {})", o.exclude_source),
         f.loss_before, f.loss_after);
