@@ -1,3 +1,4 @@
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -83,6 +84,26 @@ TEST_F(CalibrateEnginesTest, ARowMissedByMoreThanTwiceCountsAsMissedByTwice) {
   const auto fits = FitEngines(cat_, {near, far}, {}, {.rounds = 1});
   ASSERT_EQ(fits.size(), 1u);
   EXPECT_NEAR(fits[0].loss_before, (std::log(1.5) + std::log(2.0)) / 2, 1e-4);
+}
+
+// The kernel-speed prior: kernels at 0.8 of the op tables' compute rate cost 0.05 × |ln 0.8| even
+// when every row is predicted exactly.
+TEST_F(CalibrateEnginesTest, KernelScalesAwayFromTheOpTablesCostThePrior) {
+  testing::ScratchCatalog scratch("engine-prior");
+  std::ifstream in(scratch.dir() + "/engines/vllm.toml");
+  std::stringstream text;
+  text << in.rdbuf() << "\n[kernels]\ncompute_scale = 0.8\n";
+  scratch.Write("engines/vllm.toml", text.str());
+  auto slow = catalog::Catalog::Load(scratch.dir());
+  ASSERT_TRUE(slow.ok()) << slow.status().message();
+  validate::Measurement m = Row(0, "256", "1");
+  validate::NameResolver names(*slow);
+  validate::RowPlan plan = validate::MapRow(names, {}, m, validate::PredictOptions{});
+  ASSERT_TRUE(plan.ok) << plan.skip.reason;
+  m.value = fmt::format("{:.17g}", validate::PredictRow(plan, {}).value);
+  const auto fits = FitEngines(*slow, {m}, {}, {.rounds = 1});
+  ASSERT_EQ(fits.size(), 1u);
+  EXPECT_NEAR(fits[0].loss_before, 0.05 * std::abs(std::log(0.8)), 1e-9);
 }
 
 // Leaving out every row of an engine gives it the generic profile's values (the fixture's
