@@ -47,36 +47,35 @@ constexpr Bounds kPerRequest{1e-6, 0.02};
 // Frontend work per streamed token, at most 200 us (a Python server's detokenising and SSE
 // writing; vLLM moved it to a process of its own because it bounded throughput).
 constexpr Bounds kPerToken{1e-8, 2e-4};
-constexpr int kParams = 6;
-
-double& Param(EngineParams& p, int i) {
-  switch (i) {
-    case 0:
-      return p.step_s;
-    case 1:
-      return p.per_sequence_s;
-    case 2:
-      return p.compute_scale;
-    case 3:
-      return p.memory_scale;
-    case 4:
-      return p.per_request_s;
-    default:
-      return p.frontend_per_token_s;
-  }
-}
-
-Bounds BoundsOf(int i) {
-  return i == 0 ? kStep : i == 1 ? kPerSeq : i == 4 ? kPerRequest : i == 5 ? kPerToken : kScale;
-}
+// The fitted parameters, in the order the descent visits them: where each lives in EngineParams,
+// in catalog::Engine and in the engine file ([table] key), its plausible range, and the
+// significant digits the file keeps.
+struct Fitted {
+  double EngineParams::*param;
+  double catalog::Engine::*field;
+  const char* table;
+  const char* key;
+  Bounds bounds;
+  int digits;
+};
+constexpr Fitted kFitted[] = {
+    {&EngineParams::step_s, &catalog::Engine::step_overhead_s, "overhead", "step_s", kStep, 6},
+    {&EngineParams::per_sequence_s, &catalog::Engine::per_sequence_overhead_s, "overhead",
+     "per_sequence_s", kPerSeq, 6},
+    {&EngineParams::compute_scale, &catalog::Engine::compute_scale, "kernels", "compute_scale",
+     kScale, 4},
+    {&EngineParams::memory_scale, &catalog::Engine::memory_scale, "kernels", "memory_scale", kScale,
+     4},
+    {&EngineParams::per_request_s, &catalog::Engine::per_request_s, "overhead", "per_request_s",
+     kPerRequest, 6},
+    {&EngineParams::frontend_per_token_s, &catalog::Engine::frontend_per_token_s, "overhead",
+     "frontend_per_token_s", kPerToken, 6},
+};
 
 EngineParams ParamsOf(const catalog::Engine& e) {
-  return {.step_s = e.step_overhead_s,
-          .per_sequence_s = e.per_sequence_overhead_s,
-          .per_request_s = e.per_request_s,
-          .frontend_per_token_s = e.frontend_per_token_s,
-          .compute_scale = e.compute_scale,
-          .memory_scale = e.memory_scale};
+  EngineParams p;
+  for (const Fitted& f : kFitted) p.*f.param = e.*f.field;
+  return p;
 }
 
 class Objective {
@@ -85,12 +84,7 @@ class Objective {
       : engine_(base), plans_(std::move(plans)) {}
 
   double operator()(const EngineParams& p) {
-    engine_.step_overhead_s = p.step_s;
-    engine_.per_sequence_overhead_s = p.per_sequence_s;
-    engine_.per_request_s = p.per_request_s;
-    engine_.frontend_per_token_s = p.frontend_per_token_s;
-    engine_.compute_scale = p.compute_scale;
-    engine_.memory_scale = p.memory_scale;
+    for (const Fitted& f : kFitted) engine_.*f.field = p.*f.param;
     double loss = 0;
     for (validate::RowPlan* plan : plans_) {
       const catalog::Engine* original = plan->query.deployment.engine;
@@ -125,35 +119,32 @@ class Objective {
 // round.
 EngineParams Descend(Objective& f, EngineParams start, int rounds, double* best_loss) {
   EngineParams best = start;
-  for (int i = 0; i < kParams; ++i) {
-    Param(best, i) = std::clamp(Param(best, i), BoundsOf(i).lo, BoundsOf(i).hi);
+  for (const Fitted& p : kFitted) {
+    best.*p.param = std::clamp(best.*p.param, p.bounds.lo, p.bounds.hi);
   }
   *best_loss = f(best);
+  // `best` with parameter `p` set to `value` (within its bounds), kept when the loss improves.
+  auto attempt = [&](const Fitted& p, double value) {
+    EngineParams trial = best;
+    trial.*p.param = std::clamp(value, p.bounds.lo, p.bounds.hi);
+    const double loss = f(trial);
+    if (loss < *best_loss - 1e-9) {
+      *best_loss = loss;
+      best = trial;
+    }
+  };
   // A coarse scan of each parameter over its whole range first, so that a start far from the
   // answer (an overhead of zero, say) cannot trap the refinement below.
-  for (int i = 0; i < kParams; ++i) {
-    const Bounds b = BoundsOf(i);
+  for (const Fitted& p : kFitted) {
     for (int k = 0; k <= 12; ++k) {
-      EngineParams trial = best;
-      Param(trial, i) = b.lo * std::pow(b.hi / b.lo, k / 12.0);
-      const double loss = f(trial);
-      if (loss < *best_loss - 1e-9) {
-        *best_loss = loss;
-        best = trial;
-      }
+      attempt(p, p.bounds.lo * std::pow(p.bounds.hi / p.bounds.lo, k / 12.0));
     }
   }
   double spread = 4.0;
   for (int round = 0; round < rounds; ++round, spread = std::sqrt(spread)) {
-    for (int i = 0; i < kParams; ++i) {
+    for (const Fitted& p : kFitted) {
       for (double factor : {1 / spread, 1 / std::sqrt(spread), std::sqrt(spread), spread}) {
-        EngineParams trial = best;
-        Param(trial, i) = std::clamp(Param(best, i) * factor, BoundsOf(i).lo, BoundsOf(i).hi);
-        const double loss = f(trial);
-        if (loss < *best_loss - 1e-9) {
-          *best_loss = loss;
-          best = trial;
-        }
+        attempt(p, best.*p.param * factor);
       }
     }
   }
@@ -249,16 +240,9 @@ Status WriteEngineParams(const std::string& path, const EngineParams& p,
   if (!in) return Status::IoError(fmt::format("{}: cannot read", path));
   std::vector<std::string> lines;
   for (std::string l; std::getline(in, l);) lines.push_back(l);
-  SetKey(&lines, "overhead", "step_s", fmt::format("{:.6g}", p.step_s));
-  SetKey(&lines, "overhead", "per_sequence_s", fmt::format("{:.6g}", p.per_sequence_s));
-  SetKey(&lines, "overhead", "per_request_s", fmt::format("{:.6g}", p.per_request_s));
-  SetKey(&lines, "overhead", "frontend_per_token_s", fmt::format("{:.6g}", p.frontend_per_token_s));
-  SetKey(&lines, "kernels", "compute_scale", fmt::format("{:.4g}", p.compute_scale));
-  SetKey(&lines, "kernels", "memory_scale", fmt::format("{:.4g}", p.memory_scale));
-  for (const char* key : {"\"overhead.step_s\"", "\"overhead.per_sequence_s\"",
-                          "\"overhead.per_request_s\"", "\"overhead.frontend_per_token_s\"",
-                          "\"kernels.compute_scale\"", "\"kernels.memory_scale\""}) {
-    SetKey(&lines, "field_sources", key, Quote(provenance));
+  for (const Fitted& f : kFitted) {
+    SetKey(&lines, f.table, f.key, fmt::format("{:.{}g}", p.*f.param, f.digits));
+    SetKey(&lines, "field_sources", fmt::format("\"{}.{}\"", f.table, f.key), Quote(provenance));
   }
   std::ofstream out(path, std::ios::trunc);
   if (!out) return Status::IoError(fmt::format("{}: cannot write", path));

@@ -27,8 +27,8 @@ struct EngineFit {
   int rows = 0;        // rows predicted with this engine
   EngineParams before;
   EngineParams after;
-  // The objective: mean over the rows of min(|ln(predicted / measured)|, ln 2) (a row that cannot
-  // be predicted counts ln 2), plus 0.05 × (|ln compute_scale| + |ln memory_scale|).
+  // The fit objective (doc/cli.md): the mean over the rows of |ln(predicted / measured)|, capped
+  // (a row that cannot be predicted counts the cap), plus the kernel-speed prior.
   double loss_before = 0;
   double loss_after = 0;
 };

@@ -351,9 +351,6 @@ struct Ownership : Entity {
   double server_power_factor = 1;            // server power / accelerators' power
 };
 
-// A named benchmark workload (doc/formats/workload.md): the request lengths of a benchmark's
-// dataset and the latency limits its scenarios set. `--workload ID` uses them; `validate` gives
-// them to measurement rows that name a benchmark but no lengths.
 // How the reference implementation of a benchmark runs it on some hardware, where submissions
 // self-report another precision (MLPerf v4.1's NVIDIA TensorRT results say fp16 but ran FP8).
 struct ReferencePrecision {
@@ -364,6 +361,9 @@ struct ReferencePrecision {
   std::string source;
 };
 
+// A named benchmark workload (doc/formats/workload.md): the request lengths of a benchmark's
+// dataset and the latency limits its scenarios set. `--workload ID` uses them; `validate` gives
+// them to measurement rows that name a benchmark but no lengths.
 struct Workload : Entity {
   std::string suite;      // "mlperf-inference" or "serving-benchmark"
   std::string benchmark;  // the suite's own name for it ("llama2-70b")

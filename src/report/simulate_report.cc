@@ -88,11 +88,6 @@ std::string SpecText(const std::optional<perf::SpecDecode>& spec) {
                      spec->draft ? "draft " + spec->draft->id : "heads on the target");
 }
 
-// "1 accelerator", "4 accelerators".
-std::string Plural(int64_t n, const char* noun) {
-  return fmt::format("{} {}{}", FormatCount(n), noun, n == 1 ? "" : "s");
-}
-
 // 1.8e12 -> "1,800 GB/s".
 std::string BandwidthText(double bytes_per_s) {
   return fmt::format("{} GB/s", Rounded(bytes_per_s / kBytesPerGB));
