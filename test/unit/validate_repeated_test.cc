@@ -55,7 +55,7 @@ TEST(RepeatedResultsTest, ChanceMatchesAndTrueDuplicatesStay) {
       RepeatedResults({Row("T-1", "H100", "153.00"), Row("T-2", "H100", "153.00")}).empty());
   // Other load, or another source: independent.
   Measurement other_load = Row("T-2", "H200", "153.00");
-  other_load.concurrency_or_batch = "4";
+  other_load.concurrency_or_batch = "16";
   EXPECT_TRUE(RepeatedResults({Row("T-1", "H100", "153.00"), other_load}).empty());
   EXPECT_TRUE(
       RepeatedResults({Row("A-1", "H100", "153.00"), Row("B-1", "H200", "153.00")}).empty());
