@@ -6,6 +6,7 @@
 #include "catalog/catalog.h"
 #include "validate/measurement.h"
 #include "validate/validate.h"
+#include "validate/workloads.h"
 
 namespace pertoken::validate {
 namespace {
@@ -15,8 +16,10 @@ TEST(Regimes, PublishedMeasurementsFallInsideThePredictedIntervals) {
   ASSERT_TRUE(cat.ok()) << cat.status().message();
   auto rows = ReadMeasurements(std::string(PERTOKEN_TEST_DATA) + "/measurements/regimes.csv");
   ASSERT_TRUE(rows.ok()) << rows.status().message();
-  const ValidationReport report = Validate(*cat, *rows, {}, {});
-  ASSERT_EQ(report.rows.size(), 8u);
+  auto workloads = LoadWorkloads(*cat, "");  // the catalog's benchmarks (MLPerf rows' lengths)
+  ASSERT_TRUE(workloads.ok()) << workloads.status().message();
+  const ValidationReport report = Validate(*cat, *rows, *workloads, {});
+  ASSERT_EQ(report.rows.size(), 9u);
   EXPECT_TRUE(report.catalog_bands);
   for (const RowResult& r : report.rows) {
     ASSERT_TRUE(r.predicted) << r.id << ": " << r.skip.reason << " " << r.skip.detail;
