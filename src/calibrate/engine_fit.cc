@@ -6,6 +6,8 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <future>
 #include <map>
 #include <sstream>
 
@@ -47,6 +49,10 @@ constexpr Bounds kPerRequest{1e-6, 0.02};
 // Frontend work per streamed token, at most 200 us (a Python server's detokenising and SSE
 // writing; vLLM moved it to a process of its own because it bounded throughput).
 constexpr Bounds kPerToken{1e-8, 2e-4};
+// A trial is kept when it lowers the objective by more than this; the descent stops after a pass
+// that kept none (or after kMaxPasses, a guard).
+constexpr double kMinImprovement = 1e-9;
+constexpr int kMaxPasses = 10;
 // The fitted parameters, in the order the descent visits them: where each lives in EngineParams,
 // in catalog::Engine and in the engine file ([table] key), its plausible range, and the
 // significant digits the file keeps.
@@ -114,39 +120,50 @@ class Objective {
   validate::PredictOptions options_;
 };
 
-// Coordinate descent in log space: a coarse scan of each parameter's range, then rounds that try
-// multiplying each parameter by a ladder of factors and keep the best; the ladder narrows every
-// round.
+// `value` as the engine file keeps it: within p's bounds, rounded to p's written digits, so that
+// the fit only tries values it can write and a refit starts exactly where the last one ended.
+double Representable(const Fitted& p, double value) {
+  const double v = std::clamp(value, p.bounds.lo, p.bounds.hi);
+  return std::clamp(std::stod(fmt::format("{:.{}g}", v, p.digits)), p.bounds.lo, p.bounds.hi);
+}
+
+// Coordinate descent in log space, in passes: a coarse scan of each parameter's range, then rounds
+// that try multiplying each parameter by a ladder of factors and keep the best; the ladder narrows
+// every round. Passes repeat until one no longer improves the loss, so the result is a fixed
+// point: a refit that starts from it (the next `calibrate engines --write`) changes nothing.
 EngineParams Descend(Objective& f, EngineParams start, int rounds, double* best_loss) {
   EngineParams best = start;
-  for (const Fitted& p : kFitted) {
-    best.*p.param = std::clamp(best.*p.param, p.bounds.lo, p.bounds.hi);
-  }
+  for (const Fitted& p : kFitted) best.*p.param = Representable(p, best.*p.param);
   *best_loss = f(best);
-  // `best` with parameter `p` set to `value` (within its bounds), kept when the loss improves.
+  // `best` with parameter `p` set to `value` (made representable), kept when the loss improves.
   auto attempt = [&](const Fitted& p, double value) {
     EngineParams trial = best;
-    trial.*p.param = std::clamp(value, p.bounds.lo, p.bounds.hi);
+    trial.*p.param = Representable(p, value);
+    if (trial.*p.param == best.*p.param) return;
     const double loss = f(trial);
-    if (loss < *best_loss - 1e-9) {
+    if (loss < *best_loss - kMinImprovement) {
       *best_loss = loss;
       best = trial;
     }
   };
-  // A coarse scan of each parameter over its whole range first, so that a start far from the
-  // answer (an overhead of zero, say) cannot trap the refinement below.
-  for (const Fitted& p : kFitted) {
-    for (int k = 0; k <= 12; ++k) {
-      attempt(p, p.bounds.lo * std::pow(p.bounds.hi / p.bounds.lo, k / 12.0));
-    }
-  }
-  double spread = 4.0;
-  for (int round = 0; round < rounds; ++round, spread = std::sqrt(spread)) {
+  for (int pass = 0; pass < kMaxPasses; ++pass) {
+    const double pass_start = *best_loss;
+    // A coarse scan of each parameter over its whole range first, so that a start far from the
+    // answer (an overhead of zero, say) cannot trap the refinement below.
     for (const Fitted& p : kFitted) {
-      for (double factor : {1 / spread, 1 / std::sqrt(spread), std::sqrt(spread), spread}) {
-        attempt(p, best.*p.param * factor);
+      for (int k = 0; k <= 12; ++k) {
+        attempt(p, p.bounds.lo * std::pow(p.bounds.hi / p.bounds.lo, k / 12.0));
       }
     }
+    double spread = 4.0;
+    for (int round = 0; round < rounds; ++round, spread = std::sqrt(spread)) {
+      for (const Fitted& p : kFitted) {
+        for (double factor : {1 / spread, 1 / std::sqrt(spread), std::sqrt(spread), spread}) {
+          attempt(p, best.*p.param * factor);
+        }
+      }
+    }
+    if (*best_loss >= pass_start - kMinImprovement) break;
   }
   return best;
 }
@@ -172,27 +189,36 @@ std::vector<EngineFit> FitEngines(const catalog::Catalog& cat,
   }
   for (auto& p : plans) by_engine[p.query.deployment.engine->id].push_back(&p);
 
-  std::vector<EngineFit> fits;
-  for (auto& [id, rows] : by_engine) {
+  // Every fit starts from the engine-neutral profile, not from the engine file's current values,
+  // so that the result depends only on the rows: a refit reproduces the files, and a fit without
+  // a source (leave-one-source-out) carries nothing of that source in from where it started.
+  auto generic = cat.FindEngine("generic");
+  const EngineParams start = generic.ok() ? ParamsOf(**generic) : EngineParams{};
+  // The engines' rows are disjoint and each fit only reads the catalog, so the engines are fitted
+  // on threads of their own; each result depends on its rows alone, not on the scheduling.
+  auto fit_engine = [&](const std::string& id, const std::vector<validate::RowPlan*>& rows) {
     const catalog::Engine& engine = **cat.FindEngine(id);
     EngineFit fit;
     fit.engine = id;
+    fit.before = ParamsOf(engine);
     if (rows.empty()) {
       // Every row of this engine was left out: it gets the engine-neutral profile's values, so
       // that nothing fitted on the held-out rows leaks into their prediction.
-      auto generic = cat.FindEngine("generic");
-      fit.before = ParamsOf(engine);
-      fit.after = generic.ok() ? ParamsOf(**generic) : EngineParams{};
-      fits.push_back(fit);
-      continue;
+      fit.after = start;
+      return fit;
     }
     Objective f(engine, rows);
     fit.rows = static_cast<int>(f.rows());
-    fit.before = ParamsOf(engine);
     fit.loss_before = f(fit.before);
-    fit.after = Descend(f, fit.before, options.rounds, &fit.loss_after);
-    fits.push_back(fit);
+    fit.after = Descend(f, start, options.rounds, &fit.loss_after);
+    return fit;
+  };
+  std::vector<std::future<EngineFit>> running;
+  for (const auto& [id, rows] : by_engine) {
+    running.push_back(std::async(std::launch::async, fit_engine, std::cref(id), std::cref(rows)));
   }
+  std::vector<EngineFit> fits;
+  for (auto& r : running) fits.push_back(r.get());
   return fits;
 }
 

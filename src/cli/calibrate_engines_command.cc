@@ -36,11 +36,11 @@ int RunCalibrateEngines(const catalog::Catalog& cat, const CalibrateEnginesOptio
         (std::filesystem::path(o.data_dir) / "engines" / (f.engine + ".toml")).string();
     const std::string provenance = fmt::format(
         "fitted by `pertoken calibrate engines --write` to the {} rows of {} this engine served{} "
-        "(objective {:.3f} -> {:.3f}: mean min(|ln(predicted/measured)|, ln 2) plus the "
-        "kernel-speed prior, doc/cli.md)",
+        "(objective {:.3f}: mean min(|ln(predicted/measured)|, ln 2) plus the kernel-speed "
+        "prior, doc/cli.md)",
         f.rows, std::filesystem::path(o.measurements).filename().string(),
         o.exclude_source.empty() ? "" : fmt::format(" (without {})", o.exclude_source),
-        f.loss_before, f.loss_after);
+        f.loss_after);
     if (Status s = calibrate::WriteEngineParams(path, f.after, provenance); !s.ok()) {
       return Fail(err, s.message());
     }

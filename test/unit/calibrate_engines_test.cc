@@ -72,6 +72,51 @@ TEST_F(CalibrateEnginesTest, ReproducesMeasurementsMadeWithAKnownOverhead) {
   EXPECT_LT(fits[0].loss_after, 0.03);
 }
 
+// The fit starts from the generic profile, not from the engine file: two catalogs that differ only
+// in vLLM's current overheads and kernel speed fit the same rows to the same values, each as the
+// engine file writes it (6 significant digits for overheads, 4 for scales), so a refit rewrites
+// the file unchanged.
+TEST_F(CalibrateEnginesTest, TheFitDependsOnTheRowsNotOnTheEngineFilesValues) {
+  std::vector<validate::Measurement> rows;
+  for (int i = 0; i < 3; ++i) {
+    validate::Measurement m = Row(i, "256", "1");
+    m.scenario = "fixed-concurrency";
+    m.concurrency_or_batch = std::to_string(1 << (3 * i));  // 1, 8, 64
+    m.value = std::to_string(PredictWith(m, 0.003));
+    rows.push_back(m);
+  }
+  testing::ScratchCatalog scratch("engine-start");
+  std::ifstream in(scratch.dir() + "/engines/vllm.toml");
+  std::stringstream text;
+  text << in.rdbuf() << "\n[overhead]\nstep_s = 0.004\nper_sequence_s = 0.0002\n"
+       << "\n[kernels]\ncompute_scale = 0.75\nmemory_scale = 1.3\n";
+  scratch.Write("engines/vllm.toml", text.str());
+  auto other = catalog::Catalog::Load(scratch.dir());
+  ASSERT_TRUE(other.ok()) << other.status().message();
+  ASSERT_NE((**other->FindEngine("vllm")).step_overhead_s,
+            (**cat_.FindEngine("vllm")).step_overhead_s);
+
+  const auto a = FitEngines(cat_, rows, {}, {.rounds = 2});
+  const auto b = FitEngines(*other, rows, {}, {.rounds = 2});
+  ASSERT_EQ(a.size(), 1u);
+  ASSERT_EQ(b.size(), 1u);
+  EXPECT_NE(a[0].loss_before, b[0].loss_before);
+  EXPECT_EQ(a[0].loss_after, b[0].loss_after);
+  auto written = [](double v, int digits) { return std::stod(fmt::format("{:.{}g}", v, digits)); };
+  for (const EngineParams* p : {&a[0].after, &b[0].after}) {
+    EXPECT_EQ(p->step_s, a[0].after.step_s);
+    EXPECT_EQ(p->per_sequence_s, a[0].after.per_sequence_s);
+    EXPECT_EQ(p->per_request_s, a[0].after.per_request_s);
+    EXPECT_EQ(p->frontend_per_token_s, a[0].after.frontend_per_token_s);
+    EXPECT_EQ(p->compute_scale, a[0].after.compute_scale);
+    EXPECT_EQ(p->memory_scale, a[0].after.memory_scale);
+    EXPECT_EQ(p->step_s, written(p->step_s, 6));
+    EXPECT_EQ(p->per_sequence_s, written(p->per_sequence_s, 6));
+    EXPECT_EQ(p->compute_scale, written(p->compute_scale, 4));
+    EXPECT_EQ(p->memory_scale, written(p->memory_scale, 4));
+  }
+}
+
 // The objective counts a row missed by more than 2x as missed by 2x (a redescending loss), so a
 // row the model cannot explain weighs no more than one it misses by half: with the fixture's
 // kernel scales of 1 (no prior), a row measured at 1.5x the prediction and one at 10x give
