@@ -55,7 +55,7 @@ expect 2 "--slo-ttft is required (or --workload ID)" --data-dir "$fixture" plan 
   --input-len 100 --output-len 100 --requests-per-day 1000
 expect 0 "the p99 limits of its Server scenario" --data-dir "$fixture" plan -m llama-2-70b \
   --workload mlperf-llama2-70b --requests-per-day 1e6 --verify 0
-expect 0 "Rows 8, predicted 8" --data-dir "$shipped" validate --measurements "$2/measurements/regimes.csv"
+expect 0 "Rows 9, predicted 9" --data-dir "$shipped" validate --measurements "$2/measurements/regimes.csv"
 expect 1 "cannot open" validate --measurements /nonexistent.csv
 expect 2 "expected source, accelerator" validate --by colour
 expect 1 "cannot list" calibrate ops --opdb /nonexistent --out "$tmp"
