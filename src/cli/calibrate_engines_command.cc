@@ -11,6 +11,9 @@ namespace pertoken::cli {
 
 int RunCalibrateEngines(const catalog::Catalog& cat, const CalibrateEnginesOptions& o,
                         std::ostream& out, std::ostream& err) {
+  if (o.rounds < 1) {
+    return Fail(err, fmt::format("--rounds {}: a fit needs at least 1 round per pass", o.rounds));
+  }
   auto rows = validate::ReadMeasurements(o.measurements);
   if (!rows.ok()) return Fail(err, rows.status().message());
   // The catalog's benchmark workloads, unless a --workloads file replaces them.

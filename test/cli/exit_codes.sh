@@ -59,6 +59,7 @@ expect 0 "Rows 9, predicted 9" --data-dir "$shipped" validate --measurements "$2
 expect 1 "cannot open" validate --measurements /nonexistent.csv
 expect 2 "expected source, accelerator" validate --by colour
 expect 1 "cannot list" calibrate ops --opdb /nonexistent --out "$tmp"
+expect 1 "--rounds 0: a fit needs at least 1 round per pass" --data-dir "$fixture" calibrate engines --rounds 0
 
 # simulate: every bad input is one `error:` line and exit 1; usage errors exit 2.
 traces="$2/traces"

@@ -388,7 +388,9 @@ int main(int argc, char** argv) {
                           "benchmark workloads CSV instead of the catalog's workloads/");
   engines_cmd->add_option("--exclude-source", engines_fit.exclude_source,
                           "leave the rows of one source out (id prefix, e.g. GPS)");
-  engines_cmd->add_option("--rounds", engines_fit.rounds, "coordinate-descent rounds")
+  engines_cmd
+      ->add_option("--rounds", engines_fit.rounds,
+                   "narrowing rounds in each pass of the coordinate descent (at least 1)")
       ->capture_default_str();
   engines_cmd->add_flag("--write", engines_fit.write, "rewrite the catalog's engine files");
 
