@@ -117,6 +117,32 @@ TEST_F(CalibrateEnginesTest, TheFitDependsOnTheRowsNotOnTheEngineFilesValues) {
   }
 }
 
+// Engines are fitted on threads of their own: fitted together with another engine's rows, vLLM
+// gets exactly what it gets alone.
+TEST_F(CalibrateEnginesTest, EachEngineFitsAsIfAlone) {
+  std::vector<validate::Measurement> vllm_rows;
+  for (int i = 0; i < 2; ++i) {
+    validate::Measurement m = Row(i, "256", "1");
+    m.value = std::to_string(PredictWith(m, 0.002) * (i + 1));
+    vllm_rows.push_back(m);
+  }
+  std::vector<validate::Measurement> both = vllm_rows;
+  validate::Measurement other = Row(5, "128", "12");
+  other.engine = "sglang";
+  both.push_back(other);
+  const auto alone = FitEngines(cat_, vllm_rows, {}, {.rounds = 1});
+  const auto together = FitEngines(cat_, both, {}, {.rounds = 1});
+  ASSERT_EQ(alone.size(), 1u);
+  ASSERT_EQ(together.size(), 2u);
+  const EngineFit& v = together[0].engine == "vllm" ? together[0] : together[1];
+  EXPECT_EQ(v.engine, "vllm");
+  EXPECT_EQ(v.rows, 2);
+  EXPECT_EQ(v.loss_after, alone[0].loss_after);
+  EXPECT_EQ(v.after.step_s, alone[0].after.step_s);
+  EXPECT_EQ(v.after.per_sequence_s, alone[0].after.per_sequence_s);
+  EXPECT_EQ(v.after.compute_scale, alone[0].after.compute_scale);
+}
+
 // The objective counts a row missed by more than 2x as missed by 2x (a redescending loss), so a
 // row the model cannot explain weighs no more than one it misses by half: with the fixture's
 // kernel scales of 1 (no prior), a row measured at 1.5x the prediction and one at 10x give
