@@ -120,18 +120,24 @@ class Objective {
   validate::PredictOptions options_;
 };
 
-// `value` as the engine file keeps it: within p's bounds, rounded to p's written digits, so that
-// the fit only tries values it can write and a refit starts exactly where the last one ended.
+// `value` as the engine file writes it: p's significant digits.
+std::string Written(const Fitted& p, double value) {
+  return fmt::format("{:.{}g}", value, p.digits);
+}
+
+// `value` as the engine file keeps it: within p's bounds and rounded to what the file writes, so
+// that the fit only tries values it can write. (The bounds themselves are written exactly.)
 double Representable(const Fitted& p, double value) {
-  const double v = std::clamp(value, p.bounds.lo, p.bounds.hi);
-  return std::clamp(std::stod(fmt::format("{:.{}g}", v, p.digits)), p.bounds.lo, p.bounds.hi);
+  return std::stod(Written(p, std::clamp(value, p.bounds.lo, p.bounds.hi)));
 }
 
 // Coordinate descent in log space, in passes: a coarse scan of each parameter's range, then rounds
 // that try multiplying each parameter by a ladder of factors and keep the best; the ladder narrows
 // every round. Passes repeat until one no longer improves the loss, so the result is a fixed
 // point: a refit that starts from it (the next `calibrate engines --write`) changes nothing.
-EngineParams Descend(Objective& f, EngineParams start, int rounds, double* best_loss) {
+// `*settled` says whether that happened within kMaxPasses.
+EngineParams Descend(Objective& f, EngineParams start, int rounds, double* best_loss,
+                     bool* settled) {
   EngineParams best = start;
   for (const Fitted& p : kFitted) best.*p.param = Representable(p, best.*p.param);
   *best_loss = f(best);
@@ -146,7 +152,8 @@ EngineParams Descend(Objective& f, EngineParams start, int rounds, double* best_
       best = trial;
     }
   };
-  for (int pass = 0; pass < kMaxPasses; ++pass) {
+  *settled = false;
+  for (int pass = 0; pass < kMaxPasses && !*settled; ++pass) {
     const double pass_start = *best_loss;
     // A coarse scan of each parameter over its whole range first, so that a start far from the
     // answer (an overhead of zero, say) cannot trap the refinement below.
@@ -163,7 +170,7 @@ EngineParams Descend(Objective& f, EngineParams start, int rounds, double* best_
         }
       }
     }
-    if (*best_loss >= pass_start - kMinImprovement) break;
+    *settled = *best_loss >= pass_start - kMinImprovement;
   }
   return best;
 }
@@ -210,7 +217,7 @@ std::vector<EngineFit> FitEngines(const catalog::Catalog& cat,
     Objective f(engine, rows);
     fit.rows = static_cast<int>(f.rows());
     fit.loss_before = f(fit.before);
-    fit.after = Descend(f, start, options.rounds, &fit.loss_after);
+    fit.after = Descend(f, start, options.rounds, &fit.loss_after, &fit.settled);
     return fit;
   };
   std::vector<std::future<EngineFit>> running;
@@ -267,7 +274,7 @@ Status WriteEngineParams(const std::string& path, const EngineParams& p,
   std::vector<std::string> lines;
   for (std::string l; std::getline(in, l);) lines.push_back(l);
   for (const Fitted& f : kFitted) {
-    SetKey(&lines, f.table, f.key, fmt::format("{:.{}g}", p.*f.param, f.digits));
+    SetKey(&lines, f.table, f.key, Written(f, p.*f.param));
     SetKey(&lines, "field_sources", fmt::format("\"{}.{}\"", f.table, f.key), Quote(provenance));
   }
   std::ofstream out(path, std::ios::trunc);

@@ -31,6 +31,9 @@ struct EngineFit {
   // (a row that cannot be predicted counts the cap), plus the kernel-speed prior.
   double loss_before = 0;
   double loss_after = 0;
+  // Whether the descent reached a fixed point (a last pass that lowered nothing) within its
+  // guard on passes; if not, a refit may still move `after`.
+  bool settled = true;
 };
 
 struct EngineFitOptions {

@@ -33,6 +33,14 @@ int RunCalibrateEngines(const catalog::Catalog& cat, const CalibrateEnginesOptio
         f.after.per_request_s * 1e3, f.after.frontend_per_token_s * 1e6, f.after.compute_scale,
         f.after.memory_scale, f.loss_before, f.loss_after);
   }
+  for (const auto& f : fits) {
+    if (!f.settled) {
+      err << fmt::format(
+          "warning: {}'s fit stopped at its pass limit before settling; a refit "
+          "may still move it\n",
+          f.engine);
+    }
+  }
   if (!o.write) return kExitOk;
   for (const auto& f : fits) {
     const std::string path =

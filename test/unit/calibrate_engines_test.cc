@@ -103,18 +103,22 @@ TEST_F(CalibrateEnginesTest, TheFitDependsOnTheRowsNotOnTheEngineFilesValues) {
   EXPECT_NE(a[0].loss_before, b[0].loss_before);
   EXPECT_EQ(a[0].loss_after, b[0].loss_after);
   auto written = [](double v, int digits) { return std::stod(fmt::format("{:.{}g}", v, digits)); };
-  for (const EngineParams* p : {&a[0].after, &b[0].after}) {
-    EXPECT_EQ(p->step_s, a[0].after.step_s);
-    EXPECT_EQ(p->per_sequence_s, a[0].after.per_sequence_s);
-    EXPECT_EQ(p->per_request_s, a[0].after.per_request_s);
-    EXPECT_EQ(p->frontend_per_token_s, a[0].after.frontend_per_token_s);
-    EXPECT_EQ(p->compute_scale, a[0].after.compute_scale);
-    EXPECT_EQ(p->memory_scale, a[0].after.memory_scale);
-    EXPECT_EQ(p->step_s, written(p->step_s, 6));
-    EXPECT_EQ(p->per_sequence_s, written(p->per_sequence_s, 6));
-    EXPECT_EQ(p->compute_scale, written(p->compute_scale, 4));
-    EXPECT_EQ(p->memory_scale, written(p->memory_scale, 4));
-  }
+  EXPECT_TRUE(a[0].settled);
+  EXPECT_TRUE(b[0].settled);
+  const EngineParams& p = a[0].after;
+  const EngineParams& q = b[0].after;
+  EXPECT_EQ(q.step_s, p.step_s);
+  EXPECT_EQ(q.per_sequence_s, p.per_sequence_s);
+  EXPECT_EQ(q.per_request_s, p.per_request_s);
+  EXPECT_EQ(q.frontend_per_token_s, p.frontend_per_token_s);
+  EXPECT_EQ(q.compute_scale, p.compute_scale);
+  EXPECT_EQ(q.memory_scale, p.memory_scale);
+  EXPECT_EQ(p.step_s, written(p.step_s, 6));
+  EXPECT_EQ(p.per_sequence_s, written(p.per_sequence_s, 6));
+  EXPECT_EQ(p.per_request_s, written(p.per_request_s, 6));
+  EXPECT_EQ(p.frontend_per_token_s, written(p.frontend_per_token_s, 6));
+  EXPECT_EQ(p.compute_scale, written(p.compute_scale, 4));
+  EXPECT_EQ(p.memory_scale, written(p.memory_scale, 4));
 }
 
 // Engines are fitted on threads of their own: fitted together with another engine's rows, vLLM
