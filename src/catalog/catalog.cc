@@ -12,6 +12,7 @@
 #include "catalog/loaders.h"
 #include "catalog/toml_reader.h"
 #include "common/names.h"
+#include "common/version.h"
 
 namespace pertoken::catalog {
 
@@ -267,6 +268,16 @@ void CrossCheck(const Catalog& cat, ErrorList* errors) {
       }
     }
   }
+  for (const Engine& e : cat.engines()) {
+    if (e.resolves_engine.empty()) continue;
+    const Engine* newer = Lookup(cat.engines(), e.resolves_engine);
+    if (!newer || newer->id != e.resolves_engine || newer->id == e.id ||
+        !newer->resolves_engine.empty()) {
+      errors->push_back(fmt::format(
+          "{}: '{}' must be the id of another engine, one that resolves no engine itself",
+          At(e, "resolves.engine"), e.resolves_engine));
+    }
+  }
   for (Kind kind : AllKinds()) {
     for (const Entity* e : cat.Entities(kind)) CheckProvenancePaths(*e, errors);
   }
@@ -427,6 +438,17 @@ Result<const QuantFormat*> Catalog::FindQuantFormat(std::string_view name) const
 }
 Result<const Engine*> Catalog::FindEngine(std::string_view name) const {
   return Find(engines_, name, "engine");
+}
+const Engine& Catalog::EngineForRelease(const Engine& named, std::string_view version,
+                                        std::string_view date) const {
+  const auto numbers = ParseVersion(version);
+  for (const Engine& e : engines_) {
+    if (e.resolves_engine != named.id) continue;
+    const bool older = numbers ? VersionBelow(*numbers, *ParseVersion(e.versions_below))
+                               : DatedBefore(date, e.dated_before).value_or(false);
+    if (older) return e;
+  }
+  return named;
 }
 Result<const Datacenter*> Catalog::FindDatacenter(std::string_view name) const {
   return Find(datacenters_, name, "data-centre profile");

@@ -58,6 +58,11 @@ class Catalog {
   Result<const Model*> FindModel(std::string_view name) const;
   Result<const QuantFormat*> FindQuantFormat(std::string_view name) const;
   Result<const Engine*> FindEngine(std::string_view name) const;
+  // The profile that stands for release `version` of `named`, measured on `date` (a row's
+  // engine_version and source_date): an engine file whose [resolves] names `named` and covers
+  // that release (Engine::resolves_engine), else `named` itself.
+  const Engine& EngineForRelease(const Engine& named, std::string_view version,
+                                 std::string_view date) const;
   Result<const Datacenter*> FindDatacenter(std::string_view name) const;
   Result<const Ownership*> FindOwnership(std::string_view name) const;
   // NotFound "unknown benchmark workload 'x'; known: mlperf-llama2-70b, ..." (every id).

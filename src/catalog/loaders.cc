@@ -10,6 +10,7 @@
 
 #include "catalog/engine_settings.h"
 #include "catalog/model_names.h"
+#include "common/version.h"
 
 namespace pertoken::catalog {
 
@@ -449,6 +450,19 @@ void ReadEngine(FieldReader& root, Engine* out) {
   if (auto st = root.Table("startup", false)) {
     out->restart_s = st->ReqNumber("restart_s", Bound::kPositive);
     st->CheckUnknownKeys();
+  }
+  if (auto r = root.Table("resolves", false)) {
+    out->resolves_engine = r->ReqString("engine");
+    out->versions_below = r->ReqString("versions_below");
+    out->dated_before = r->ReqString("dated_before");
+    if (!ParseVersion(out->versions_below)) {
+      r->Error("versions_below", fmt::format("'{}' is not a version number", out->versions_below));
+    }
+    static const std::regex kDay(R"(\d{4}-\d{2}-\d{2})");
+    if (!std::regex_match(out->dated_before, kDay)) {
+      r->Error("dated_before", fmt::format("'{}' is not a date YYYY-MM-DD", out->dated_before));
+    }
+    r->CheckUnknownKeys();
   }
   if (auto k = root.Table("kernels", false)) {
     out->compute_scale = k->OptNumber("compute_scale", Bound::kPositive).value_or(1);

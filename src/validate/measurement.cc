@@ -32,6 +32,7 @@ std::vector<Measurement> ToMeasurements(const CsvTable& table) {
     out.push_back(Measurement{.line = r.line,
                               .id = r.Get("id"),
                               .source = r.Get("source"),
+                              .source_date = r.Get("source_date"),
                               .model = r.Get("model"),
                               .accelerator = r.Get("accelerator"),
                               .num_accel = r.Get("num_accel"),

@@ -14,6 +14,7 @@ struct Measurement {
   int line = 0;    // where the row starts in its file
   std::string id;  // "<SOURCE>-<n>"
   std::string source;
+  std::string source_date;  // "2024-08-28 (...)", "2025-02": when the source published it
   std::string model;
   std::string accelerator;
   std::string num_accel;
@@ -33,7 +34,7 @@ struct Measurement {
   std::string SourcePrefix() const;
 };
 
-// The columns a measurements file must have (source and notes are optional).
+// The columns a measurements file must have (source, source_date and notes are optional).
 const std::vector<std::string>& MeasurementColumns();
 
 // The rows of a parsed measurements file, in file order.

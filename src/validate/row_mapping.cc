@@ -361,6 +361,8 @@ bool ResolveDeployment(NameResolver& names, const std::vector<BenchmarkWorkload>
   plan->accelerator_key = (*acc)->id;
   auto engine = names.Engine(m.engine);
   if (!engine.ok()) return SkipRow(plan, engine.status().message());
+  // An engine whose older releases ran another runtime: the profile of the row's release.
+  engine = &names.catalog().EngineForRelease(**engine, m.engine_version, m.source_date);
   plan->engine_key = (*engine)->id;
   if (!(*acc)->memory_bytes) {
     return SkipRow(plan, "accelerator without a memory figure", (*acc)->id);

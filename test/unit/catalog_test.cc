@@ -3,6 +3,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <sstream>
+
 #include "test_util.h"
 
 namespace pertoken::catalog {
@@ -301,6 +304,71 @@ TEST(Catalog, FindsDataCentresAndTheDefault) {
   ASSERT_TRUE(green.ok());
   EXPECT_DOUBLE_EQ((*green)->pue, 1.1);
   EXPECT_FALSE(cat->FindDatacenter("nowhere").ok());
+}
+
+// An engine file for TensorRT-LLM's older runtime, the fixture's trtllm profile under another id
+// with `resolves` as its [resolves] table.
+std::string OlderRuntime(const std::string& id, const std::string& resolves) {
+  std::ifstream in(FixtureCatalog() + "/engines/trtllm.toml");
+  std::stringstream text;
+  text << in.rdbuf();
+  std::string toml = text.str();
+  toml.replace(toml.find("id = \"trtllm\""), 13, "id = \"" + id + "\"");
+  return toml + "\n[resolves]\n" + resolves;
+}
+
+// A measurement names the engine, its release and its date; the profile of the runtime that
+// release ran stands for it: by version number when the row states one, by date otherwise.
+TEST(Catalog, RowsOfOlderReleasesResolveToTheProfileOfTheirRuntime) {
+  ScratchCatalog scratch("releases");
+  scratch.Write("engines/trtllm-old.toml",
+                OlderRuntime("trtllm-old",
+                             "engine = \"trtllm\"\nversions_below = \"1.0\"\n"
+                             "dated_before = \"2025-06-18\"\n"));
+  auto cat = Catalog::Load(scratch.dir());
+  ASSERT_TRUE(cat.ok()) << cat.status().message();
+  const Engine& named = **cat->FindEngine("trtllm");
+  const struct {
+    const char* version;
+    const char* date;
+    const char* profile;
+  } cases[] = {
+      {"0.9.0", "2024-04-24", "trtllm-old"},
+      {"0.17", "2026-01-01", "trtllm-old"},   // the version decides, not the date
+      {"v1.2.0rc1", "2024-01-01", "trtllm"},  // likewise
+      {"1.0", "", "trtllm"},
+      {"TensorRT 10.2.0, CUDA 12.4", "2024-08-28 (MLPerf v4.1)", "trtllm-old"},
+      {"TensorRT 10.2.0, CUDA 12.4", "2025-06", "trtllm"},  // June 2025 may be after the change
+      {"", "2026-01-06", "trtllm"},
+      {"", "", "trtllm"},
+  };
+  for (const auto& c : cases) {
+    EXPECT_EQ(cat->EngineForRelease(named, c.version, c.date).id, c.profile)
+        << c.version << " / " << c.date;
+  }
+  // Only rows naming the engine it resolves: another engine's old rows stay with that engine.
+  const Engine& vllm = **cat->FindEngine("vllm");
+  EXPECT_EQ(cat->EngineForRelease(vllm, "0.4.3", "2024-06-01").id, "vllm");
+}
+
+TEST(Catalog, AResolvesTableNeedsAnotherEngineAVersionAndADay) {
+  ScratchCatalog scratch("bad-resolves");
+  const std::string unknown =
+      scratch.Write("engines/old-a.toml", OlderRuntime("old-a",
+                                                       "engine = \"tensorrt\"\nversions_below = "
+                                                       "\"1.0\"\ndated_before = \"2025-06-18\"\n"));
+  const std::string bad =
+      scratch.Write("engines/old-b.toml", OlderRuntime("old-b",
+                                                       "engine = \"trtllm\"\nversions_below = "
+                                                       "\"one\"\ndated_before = \"June 2025\"\n"));
+  auto cat = Catalog::Load(scratch.dir());
+  ASSERT_FALSE(cat.ok());
+  const std::string& msg = cat.status().message();
+  EXPECT_THAT(msg, HasSubstr(unknown));
+  EXPECT_THAT(msg, HasSubstr("'tensorrt' must be the id of another engine"));
+  EXPECT_THAT(msg, HasSubstr(bad));
+  EXPECT_THAT(msg, HasSubstr("resolves.versions_below: 'one' is not a version number"));
+  EXPECT_THAT(msg, HasSubstr("resolves.dated_before: 'June 2025' is not a date YYYY-MM-DD"));
 }
 
 }  // namespace
