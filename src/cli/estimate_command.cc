@@ -119,8 +119,8 @@ int RunEstimate(const catalog::Catalog& cat, const EstimateOptions& given, std::
     in->low_factor = b->low_ratio;
     in->high_factor = b->high_ratio;
     in->basis = fmt::format(
-        "10th-90th percentile of measured/predicted over {} {}rows of the calibration set",
-        b->rows, b->engine == "*" ? "" : b->engine + " ");
+        "10th-90th percentile of measured/predicted over {} {}rows of the calibration set", b->rows,
+        b->engine == "*" ? "" : b->engine + " ");
   };
   band("throughput", &rep.throughput_interval);
   band("latency", &rep.latency_interval);
