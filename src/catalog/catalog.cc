@@ -442,13 +442,20 @@ Result<const Engine*> Catalog::FindEngine(std::string_view name) const {
 const Engine& Catalog::EngineForRelease(const Engine& named, std::string_view version,
                                         std::string_view date) const {
   const auto numbers = ParseVersion(version);
+  // Of the profiles that cover the release, the narrowest: the one whose range ends first.
+  const Engine* best = nullptr;
   for (const Engine& e : engines_) {
     if (e.resolves_engine != named.id) continue;
     const bool older = numbers ? VersionBelow(*numbers, *ParseVersion(e.versions_below))
                                : DatedBefore(date, e.dated_before).value_or(false);
-    if (older) return e;
+    if (!older) continue;
+    if (!best || (numbers ? VersionBelow(*ParseVersion(e.versions_below),
+                                         *ParseVersion(best->versions_below))
+                          : e.dated_before < best->dated_before)) {
+      best = &e;
+    }
   }
-  return named;
+  return best ? *best : named;
 }
 Result<const Datacenter*> Catalog::FindDatacenter(std::string_view name) const {
   return Find(datacenters_, name, "data-centre profile");

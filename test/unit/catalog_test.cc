@@ -346,6 +346,18 @@ TEST(Catalog, RowsOfOlderReleasesResolveToTheProfileOfTheirRuntime) {
     EXPECT_EQ(cat->EngineForRelease(named, c.version, c.date).id, c.profile)
         << c.version << " / " << c.date;
   }
+  // Of two profiles covering a release, the narrower one takes it, whatever the file order.
+  scratch.Write("engines/a-trtllm-oldest.toml",
+                OlderRuntime("a-trtllm-oldest",
+                             "engine = \"trtllm\"\nversions_below = \"0.10\"\n"
+                             "dated_before = \"2024-06-01\"\n"));
+  auto both = Catalog::Load(scratch.dir());
+  ASSERT_TRUE(both.ok()) << both.status().message();
+  const Engine& trtllm = **both->FindEngine("trtllm");
+  EXPECT_EQ(both->EngineForRelease(trtllm, "0.9.0", "").id, "a-trtllm-oldest");
+  EXPECT_EQ(both->EngineForRelease(trtllm, "0.17", "").id, "trtllm-old");
+  EXPECT_EQ(both->EngineForRelease(trtllm, "", "2024-04-24").id, "a-trtllm-oldest");
+  EXPECT_EQ(both->EngineForRelease(trtllm, "", "2024-08-28").id, "trtllm-old");
   // Only rows naming the engine it resolves: another engine's old rows stay with that engine.
   const Engine& vllm = **cat->FindEngine("vllm");
   EXPECT_EQ(cat->EngineForRelease(vllm, "0.4.3", "2024-06-01").id, "vllm");
