@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates doc/accuracy.md: pertoken's errors on the calibration measurements after fitting
 # the engines to them (in sample), and under leave-one-source-out cross-validation (fit the
-# engines without one source, predict that source). Run by `make accuracy`; takes about 55 minutes
+# engines without one source, predict that source). Run by `make accuracy`; takes about 50 minutes
 # on 2 cores (eight engine fits, each to a fixed point).
 #   MEASUREMENTS=path/to/calibration.csv tools/accuracy.sh
 set -euo pipefail
