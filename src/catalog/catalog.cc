@@ -269,13 +269,12 @@ void CrossCheck(const Catalog& cat, ErrorList* errors) {
     }
   }
   for (const Engine& e : cat.engines()) {
-    if (e.resolves_engine.empty()) continue;
-    const Engine* newer = Lookup(cat.engines(), e.resolves_engine);
-    if (!newer || newer->id != e.resolves_engine || newer->id == e.id ||
-        !newer->resolves_engine.empty()) {
+    if (!e.resolves) continue;
+    const Engine* newer = Lookup(cat.engines(), e.resolves->engine);
+    if (!newer || newer->id != e.resolves->engine || newer->id == e.id || newer->resolves) {
       errors->push_back(fmt::format(
           "{}: '{}' must be the id of another engine, one that resolves no engine itself",
-          At(e, "resolves.engine"), e.resolves_engine));
+          At(e, "resolves.engine"), e.resolves->engine));
     }
   }
   for (Kind kind : AllKinds()) {
@@ -442,16 +441,17 @@ Result<const Engine*> Catalog::FindEngine(std::string_view name) const {
 const Engine& Catalog::EngineForRelease(const Engine& named, std::string_view version,
                                         std::string_view date) const {
   const auto numbers = ParseVersion(version);
-  // Of the profiles that cover the release, the narrowest: the one whose range ends first.
+  // Of the ranges that cover the release, the narrowest: the one that ends first.
   const Engine* best = nullptr;
   for (const Engine& e : engines_) {
-    if (e.resolves_engine != named.id) continue;
-    const bool older = numbers ? VersionBelow(*numbers, *ParseVersion(e.versions_below))
-                               : DatedBefore(date, e.dated_before).value_or(false);
-    if (!older) continue;
-    if (!best || (numbers ? VersionBelow(*ParseVersion(e.versions_below),
-                                         *ParseVersion(best->versions_below))
-                          : e.dated_before < best->dated_before)) {
+    if (!e.resolves || e.resolves->engine != named.id) continue;
+    const ReleaseRange& r = *e.resolves;
+    const bool covered = numbers ? VersionBelow(*numbers, r.versions_below)
+                                 : DatedBefore(date, r.dated_before).value_or(false);
+    if (!covered) continue;
+    const ReleaseRange* b = best ? &*best->resolves : nullptr;
+    if (!b || (numbers ? VersionBelow(r.versions_below, b->versions_below)
+                       : r.dated_before < b->dated_before)) {
       best = &e;
     }
   }

@@ -60,7 +60,7 @@ class Catalog {
   Result<const Engine*> FindEngine(std::string_view name) const;
   // The profile that stands for release `version` of `named`, measured on `date` (a row's
   // engine_version and source_date): an engine file whose [resolves] names `named` and covers
-  // that release (Engine::resolves_engine; of several, the one whose range ends first), else
+  // that release (Engine::resolves; of several, the one whose range ends first), else
   // `named` itself.
   const Engine& EngineForRelease(const Engine& named, std::string_view version,
                                  std::string_view date) const;

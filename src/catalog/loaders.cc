@@ -452,17 +452,20 @@ void ReadEngine(FieldReader& root, Engine* out) {
     st->CheckUnknownKeys();
   }
   if (auto r = root.Table("resolves", false)) {
-    out->resolves_engine = r->ReqString("engine");
-    out->versions_below = r->ReqString("versions_below");
-    out->dated_before = r->ReqString("dated_before");
-    if (!ParseVersion(out->versions_below)) {
-      r->Error("versions_below", fmt::format("'{}' is not a version number", out->versions_below));
+    ReleaseRange range{.engine = r->ReqString("engine"),
+                       .dated_before = r->ReqString("dated_before")};
+    const std::string below = r->ReqString("versions_below");
+    if (auto numbers = ParseVersion(below)) {
+      range.versions_below = std::move(*numbers);
+    } else {
+      r->Error("versions_below", fmt::format("'{}' is not a version number", below));
     }
     static const std::regex kDay(R"(\d{4}-\d{2}-\d{2})");
-    if (!std::regex_match(out->dated_before, kDay)) {
-      r->Error("dated_before", fmt::format("'{}' is not a date YYYY-MM-DD", out->dated_before));
+    if (!std::regex_match(range.dated_before, kDay)) {
+      r->Error("dated_before", fmt::format("'{}' is not a date YYYY-MM-DD", range.dated_before));
     }
     r->CheckUnknownKeys();
+    out->resolves = std::move(range);
   }
   if (auto k = root.Table("kernels", false)) {
     out->compute_scale = k->OptNumber("compute_scale", Bound::kPositive).value_or(1);

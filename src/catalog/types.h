@@ -189,16 +189,20 @@ enum class MemoryPolicy {
 };
 enum class KvAllocation { kPaged, kContiguous };
 
+// The measurements of another engine that an engine profile stands for ([resolves]): an engine
+// whose older releases ran another runtime (TensorRT-LLM before 1.0 built TensorRT engines; from
+// 1.0 it runs PyTorch) keeps one profile per runtime. A row naming `engine` takes the profile when
+// its engine_version is a version number below `versions_below`, or, stating none, when it is
+// dated before `dated_before` (the day the newer runtime became the default).
+struct ReleaseRange {
+  std::string engine;
+  std::vector<int> versions_below;  // the version's numbers: "1.0" -> {1, 0}
+  std::string dated_before;         // YYYY-MM-DD
+};
+
 struct Engine : Entity {
   std::string version;
-  // The measurements of another engine that this profile stands for ([resolves]): an engine
-  // whose older releases ran another runtime (TensorRT-LLM before 1.0 built TensorRT engines;
-  // from 1.0 it runs PyTorch) keeps one profile per runtime. A row naming `resolves_engine` takes
-  // this profile when its engine_version is a version number below `versions_below`, or, stating
-  // none, when it is dated before `dated_before` (the day the newer runtime became the default).
-  std::string resolves_engine;
-  std::string versions_below;
-  std::string dated_before;  // YYYY-MM-DD
+  std::optional<ReleaseRange> resolves;
   MemoryPolicy memory_policy = MemoryPolicy::kFractionOfTotal;
   double memory_fraction = 0.9;
   int64_t runtime_overhead_bytes = 0;
